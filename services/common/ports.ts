@@ -1,0 +1,15 @@
+/** Well-known in-stack ports and names. Services and the compiler read them from here only. */
+export const MESH_PORT = 8420;
+export const EGRESS_PROXY_PORT = 8480;
+export const AGENT_PORT = 8400;
+export const MESH_HOST = "mesh";
+export const EGRESS_PROXY_HOST = "egress-proxy";
+export const agentServiceName = (id: string): string => `agent-${id}`;
+/** Where Compose mounts `secrets:` inside a container; overridable for tests on the host. */
+export const DEFAULT_SECRETS_DIR = "/run/secrets";
+/** Where the compiler mounts a service's generated config (read-only bind mount of compose/<service>/). */
+export const DEFAULT_CONFIG_DIR = "/etc/openlegion";
+/** Secret file names inside a container. */
+export const MASTER_KEY_SECRET = "master_key";
+export const AGENT_TOKEN_SECRET = "agent_token";
+export const credentialSecretName = (credential: string): string => `cred_${credential.toLowerCase()}`;
