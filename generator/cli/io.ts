@@ -1,0 +1,28 @@
+import type { Command } from "commander";
+
+/**
+ * Everything a command touches outside its arguments. Only bin/main reads `process.*`; tests pass
+ * their own `CliIo` and capture output (STYLE.md: CLI commands).
+ */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** True when stdin and stdout are a terminal (interactive prompts allowed). */
+  isTTY: boolean;
+  now: () => Date;
+}
+
+/** Exit codes (ARCHITECTURE.md §9): 0 ok, 1 failure, 2 bad config or usage. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * One file per command under generator/cli/commands/, each exporting a `CommandModule`. The action
+ * sets `process.exitCode` through `setExit`, never calls process.exit, and lazy-imports heavy code.
+ */
+export interface CommandModule {
+  register(program: Command, io: CliIo, setExit: (code: number) => void): void;
+}
