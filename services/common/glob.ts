@@ -19,7 +19,8 @@ export function globProblem(pattern: string): string | undefined {
     const bad = [...pattern].find((c) => !/[A-Za-z0-9_.\-/*?:@]/.test(c));
     return `character ${JSON.stringify(bad)} is not allowed in a pattern (use letters, digits, _ . - / : @ and * ** ?)`;
   }
-  if (pattern.includes("***")) return '"***" is not a valid wildcard (use "*" within a segment or "**" across segments)';
+  if (pattern.includes("***"))
+    return '"***" is not a valid wildcard (use "*" within a segment or "**" across segments)';
   if (pattern.startsWith("/")) return "pattern must not start with /";
   if (pattern.includes("//")) return "pattern must not contain an empty segment (//)";
   for (const segment of pattern.split("/")) {

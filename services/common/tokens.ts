@@ -8,7 +8,8 @@ function derive(masterKey: string, label: string): string {
   return createHmac("sha256", masterKey).update(label).digest("base64url");
 }
 
-export const agentToken = (masterKey: string, agentId: string): string => derive(masterKey, `agent:${agentId}`);
+export const agentToken = (masterKey: string, agentId: string): string =>
+  derive(masterKey, `agent:${agentId}`);
 export const operatorToken = (masterKey: string): string => derive(masterKey, "operator");
 /** The mesh presents this to agents; agents verify it before accepting any call. */
 export const meshToken = (masterKey: string): string => derive(masterKey, "mesh");
@@ -21,7 +22,11 @@ export function tokensEqual(presented: string, expected: string): boolean {
 }
 
 /** Finds which agent a presented token belongs to, comparing against every agent in constant time each. */
-export function agentForToken(masterKey: string, agentIds: readonly string[], presented: string): string | undefined {
+export function agentForToken(
+  masterKey: string,
+  agentIds: readonly string[],
+  presented: string,
+): string | undefined {
   let found: string | undefined;
   for (const id of agentIds) {
     if (tokensEqual(presented, agentToken(masterKey, id))) found = id;

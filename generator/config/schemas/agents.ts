@@ -20,7 +20,12 @@ export const resourcesSchema = z.strictObject({
 });
 
 export const budgetSchema = z.strictObject({
-  daily_usd: z.number().min(0, "daily_usd must not be negative").max(100_000).default(10).describe("Daily LLM spend cap in USD."),
+  daily_usd: z
+    .number()
+    .min(0, "daily_usd must not be negative")
+    .max(100_000)
+    .default(10)
+    .describe("Daily LLM spend cap in USD."),
   monthly_usd: z
     .number()
     .min(0, "monthly_usd must not be negative")
@@ -32,28 +37,74 @@ export const budgetSchema = z.strictObject({
 export const mcpServerSchema = z
   .strictObject({
     name: name.describe("Server id (log prefix and tool-name prefix on conflicts)."),
-    command: z.string().min(1).optional().describe("Command started as a stdio child process inside the agent."),
+    command: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Command started as a stdio child process inside the agent."),
     args: z.array(z.string()).default([]).describe("Arguments of the command."),
     env: z.record(envName, z.string()).default({}).describe("Non-secret environment for the server process."),
-    url: z.url({ protocol: /^https?$/ }).optional().describe("A remote (streamable HTTP) MCP server, reached through the egress proxy."),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe("A remote (streamable HTTP) MCP server, reached through the egress proxy."),
   })
-  .refine((s) => Boolean(s.command) !== Boolean(s.url), { message: "an MCP server needs exactly one of command or url" });
+  .refine((s) => Boolean(s.command) !== Boolean(s.url), {
+    message: "an MCP server needs exactly one of command or url",
+  });
 
 export const agentSchema = z.strictObject({
-  role: z.string().min(1).max(200).default("assistant").describe("Short role shown in status and to other agents."),
+  role: z
+    .string()
+    .min(1)
+    .max(200)
+    .default("assistant")
+    .describe("Short role shown in status and to other agents."),
   model: modelRef.optional().describe("Primary model; defaults to llm.default_model in mesh.yaml."),
-  fallback_models: z.array(modelRef).max(8).default([]).describe("Failover chain, tried in order when the model is unavailable."),
-  system_prompt: z.string().max(100_000).default("").describe("Instructions prepended to every conversation."),
+  fallback_models: z
+    .array(modelRef)
+    .max(8)
+    .default([])
+    .describe("Failover chain, tried in order when the model is unavailable."),
+  system_prompt: z
+    .string()
+    .max(100_000)
+    .default("")
+    .describe("Instructions prepended to every conversation."),
   skills_dir: z.string().optional().describe("Directory of custom skills, relative to the fleet directory."),
-  browser_backend: z.enum(["basic", "stealth", "advanced"]).default("basic").describe("Browser flavour for browser tools."),
+  browser_backend: z
+    .enum(["basic", "stealth", "advanced"])
+    .default("basic")
+    .describe("Browser flavour for browser tools."),
   resources: resourcesSchema.prefault({}).describe("Container limits."),
   budget: budgetSchema.prefault({}).describe("LLM spend caps enforced by the egress proxy."),
   mcp_servers: z.array(mcpServerSchema).max(32).default([]).describe("MCP tool servers."),
-  allowed_hosts: z.array(hostPattern).max(256).default([]).describe("Hosts the agent may reach through the egress proxy (default none)."),
-  image: z.string().min(1).optional().describe("Container image override (default: the OpenLegion agent image)."),
-  env: z.record(envName, z.string().max(4096)).default({}).describe("Non-secret environment variables for the agent."),
-  max_tokens: z.int().min(1).max(1_000_000).optional().describe("Per-call output cap; defaults to llm.max_tokens."),
-  temperature: z.number().min(0).max(2).optional().describe("Sampling temperature; defaults to llm.temperature."),
+  allowed_hosts: z
+    .array(hostPattern)
+    .max(256)
+    .default([])
+    .describe("Hosts the agent may reach through the egress proxy (default none)."),
+  image: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Container image override (default: the OpenLegion agent image)."),
+  env: z
+    .record(envName, z.string().max(4096))
+    .default({})
+    .describe("Non-secret environment variables for the agent."),
+  max_tokens: z
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .optional()
+    .describe("Per-call output cap; defaults to llm.max_tokens."),
+  temperature: z
+    .number()
+    .min(0)
+    .max(2)
+    .optional()
+    .describe("Sampling temperature; defaults to llm.temperature."),
 });
 
 export const agentsFileSchema = z.strictObject({

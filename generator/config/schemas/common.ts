@@ -17,7 +17,10 @@ export const name = z.string().regex(NAME_PATTERN, "name must match ^[a-z][a-z0-
 /** `provider/model`, e.g. `openai/gpt-4o-mini` or `anthropic/claude-sonnet-4-5`. */
 export const modelRef = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]*\/[A-Za-z0-9._:@/-]+$/, 'model must be "provider/model", e.g. "openai/gpt-4o-mini"');
+  .regex(
+    /^[a-z][a-z0-9_-]*\/[A-Za-z0-9._:@/-]+$/,
+    'model must be "provider/model", e.g. "openai/gpt-4o-mini"',
+  );
 
 export const glob = z.string().superRefine((value, ctx) => {
   const problem = globProblem(value);
@@ -26,7 +29,9 @@ export const glob = z.string().superRefine((value, ctx) => {
 
 /** Durations: `500ms`, `30s`, `15m`, `2h`, `1d`. */
 export const DURATION_PATTERN = /^(\d+)(ms|s|m|h|d)$/;
-export const duration = z.string().regex(DURATION_PATTERN, 'duration must look like "30s", "15m", "2h" or "1d"');
+export const duration = z
+  .string()
+  .regex(DURATION_PATTERN, 'duration must look like "30s", "15m", "2h" or "1d"');
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export function durationMs(text: string): number {

@@ -13,12 +13,21 @@ export const meshServerSchema = z.strictObject({
     .min(1)
     .default("127.0.0.1")
     .describe("Host address the mesh port is published on (127.0.0.1 keeps it off the network)."),
-  port: z.int().min(1).max(65535).default(8420).describe("Published mesh port (CLI, webhooks, chat ingress)."),
+  port: z
+    .int()
+    .min(1)
+    .max(65535)
+    .default(8420)
+    .describe("Published mesh port (CLI, webhooks, chat ingress)."),
 });
 
 export const llmSchema = z.strictObject({
   default_model: modelRef.default("openai/gpt-4o-mini").describe("Model for agents that name none."),
-  embedding_model: z.string().min(1).default("text-embedding-3-small").describe("Embedding model for memory search."),
+  embedding_model: z
+    .string()
+    .min(1)
+    .default("text-embedding-3-small")
+    .describe("Embedding model for memory search."),
   max_tokens: z.int().min(1).max(1_000_000).default(4096).describe("Default per-call output cap."),
   temperature: z.number().min(0).max(2).default(0.7).describe("Default sampling temperature."),
 });
@@ -27,8 +36,13 @@ export const providerSchema = z.strictObject({
   api: z
     .enum(["openai", "anthropic", "gemini", "openai-compatible"])
     .describe("Wire format the provider speaks."),
-  base_url: z.url({ protocol: /^https?$/ }).optional().describe("Base URL (required for openai-compatible)."),
-  credential: credentialName.optional().describe("Name of the key in .env, without the OPENLEGION_CRED_ prefix."),
+  base_url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("Base URL (required for openai-compatible)."),
+  credential: credentialName
+    .optional()
+    .describe("Name of the key in .env, without the OPENLEGION_CRED_ prefix."),
 });
 
 export const pricingSchema = z.strictObject({
@@ -40,14 +54,25 @@ export const pricingSchema = z.strictObject({
 export const apiSchema = z.strictObject({
   base_url: z.url({ protocol: /^https$/ }).describe("The only base URL the credential is ever sent to."),
   credential: credentialName.describe("Name of the key in .env, without the OPENLEGION_CRED_ prefix."),
-  header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional().describe("Header that carries the key, e.g. X-Subscription-Token."),
-  query: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe("Query parameter that carries the key."),
+  header: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .optional()
+    .describe("Header that carries the key, e.g. X-Subscription-Token."),
+  query: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .describe("Query parameter that carries the key."),
 });
 
 export const egressSchema = z.strictObject({
   subnet_pool: cidr.default("10.231.0.0/16").describe("Pool from which each agent network gets a /28."),
   extra_ca_bundle: z.string().optional().describe("PEM bundle trusted by the proxy and image builds."),
-  allow_private_cidrs: z.array(cidr).default([]).describe("Private ranges the forward proxy may reach (default none)."),
+  allow_private_cidrs: z
+    .array(cidr)
+    .default([])
+    .describe("Private ranges the forward proxy may reach (default none)."),
 });
 
 export const channelSchema = z.strictObject({
@@ -75,12 +100,21 @@ export const scheduleSchema = z
     name: name.describe("Schedule id."),
     agent: agentId.describe("Agent that receives the message."),
     cron: z.string().min(9).max(100).optional().describe('5-field cron, e.g. "0 9 * * 1-5".'),
-    every: z.string().regex(/^every \d+(m|h|d)$/, 'every must look like "every 30m"').optional().describe('Interval, e.g. "every 30m".'),
+    every: z
+      .string()
+      .regex(/^every \d+(m|h|d)$/, 'every must look like "every 30m"')
+      .optional()
+      .describe('Interval, e.g. "every 30m".'),
     timezone: z.string().default("UTC").describe("IANA time zone for cron."),
     message: z.string().min(1).max(10_000).describe("Message sent on each run."),
-    catch_up: z.enum(["skip", "once", "all"]).default("once").describe("What to do with runs missed while the mesh was down."),
+    catch_up: z
+      .enum(["skip", "once", "all"])
+      .default("once")
+      .describe("What to do with runs missed while the mesh was down."),
   })
-  .refine((s) => Boolean(s.cron) !== Boolean(s.every), { message: "a schedule needs exactly one of cron or every" });
+  .refine((s) => Boolean(s.cron) !== Boolean(s.every), {
+    message: "a schedule needs exactly one of cron or every",
+  });
 
 export const heartbeatSchema = z.strictObject({
   agent: agentId.describe("Agent the heartbeat belongs to."),
@@ -94,7 +128,10 @@ export const heartbeatSchema = z.strictObject({
 export const meshFileSchema = z.strictObject({
   mesh: meshServerSchema.prefault({}).describe("Mesh server."),
   llm: llmSchema.prefault({}).describe("LLM defaults."),
-  providers: z.record(name, providerSchema).default({}).describe("Extra or overridden LLM providers by name."),
+  providers: z
+    .record(name, providerSchema)
+    .default({})
+    .describe("Extra or overridden LLM providers by name."),
   pricing: z.record(modelRef, pricingSchema).default({}).describe("Price overrides by provider/model."),
   apis: z.record(name, apiSchema).default({}).describe("Keyed non-LLM APIs agents may use via allowed_apis."),
   egress: egressSchema.prefault({}).describe("Egress proxy and network settings."),

@@ -6,15 +6,25 @@ export const agentPermissionsSchema = z.strictObject({
   can_message: z.array(agentId).default([]).describe("Agents this agent may send messages to."),
   can_publish: z.array(glob).default([]).describe("Pub/sub topics (globs) this agent may publish to."),
   can_subscribe: z.array(glob).default([]).describe("Pub/sub topics (globs) this agent may subscribe to."),
-  blackboard_read: z.array(glob).default([]).describe('Blackboard key globs the agent may read, e.g. "tasks/*".'),
-  blackboard_write: z.array(glob).default([]).describe('Blackboard key globs the agent may write, e.g. "context/prospect_*".'),
+  blackboard_read: z
+    .array(glob)
+    .default([])
+    .describe('Blackboard key globs the agent may read, e.g. "tasks/*".'),
+  blackboard_write: z
+    .array(glob)
+    .default([])
+    .describe('Blackboard key globs the agent may write, e.g. "context/prospect_*".'),
   allowed_apis: z
     .array(name)
     .default([])
-    .describe('Keyed APIs the proxy may call for the agent: "llm" plus names from mesh.yaml `apis`, e.g. "brave_search".'),
+    .describe(
+      'Keyed APIs the proxy may call for the agent: "llm" plus names from mesh.yaml `apis`, e.g. "brave_search".',
+    ),
 });
 
-export const permissionsFileSchema = z.record(agentId, agentPermissionsSchema).describe("Grants by agent id.");
+export const permissionsFileSchema = z
+  .record(agentId, agentPermissionsSchema)
+  .describe("Grants by agent id.");
 
 export type AgentPermissions = z.output<typeof agentPermissionsSchema>;
 export type PermissionsFile = z.output<typeof permissionsFileSchema>;

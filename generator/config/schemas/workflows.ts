@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { WORKFLOW_ID_PATTERN, agentId, duration } from "./common.js";
+import { agentId, duration, WORKFLOW_ID_PATTERN } from "./common.js";
 
 /**
  * Workflow files accept the seed's format verbatim (`trigger`, `timeout` in seconds, `task_type`,
@@ -10,17 +10,30 @@ export const RESERVED_STEP_IDS = ["inputs", "run", "steps", "trigger", "env", "n
 
 export const workflowId = z
   .string()
-  .regex(WORKFLOW_ID_PATTERN, "id must match ^[a-z][a-z0-9_]{0,62}$ (a CEL identifier: underscores, not dashes)");
+  .regex(
+    WORKFLOW_ID_PATTERN,
+    "id must match ^[a-z][a-z0-9_]{0,62}$ (a CEL identifier: underscores, not dashes)",
+  );
 
 const stepId = workflowId.refine((id) => !(RESERVED_STEP_IDS as readonly string[]).includes(id), {
   message: `step id is reserved (${RESERVED_STEP_IDS.join(", ")})`,
 });
 
 /** Seconds (the seed's `timeout: 600`) or a duration string (`15m`). */
-export const timeoutSchema = z.union([z.int().min(1).max(7 * 86_400), duration]);
+export const timeoutSchema = z.union([
+  z
+    .int()
+    .min(1)
+    .max(7 * 86_400),
+  duration,
+]);
 
 export const retrySchema = z.strictObject({
-  max_attempts: z.int().min(1, "max_attempts counts the first attempt, so it is at least 1").max(20).default(1),
+  max_attempts: z
+    .int()
+    .min(1, "max_attempts counts the first attempt, so it is at least 1")
+    .max(20)
+    .default(1),
   backoff: z
     .strictObject({
       initial: duration.default("10s"),
@@ -29,7 +42,9 @@ export const retrySchema = z.strictObject({
       jitter: z.enum(["full", "equal", "none"]).default("full"),
     })
     .prefault({}),
-  retry_on: z.array(z.enum(["error", "timeout", "agent_unavailable"])).default(["error", "timeout", "agent_unavailable"]),
+  retry_on: z
+    .array(z.enum(["error", "timeout", "agent_unavailable"]))
+    .default(["error", "timeout", "agent_unavailable"]),
 });
 
 export const TRIGGER_RULES = [
@@ -91,7 +106,10 @@ export const workflowSchema = z.strictObject({
   fail_fast: z.boolean().default(true),
   max_parallel: z.int().min(1).max(64).default(4),
   concurrency: z
-    .strictObject({ key: z.string().min(1), on_conflict: z.enum(["queue", "skip", "cancel_running"]).default("queue") })
+    .strictObject({
+      key: z.string().min(1),
+      on_conflict: z.enum(["queue", "skip", "cancel_running"]).default("queue"),
+    })
     .optional(),
   defaults: z
     .strictObject({
