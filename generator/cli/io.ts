@@ -12,6 +12,34 @@ export interface CliIo {
   /** True when stdin and stdout are a terminal (interactive prompts allowed). */
   isTTY: boolean;
   now: () => Date;
+  /**
+   * Interactive questions (init, agent add, channels add). Absent: the real @inquirer/prompts,
+   * loaded lazily. Tests pass scripted answers here; nothing else may read stdin.
+   */
+  prompts?: Prompts;
+}
+
+export interface PromptChoice<T extends string> {
+  value: T;
+  name?: string;
+  description?: string;
+}
+
+/** The one seam for interactive input. Each call asks one question and resolves with the answer. */
+export interface Prompts {
+  select<T extends string>(q: {
+    message: string;
+    choices: readonly PromptChoice<T>[];
+    default?: T;
+  }): Promise<T>;
+  input(q: {
+    message: string;
+    default?: string;
+    validate?: (value: string) => true | string;
+  }): Promise<string>;
+  /** Hidden input (API keys): never echoed. */
+  password(q: { message: string; validate?: (value: string) => true | string }): Promise<string>;
+  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
 }
 
 /** Exit codes (ARCHITECTURE.md §9): 0 ok, 1 failure, 2 bad config or usage. */

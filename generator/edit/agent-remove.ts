@@ -1,0 +1,70 @@
+import { OlError } from "../../services/common/errors.js";
+import type { CliIo } from "../cli/io.js";
+import { checkAgentId } from "./agent-add.js";
+import { removeAgentText } from "./agents-yaml.js";
+import { AGENTS_FILE, PERMISSIONS_FILE, readFleetForEdit, writeFleetFiles } from "./fleet-io.js";
+import { parsePermissionsText, removeAgentGrants, serializePermissions } from "./permissions-json.js";
+import { referencesTo } from "./references.js";
+import { checkEditedAgents, checkEditedPermissions } from "./validate-edit.js";
+
+export const AGENT_UNKNOWN = "OL_ERR_AGENT_UNKNOWN";
+export const AGENT_IN_USE = "OL_ERR_AGENT_IN_USE";
+export const AGENT_NEEDS_CONFIRMATION = "OL_ERR_AGENT_NEEDS_CONFIRMATION";
+export const AGENT_NOT_REMOVED = "OL_ERR_AGENT_NOT_REMOVED";
+
+export interface AgentRemoveOptions {
+  dir?: string;
+  yes?: boolean;
+  force?: boolean;
+}
+
+const usage = (code: string, message: string) => new OlError(code, message, 400);
+
+export async function runAgentRemove(name: string, opts: AgentRemoveOptions, io: CliIo): Promise<void> {
+  checkAgentId(name);
+  const edit = await readFleetForEdit(opts.dir, io.cwd);
+  const known = edit.fleet.agents.map((agent) => agent.id);
+  if (!known.includes(name)) {
+    throw usage(
+      AGENT_UNKNOWN,
+      `no agent named ${name} in ${AGENTS_FILE} (agents: ${known.join(", ") || "none"})`,
+    );
+  }
+  const refs = referencesTo(edit.fleet, name);
+  if (refs.length > 0 && !opts.force) {
+    throw usage(
+      AGENT_IN_USE,
+      `agent ${name} is still used by ${refs.map((ref) => ref.where).join("; ")}; change those first, or pass --force to remove it anyway`,
+    );
+  }
+  if (!opts.yes) {
+    if (!io.isTTY)
+      throw usage(AGENT_NEEDS_CONFIRMATION, `removing agent ${name} needs confirmation; pass --yes`);
+    const { promptsOf } = await import("../init/resolve-plan.js");
+    const ok = await (await promptsOf(io)).confirm({
+      message: `Remove agent ${name} from ${AGENTS_FILE} and ${PERMISSIONS_FILE}?`,
+      default: false,
+    });
+    if (!ok)
+      throw new OlError(AGENT_NOT_REMOVED, `agent ${name} not removed`, 500, { details: { exitCode: 1 } });
+  }
+
+  const agentsText = removeAgentText(edit.agents, name);
+  checkEditedAgents(agentsText);
+  const files = [{ path: AGENTS_FILE, content: agentsText }];
+  let touched: string[] = [];
+  if (edit.permissions !== undefined) {
+    const permissions = parsePermissionsText(edit.permissions);
+    touched = removeAgentGrants(permissions, name);
+    const permissionsText = serializePermissions(permissions);
+    checkEditedPermissions(permissionsText);
+    files.push({ path: PERMISSIONS_FILE, content: permissionsText });
+  }
+  await writeFleetFiles(edit.dir, files);
+
+  const lines = [`Removed agent ${name} from ${AGENTS_FILE} and ${PERMISSIONS_FILE}.`];
+  if (touched.length > 0) lines.push(`  can_message no longer lists ${name} for: ${touched.join(", ")}`);
+  io.stdout(`${lines.join("\n")}\n`);
+  for (const ref of refs)
+    io.stderr(`warning: ${ref.where} still names ${name}; fix it before \`openlegion validate\`\n`);
+}

@@ -1,0 +1,123 @@
+import { OlError } from "../../services/common/errors.js";
+import type { CliIo, Prompts } from "../cli/io.js";
+import { modelRef } from "../config/schemas/common.js";
+import {
+  apiKeyProblem,
+  type InitFlags,
+  type InitPlan,
+  isProvider,
+  PROVIDER_INFO,
+  PROVIDERS,
+  type ProviderName,
+  providerOfModel,
+  TEMPLATE_INFO,
+  TEMPLATES,
+  type TemplateName,
+} from "./options.js";
+
+export const INIT_NEEDS_ANSWERS = "OL_ERR_INIT_NEEDS_ANSWERS";
+export const INIT_MODEL_PROVIDER = "OL_ERR_INIT_MODEL_PROVIDER";
+export const INIT_API_KEY = "OL_ERR_INIT_API_KEY";
+
+const usage = (code: string, message: string) => new OlError(code, message, 400);
+
+/** Gets the prompts lazily: tests inject theirs, a real terminal gets @inquirer/prompts. */
+export async function promptsOf(io: CliIo): Promise<Prompts> {
+  if (io.prompts) return io.prompts;
+  const { inquirerPrompts } = await import("./inquirer.js");
+  return inquirerPrompts;
+}
+
+function resolveProvider(flags: InitFlags): ProviderName | undefined {
+  if (flags.provider) return flags.provider;
+  if (!flags.model) return undefined;
+  const prefix = providerOfModel(flags.model);
+  if (isProvider(prefix)) return prefix;
+  throw usage(
+    INIT_MODEL_PROVIDER,
+    `--model ${flags.model}: init sets up ${PROVIDERS.join(", ")} models; add other providers to config/mesh.yaml afterwards`,
+  );
+}
+
+function checkModel(model: string, provider: ProviderName): string {
+  if (providerOfModel(model) !== provider) {
+    throw usage(
+      INIT_MODEL_PROVIDER,
+      `model ${model} does not belong to provider ${provider} (expected "${provider}/<model>")`,
+    );
+  }
+  return model;
+}
+
+function keyFromEnv(name: string, io: CliIo): string {
+  const value = io.env[name];
+  if (value === undefined || value === "")
+    throw usage(INIT_API_KEY, `--api-key-env ${name}: that environment variable is not set or empty`);
+  const problem = apiKeyProblem(value);
+  // The problem text never contains the value.
+  if (problem) throw usage(INIT_API_KEY, `--api-key-env ${name}: ${problem}`);
+  return value;
+}
+
+/**
+ * Merges flags, defaults and (on a terminal without --yes) answers into one plan. Flags always win:
+ * a question is only asked for what the flags leave open.
+ */
+export async function resolvePlan(dir: string, flags: InitFlags, io: CliIo): Promise<InitPlan> {
+  const interactive = io.isTTY && !flags.yes;
+  if (!io.isTTY && !flags.yes) {
+    throw usage(
+      INIT_NEEDS_ANSWERS,
+      "init asks questions but there is no terminal; pass --yes to accept the defaults, with --template, --provider, --model and --api-key-env to choose",
+    );
+  }
+  const prompts = interactive ? await promptsOf(io) : undefined;
+
+  let template: TemplateName = flags.template ?? "starter";
+  if (prompts && !flags.template) {
+    template = await prompts.select({
+      message: "Team template",
+      choices: TEMPLATES.map((value) => ({
+        value,
+        name: `${value} (${TEMPLATE_INFO[value].agents.join(", ")})`,
+        description: TEMPLATE_INFO[value].description,
+      })),
+      default: "starter",
+    });
+  }
+
+  let provider = resolveProvider(flags) ?? "openai";
+  if (prompts && !flags.provider && !flags.model) {
+    provider = await prompts.select({
+      message: "LLM provider",
+      choices: PROVIDERS.map((value) => ({ value, name: PROVIDER_INFO[value].label })),
+      default: "openai",
+    });
+  }
+
+  let model = flags.model ?? PROVIDER_INFO[provider].defaultModel;
+  if (prompts && !flags.model) {
+    model = await prompts.input({
+      message: "Default model (provider/model)",
+      default: model,
+      validate: (value) => {
+        if (!modelRef.safeParse(value).success) return 'use "provider/model", e.g. openai/gpt-4o-mini';
+        return providerOfModel(value) === provider
+          ? true
+          : `pick a ${provider} model ("${provider}/<model>")`;
+      },
+    });
+  }
+  checkModel(model, provider);
+
+  let apiKey: string | undefined;
+  if (flags.apiKeyEnv) apiKey = keyFromEnv(flags.apiKeyEnv, io);
+  else if (prompts) {
+    const answer = await prompts.password({
+      message: `${PROVIDER_INFO[provider].label} API key (empty: add it to .env later)`,
+      validate: (value) => (value === "" ? true : (apiKeyProblem(value) ?? true)),
+    });
+    apiKey = answer === "" ? undefined : answer;
+  }
+  return { dir, template, provider, model, apiKey, force: flags.force };
+}
