@@ -1,0 +1,142 @@
+import { Command } from "commander";
+import { afterEach, describe, expect, test } from "vitest";
+import { runValidate, type ValidateJson, validateCommand } from "../../../generator/cli/commands/validate.js";
+import type { CliIo } from "../../../generator/cli/io.js";
+import { type ConfigIssue, formatIssue, sortIssues } from "../../../generator/config/errors.js";
+import { cleanupFleets, makeFleet, SEED_FLEET, snapshotTree } from "./helpers.js";
+
+afterEach(cleanupFleets);
+
+function captureIo(cwd = "/"): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    cwd,
+    env: {},
+    isTTY: false,
+    now: () => new Date(0),
+  };
+}
+
+async function runCli(argv: string[], io: CliIo): Promise<number | undefined> {
+  const program = new Command().exitOverride();
+  let code: number | undefined;
+  validateCommand.register(program, io, (c) => {
+    code = c;
+  });
+  await program.parseAsync(["validate", ...argv], { from: "user" });
+  return code;
+}
+
+const BAD_AGENTS =
+  "agents:\n  researcher:\n    modle: openai/gpt-4o\n    resources:\n      memory_limit: lots\n";
+
+describe("the printed issue line", () => {
+  test("is exactly `file:line:col path: message`", () => {
+    const issue: ConfigIssue = {
+      file: "config/agents.yaml",
+      line: 4,
+      col: 5,
+      path: "agents.researcher.modle",
+      message: 'unknown key (did you mean "model"?)',
+    };
+    expect(formatIssue(issue)).toBe(
+      'config/agents.yaml:4:5 agents.researcher.modle: unknown key (did you mean "model"?)',
+    );
+  });
+
+  test("names the whole file as (file) when there is no field", () => {
+    expect(formatIssue({ file: ".env", line: 1, col: 1, path: "", message: "file is empty" })).toBe(
+      ".env:1:1 (file): file is empty",
+    );
+  });
+
+  test("issues sort by file, then line, then column (numerically), duplicates dropped", () => {
+    const mk = (file: string, line: number, col: number): ConfigIssue => ({
+      file,
+      line,
+      col,
+      path: "p",
+      message: "m",
+    });
+    const sorted = sortIssues([mk("b", 1, 1), mk("a", 10, 1), mk("a", 9, 12), mk("a", 9, 2), mk("a", 9, 2)]);
+    expect(sorted.map((i) => `${i.file}:${i.line}:${i.col}`)).toEqual(["a:9:2", "a:9:12", "a:10:1", "b:1:1"]);
+  });
+});
+
+describe("openlegion validate", () => {
+  test("prints a one-line summary and exits 0 for a valid fleet", async () => {
+    const io = captureIo();
+    const code = await runCli([SEED_FLEET], io);
+    expect(code).toBe(0);
+    expect(io.out.join("")).toBe("✓ fleet valid: 4 agents, 1 workflow, 1 watcher\n");
+    expect(io.err).toEqual([]);
+  });
+
+  test("resolves [dir] against io.cwd and defaults to it", async () => {
+    const root = makeFleet({ "config/agents.yaml": "agents:\n  solo: {}\n" });
+    const io = captureIo(root);
+    expect(await runCli([], io)).toBe(0);
+    expect(io.out.join("")).toBe("✓ fleet valid: 1 agent, 0 workflows\n");
+  });
+
+  test("prints each issue on stderr, sorted, then a count; exits 2; writes nothing", async () => {
+    const root = makeFleet({ "config/agents.yaml": BAD_AGENTS });
+    const before = snapshotTree(root);
+    const io = captureIo();
+    const code = await runCli([root], io);
+    expect(code).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join("").split("\n")).toEqual([
+      'config/agents.yaml:3:5 agents.researcher.modle: unknown key (did you mean "model"?)',
+      'config/agents.yaml:5:21 agents.researcher.resources.memory_limit: memory_limit must be a size like "512m" or "1g"',
+      "✗ fleet config invalid: 2 problems",
+      "",
+    ]);
+    expect(snapshotTree(root)).toBe(before);
+  });
+
+  test("--json prints { ok, issues, agents } on stdout for a valid fleet", async () => {
+    const io = captureIo();
+    expect(await runCli([SEED_FLEET, "--json"], io)).toBe(0);
+    const result = JSON.parse(io.out.join("")) as ValidateJson;
+    expect(result.ok).toBe(true);
+    expect(result.issues).toEqual([]);
+    expect(result.agents.map((a) => a.id)).toEqual(["orchestrator", "qualify", "research", "researcher"]);
+    expect(result.agents[0]).toEqual({
+      id: "orchestrator",
+      role: "orchestrator",
+      model: "openai/gpt-4o-mini",
+    });
+    expect(result.workflows).toEqual(["prospect_pipeline"]);
+  });
+
+  test("--json reports issues with file, line, col, path and message, and exits 2", async () => {
+    const root = makeFleet({ "config/agents.yaml": BAD_AGENTS });
+    const io = captureIo();
+    expect(await runCli([root, "--json"], io)).toBe(2);
+    const result = JSON.parse(io.out.join("")) as ValidateJson;
+    expect(result.ok).toBe(false);
+    expect(result.issues[0]).toEqual({
+      file: "config/agents.yaml",
+      line: 3,
+      col: 5,
+      path: "agents.researcher.modle",
+      message: 'unknown key (did you mean "model"?)',
+    });
+    expect(result.agents).toEqual([]);
+  });
+
+  test("a directory that is not a fleet is a config error (exit 2) with a hint", async () => {
+    const root = makeFleet({ "README.md": "hi" });
+    const io = captureIo();
+    expect(await runValidate({ dir: root, json: false }, io)).toBe(2);
+    expect(io.err.join("")).toContain(
+      "config/agents.yaml:1:1 (file): required file is missing (run `openlegion init`",
+    );
+  });
+});
