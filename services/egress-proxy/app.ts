@@ -1,0 +1,215 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import pino, { type Logger } from "pino";
+import { Agent, type Dispatcher } from "undici";
+import type { ProxyConfig } from "../common/contracts/proxy-config.js";
+import { TokenAuthority } from "./auth.js";
+import { type ResolvedConfig, resolveConfig } from "./config.js";
+import { ProxyErrors } from "./errors.js";
+import { HealthTracker } from "./health/tracker.js";
+import { downstreamHeaders } from "./http/headers.js";
+import { sendError, toOlError } from "./http/respond.js";
+import { ProxyMetrics } from "./metrics.js";
+import { type Resolver, systemResolver } from "./net/resolver.js";
+import { authStep, inFlightStep } from "./pipeline/auth.js";
+import { budgetStep } from "./pipeline/budget.js";
+import { DEFAULT_LIMITS, type ProxyContext, type ProxyLimits } from "./pipeline/context.js";
+import { healthStep } from "./pipeline/health.js";
+import { injectStep } from "./pipeline/inject.js";
+import { meterStep } from "./pipeline/meter.js";
+import { apiRouteStep, llmRouteStep } from "./pipeline/route.js";
+import { type Call, type CallHandler, compose, type Dispatch } from "./pipeline/types.js";
+import { upstreamDispatch } from "./pipeline/upstream.js";
+import { PriceBook } from "./pricing/price.js";
+import { handleAdmin } from "./routes/admin.js";
+import { handleConnect } from "./routes/connect.js";
+import { handleForward } from "./routes/forward.js";
+import type { SecretReader } from "./secrets.js";
+import { LedgerStore } from "./store/ledger-store.js";
+
+export interface ProxyDeps {
+  /** The compiled config (compose/egress-proxy/config.json), raw or already resolved. */
+  config: ProxyConfig | ResolvedConfig;
+  secrets: SecretReader;
+  /** SQLite file (WAL) or ":memory:". */
+  dbPath: string;
+  now?: () => number;
+  /** Name resolution for the forward proxy; tests map names to 127.0.0.1 without DNS. */
+  resolver?: Resolver;
+  limits?: Partial<ProxyLimits>;
+  /** undici Agent options for provider/API upstreams (connections, keepAliveTimeout, …). */
+  upstream?: Agent.Options;
+  logger?: Logger;
+}
+
+export interface EgressProxy {
+  /** Not listening; call `server.listen(port)`. Handles the LLM, API, forward, CONNECT and admin doors. */
+  server: Server;
+  context: ProxyContext;
+  close(): Promise<void>;
+}
+
+const isResolved = (c: ProxyConfig | ResolvedConfig): c is ResolvedConfig => "agentIds" in c;
+
+/** Wires the pipeline (STYLE.md "Proxy request pipeline"): auth → allowlist → budget → health → key → meter → undici. */
+export function buildProxy(deps: ProxyDeps): EgressProxy {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger ?? pino({ level: "silent" });
+  const config = isResolved(deps.config) ? deps.config : resolveConfig(deps.config);
+  const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const store = new LedgerStore(deps.dbPath, now());
+  const warned = new Set<string>();
+  const ctx: ProxyContext = {
+    config,
+    secrets: deps.secrets,
+    tokens: new TokenAuthority(deps.secrets.masterKey(), config.agentIds),
+    store,
+    health: new HealthTracker(store, now),
+    prices: new PriceBook(config.raw.pricing, (model) => {
+      if (warned.has(model)) return;
+      warned.add(model);
+      log.warn({ model }, "no price for model; charging the conservative default (set pricing in mesh.yaml)");
+    }),
+    metrics: new ProxyMetrics(),
+    log,
+    now,
+    limits,
+    inFlight: new Map(),
+  };
+  const dispatcher: Dispatcher = new Agent({
+    keepAliveTimeout: 30_000,
+    connections: 256,
+    ...deps.upstream,
+  });
+  const terminal = upstreamDispatch(dispatcher, {
+    headersTimeout: limits.upstreamHeadersTimeoutMs,
+    bodyTimeout: limits.upstreamBodyTimeoutMs,
+  });
+  const llm = compose(
+    authStep(ctx),
+    inFlightStep(ctx),
+    llmRouteStep(ctx),
+    budgetStep(ctx),
+    healthStep(ctx),
+    injectStep(ctx),
+    meterStep(ctx),
+  )(terminal);
+  const api = compose(authStep(ctx), inFlightStep(ctx), apiRouteStep(ctx), injectStep(ctx))(terminal);
+  const resolver = deps.resolver ?? systemResolver;
+
+  const server = createServer({
+    maxHeaderSize: 32 * 1024,
+    requestTimeout: 120_000,
+    headersTimeout: 30_000,
+    keepAliveTimeout: 65_000,
+  });
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      route(ctx, { llm, api }, resolver, req, res);
+    } catch (error) {
+      log.error({ code: (error as { code?: string }).code }, "request handler failed");
+      sendError(res, toOlError(error));
+    }
+  });
+  server.on("connect", (req: IncomingMessage, socket, head: Buffer) => {
+    void handleConnect(ctx, resolver, req, socket, head);
+  });
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable)
+      socket.end(
+        "HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+      );
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    context: ctx,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await dispatcher.close().catch(() => undefined);
+      store.close();
+    },
+  };
+}
+
+function route(
+  ctx: ProxyContext,
+  doors: { llm: Dispatch; api: Dispatch },
+  resolver: Resolver,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const rawUrl = req.url ?? "/";
+  if (/^https?:\/\//i.test(rawUrl)) {
+    void handleForward(ctx, resolver, req, res);
+    return;
+  }
+  const url = new URL(rawUrl, "http://egress-proxy");
+  if (handleAdmin(ctx, req, res, url)) return;
+  const match = /^\/(llm|api)\/([^/]+)\/(.*)$/.exec(url.pathname);
+  if (!match?.[1] || !match[2] || match[3] === undefined) {
+    req.resume();
+    sendError(res, ProxyErrors.unknownRoute(url.pathname.slice(0, 200)));
+    return;
+  }
+  const door = match[1] as "llm" | "api";
+  const call: Call = {
+    req,
+    res,
+    startedAt: ctx.now(),
+    door,
+    target: match[2],
+    rest: match[3],
+    search: url.searchParams,
+    clientAborted: false,
+  };
+  res.on("close", () => {
+    if (res.writableFinished) return;
+    call.clientAborted = true;
+    call.abortUpstream?.(new Error("client disconnected"));
+  });
+  doors[door](call, clientHandler(ctx, call));
+}
+
+/** The innermost consumer: writes to the client, honours backpressure, and turns errors into one JSON reply. */
+function clientHandler(ctx: ProxyContext, call: Call): CallHandler {
+  const { res } = call;
+  const count = (status: number) =>
+    ctx.metrics.requests.inc({
+      agent: call.agent?.id ?? "",
+      route: call.door,
+      provider: call.provider?.name ?? call.api?.name ?? "",
+      model: call.model ?? "",
+      status: String(status),
+    });
+  return {
+    onResponseStart(status, headers) {
+      res.writeHead(status, downstreamHeaders(headers, false));
+      // Streams: send the head at once so the client sees the status before the first event.
+      if (String(headers["content-type"] ?? "").startsWith("text/event-stream")) res.flushHeaders();
+    },
+    onResponseData(chunk) {
+      if (!res.write(chunk)) {
+        call.pauseUpstream?.();
+        res.once("drain", () => call.resumeUpstream?.());
+      }
+    },
+    onResponseEnd() {
+      res.end();
+      count(res.statusCode);
+    },
+    onError(error) {
+      const ol = toOlError(error);
+      count(call.clientAborted ? 499 : res.headersSent ? res.statusCode : ol.status);
+      if (call.clientAborted) return;
+      ctx.log.info(
+        { agent: call.agent?.id, door: call.door, target: call.target, code: ol.code, status: ol.status },
+        "call refused or failed",
+      );
+      sendError(res, ol);
+    },
+  };
+}

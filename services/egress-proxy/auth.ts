@@ -1,0 +1,72 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { agentToken, operatorToken, tokensEqual } from "../common/tokens.js";
+
+/**
+ * Where SDKs put the API key: `Authorization: Bearer` (OpenAI, AI SDK), `x-api-key` (Anthropic),
+ * `x-goog-api-key` or `?key=` (Gemini). All of them are removed before anything is forwarded.
+ */
+export const CREDENTIAL_HEADERS = [
+  "authorization",
+  "x-api-key",
+  "x-goog-api-key",
+  "api-key",
+  "proxy-authorization",
+];
+export const CREDENTIAL_QUERY = ["key"];
+
+const first = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;
+
+function bearer(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return match?.[1];
+}
+
+/** The token a request presents in any supported slot (first non-empty wins), or undefined. */
+export function presentedToken(headers: IncomingHttpHeaders, search: URLSearchParams): string | undefined {
+  return (
+    bearer(first(headers.authorization)) ??
+    (first(headers["x-api-key"]) || undefined) ??
+    (first(headers["x-goog-api-key"]) || undefined) ??
+    (first(headers["api-key"]) || undefined) ??
+    (search.get("key") || undefined)
+  );
+}
+
+/** Proxy-Authorization for forward/CONNECT: `Bearer <token>` or `Basic base64(any:<token>)`. */
+export function presentedProxyToken(headers: IncomingHttpHeaders): string | undefined {
+  const value = first(headers["proxy-authorization"]);
+  if (!value) return undefined;
+  const token = bearer(value);
+  if (token) return token;
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value);
+  if (!basic?.[1]) return undefined;
+  const decoded = Buffer.from(basic[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon >= 0 ? decoded.slice(colon + 1) || undefined : undefined;
+}
+
+/** Maps tokens to agents by recomputing HMACs from the master key; compares in constant time. */
+export class TokenAuthority {
+  readonly #expected: Array<[id: string, token: string]>;
+  readonly #operator: string;
+
+  constructor(masterKey: string, agentIds: readonly string[]) {
+    this.#expected = agentIds.map((id) => [id, agentToken(masterKey, id)]);
+    this.#operator = operatorToken(masterKey);
+  }
+
+  /** Compares against every agent (no early exit), like agentForToken, with the derivations done once. */
+  agentFor(token: string | undefined): string | undefined {
+    if (!token || token.length > 512) return undefined;
+    let found: string | undefined;
+    for (const [id, expected] of this.#expected) if (tokensEqual(token, expected)) found = id;
+    return found;
+  }
+
+  isOperator(token: string | undefined): boolean {
+    if (!token || token.length > 512) return false;
+    return tokensEqual(token, this.#operator);
+  }
+}

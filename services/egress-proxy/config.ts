@@ -1,0 +1,149 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type ProxyConfig, type ProxyProvider, proxyConfigSchema } from "../common/contracts/proxy-config.js";
+import { ProxyErrors } from "./errors.js";
+import { type Cidr, parseCidr } from "./net/addresses.js";
+import { compileHostPattern, type HostRule } from "./net/hosts.js";
+
+/** Built-in providers; `providers` in the config overrides or extends them (tests point them at a loopback fake). */
+export const BUILTIN_PROVIDERS: Record<string, ProxyProvider> = {
+  openai: { api: "openai", base_url: "https://api.openai.com", credential: "OPENAI_API_KEY" },
+  anthropic: { api: "anthropic", base_url: "https://api.anthropic.com", credential: "ANTHROPIC_API_KEY" },
+  gemini: {
+    api: "gemini",
+    base_url: "https://generativelanguage.googleapis.com",
+    credential: "GEMINI_API_KEY",
+  },
+};
+
+export const CONFIG_FILE = "config.json";
+
+export interface ResolvedProvider extends ProxyProvider {
+  name: string;
+  origin: string;
+  /** Path prefix of base_url without a trailing slash ("" for a bare origin). */
+  basePath: string;
+}
+
+export interface ResolvedAgent {
+  id: string;
+  models: ReadonlySet<string>;
+  modelList: string[];
+  hostRules: HostRule[];
+  allowedApis: ReadonlySet<string>;
+  dailyUsd: number;
+  monthlyUsd: number;
+  maxTokens: number;
+}
+
+export interface ResolvedApi {
+  name: string;
+  origin: string;
+  basePath: string;
+  credential: string;
+  header: string | undefined;
+  query: string | undefined;
+}
+
+export interface ResolvedConfig {
+  raw: ProxyConfig;
+  agents: ReadonlyMap<string, ResolvedAgent>;
+  agentIds: string[];
+  providers: ReadonlyMap<string, ResolvedProvider>;
+  apis: ReadonlyMap<string, ResolvedApi>;
+  allowPrivate: Cidr[];
+}
+
+function splitBase(what: string, baseUrl: string): { origin: string; basePath: string } {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw ProxyErrors.config(`${what} base_url ${JSON.stringify(baseUrl)} is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw ProxyErrors.config(`${what} base_url must be http(s), got ${url.protocol}`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw ProxyErrors.config(`${what} base_url must not carry credentials, a query or a fragment`);
+  }
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
+}
+
+/** Validates cross-field rules the schema cannot express and compiles patterns once. Throws OL_ERR_PROXY_CONFIG. */
+export function resolveConfig(input: unknown): ResolvedConfig {
+  const parsed = proxyConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw ProxyErrors.config(first);
+  }
+  const raw = parsed.data;
+  const providers = new Map<string, ResolvedProvider>();
+  for (const [name, p] of Object.entries({ ...BUILTIN_PROVIDERS, ...raw.providers })) {
+    if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(name))
+      throw ProxyErrors.config(`provider name ${JSON.stringify(name)}`);
+    providers.set(name, { ...p, name, ...splitBase(`provider ${name}`, p.base_url) });
+  }
+  const apis = new Map<string, ResolvedApi>();
+  for (const [name, a] of Object.entries(raw.apis)) {
+    if (!a.header && !a.query) throw ProxyErrors.config(`api ${name} needs a header or a query parameter`);
+    apis.set(name, {
+      name,
+      credential: a.credential,
+      header: a.header,
+      query: a.query,
+      ...splitBase(`api ${name}`, a.base_url),
+    });
+  }
+  const agents = new Map<string, ResolvedAgent>();
+  for (const [id, a] of Object.entries(raw.agents)) {
+    for (const m of a.models) {
+      const provider = m.slice(0, m.indexOf("/"));
+      if (!m.includes("/") || !providers.has(provider)) {
+        throw ProxyErrors.config(
+          `agent ${id} model ${JSON.stringify(m)} must be provider/model with a known provider`,
+        );
+      }
+    }
+    for (const api of a.allowed_apis) {
+      if (!apis.has(api)) throw ProxyErrors.config(`agent ${id} allows unknown api ${JSON.stringify(api)}`);
+    }
+    agents.set(id, {
+      id,
+      models: new Set(a.models),
+      modelList: a.models,
+      hostRules: a.allowed_hosts.map((h) => compileHostPattern(h)),
+      allowedApis: new Set(a.allowed_apis),
+      dailyUsd: a.budget.daily_usd,
+      monthlyUsd: a.budget.monthly_usd,
+      maxTokens: a.max_tokens,
+    });
+  }
+  const allowPrivate = raw.allow_private_cidrs.map((c) => {
+    const cidr = parseCidr(c);
+    if (!cidr) throw ProxyErrors.config(`allow_private_cidrs entry ${JSON.stringify(c)} is not a CIDR`);
+    return cidr;
+  });
+  return { raw, agents, agentIds: [...agents.keys()], providers, apis, allowPrivate };
+}
+
+/** Reads `<dir>/config.json` (what `openlegion render` writes to compose/egress-proxy/). */
+export function loadConfig(dir: string): ResolvedConfig {
+  const path = join(dir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw ProxyErrors.config(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw ProxyErrors.config(`${path} is not valid JSON`);
+  }
+  return resolveConfig(json);
+}

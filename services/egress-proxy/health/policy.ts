@@ -1,0 +1,43 @@
+/**
+ * Model cooldown policy as data (ARCHITECTURE.md §6; STYLE.md "Policy is data with defaults").
+ * Rules are tried in order; the first whose `match` holds decides. `ladder` is indexed by how many
+ * consecutive failures of that class the model had (the last step repeats).
+ */
+export type Outcome = { kind: "status"; status: number } | { kind: "timeout" } | { kind: "connection" };
+
+export interface CooldownRule {
+  name: string;
+  match: (o: Outcome) => boolean;
+  /** Seconds; an empty ladder means "never cool down". */
+  ladder: readonly number[];
+}
+
+const status = (o: Outcome, test: (s: number) => boolean): boolean => o.kind === "status" && test(o.status);
+
+export const COOLDOWN_POLICY: readonly CooldownRule[] = [
+  {
+    name: "caller-error",
+    match: (o) => status(o, (s) => s === 400 || s === 404 || s === 413 || s === 422),
+    ladder: [],
+  },
+  {
+    name: "rate-limit-or-account",
+    match: (o) => status(o, (s) => [401, 402, 403, 429].includes(s)),
+    ladder: [3600],
+  },
+  {
+    name: "server-error",
+    match: (o) => o.kind !== "status" || status(o, (s) => s >= 500),
+    ladder: [60, 300, 1500],
+  },
+];
+
+/** Cooldown in seconds for the n-th consecutive failure (n ≥ 1), or 0 when the outcome does not cool the model. */
+export function cooldownFor(outcome: Outcome, consecutive: number): { seconds: number; rule: string } {
+  const rule = COOLDOWN_POLICY.find((r) => r.match(outcome));
+  if (!rule || rule.ladder.length === 0) return { seconds: 0, rule: rule?.name ?? "none" };
+  const step = Math.min(Math.max(consecutive, 1), rule.ladder.length) - 1;
+  return { seconds: rule.ladder[step] ?? 0, rule: rule.name };
+}
+
+export const describeOutcome = (o: Outcome): string => (o.kind === "status" ? `HTTP ${o.status}` : o.kind);

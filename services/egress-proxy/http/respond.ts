@@ -1,0 +1,69 @@
+import type { ServerResponse } from "node:http";
+import { isOlError, type OlError } from "../../common/errors.js";
+import { ProxyErrors } from "../errors.js";
+
+/** Error `type` values SDKs and agents can branch on (the stable `code` is alongside). */
+const TYPES: Record<string, string> = {
+  OL_ERR_PROXY_BUDGET_EXCEEDED: "budget_exceeded",
+  OL_ERR_PROXY_AGENT_FROZEN: "agent_frozen",
+  OL_ERR_PROXY_MODEL_COOLDOWN: "model_cooldown",
+  OL_ERR_PROXY_MODEL_FORBIDDEN: "permission_error",
+  OL_ERR_PROXY_UNAUTHENTICATED: "authentication_error",
+  OL_ERR_PROXY_TOO_MANY_IN_FLIGHT: "rate_limit_error",
+};
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** Normalizes anything thrown to an OlError without leaking its message (unknown errors become a generic 500). */
+export function toOlError(error: unknown): OlError {
+  if (isOlError(error)) return error;
+  return ProxyErrors.upstreamFailed("proxy", "internal error");
+}
+
+/**
+ * One error shape for every door, readable by the OpenAI and Anthropic SDKs (`error.message`, `error.type`)
+ * and by our agents (`code`, `retryable`): {type:"error", statusCode, code, message, error:{type, code, message, …details}}.
+ */
+export function errorBody(error: OlError): Record<string, unknown> {
+  return {
+    type: "error",
+    statusCode: error.status,
+    code: error.code,
+    message: error.message,
+    error: {
+      type: TYPES[error.code] ?? "proxy_error",
+      code: error.code,
+      message: error.message,
+      ...(error.details ?? {}),
+    },
+  };
+}
+
+export function sendError(res: ServerResponse, error: OlError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = {};
+  const retryAfter = error.details?.retry_after_s;
+  if (typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
+  if (error.code === "OL_ERR_PROXY_MODEL_COOLDOWN") {
+    headers["x-openlegion-cooldown"] = `${String(error.details?.model)}; retry-after=${String(retryAfter)}`;
+  }
+  if (error.status === 407) headers["proxy-authenticate"] = 'Bearer realm="openlegion-egress"';
+  sendJson(res, error.status, errorBody(error), headers);
+}

@@ -1,0 +1,55 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import pino from "pino";
+import { isOlError } from "../common/errors.js";
+import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, EGRESS_PROXY_PORT } from "../common/ports.js";
+import { buildProxy } from "./app.js";
+import { loadConfig } from "./config.js";
+import { fileSecrets } from "./secrets.js";
+
+/**
+ * Entry point of the egress-proxy container. Reads only paths and ports from the environment (never a secret):
+ *   OPENLEGION_CONFIG_DIR   (default /etc/openlegion)      holds config.json from `openlegion render`
+ *   OPENLEGION_SECRETS_DIR  (default /run/secrets)         master_key, cred_<lowercase credential>
+ *   OPENLEGION_DATA_DIR     (default /var/lib/openlegion)  egress-proxy.db (SQLite, WAL) on the proxy's volume
+ *   OPENLEGION_PROXY_PORT   (default 8480), OPENLEGION_PROXY_HOST (default 0.0.0.0)
+ *   OPENLEGION_LOG_LEVEL    (default info)
+ */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const log = pino({ level: env.OPENLEGION_LOG_LEVEL ?? "info", base: { service: "egress-proxy" } });
+  const dataDir = env.OPENLEGION_DATA_DIR ?? "/var/lib/openlegion";
+  mkdirSync(dataDir, { recursive: true });
+  const proxy = buildProxy({
+    config: loadConfig(env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR),
+    secrets: fileSecrets(env.OPENLEGION_SECRETS_DIR ?? DEFAULT_SECRETS_DIR),
+    dbPath: join(dataDir, "egress-proxy.db"),
+    logger: log,
+  });
+  const port = Number(env.OPENLEGION_PROXY_PORT ?? EGRESS_PROXY_PORT);
+  const host = env.OPENLEGION_PROXY_HOST ?? "0.0.0.0";
+  await new Promise<void>((resolve) => proxy.server.listen(port, host, resolve));
+  log.info({ port, host, agents: proxy.context.config.agentIds.length }, "egress proxy listening");
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    proxy.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    const message = isOlError(error) ? `${error.code}: ${error.message}` : "egress proxy failed to start";
+    process.stderr.write(`${message}\n`);
+    process.exit(isOlError(error) && error.code === "OL_ERR_PROXY_CONFIG" ? 2 : 1);
+  });
+}

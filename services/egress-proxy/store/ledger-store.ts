@@ -1,0 +1,258 @@
+import Database from "better-sqlite3";
+import type { Usage, UsageSource } from "../usage/types.js";
+import { migrate } from "./migrations/index.js";
+
+/** USD ↔ integer nano-USD. Reservations and costs round UP so rounding never favours spending. */
+export const toNusd = (usd: number): number => Math.ceil(usd * 1e9 - 1e-6);
+export const toUsd = (nusd: number): number => nusd / 1e9;
+
+export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+export const monthOf = (ms: number): string => new Date(ms).toISOString().slice(0, 7);
+
+export interface ReserveRequest {
+  agent: string;
+  provider: string;
+  model: string;
+  route: string;
+  reserveNusd: number;
+  dailyLimitNusd: number;
+  monthlyLimitNusd: number;
+  now: number;
+}
+
+export type ReserveResult =
+  | { ok: true; id: number }
+  | { ok: false; reason: "frozen" }
+  | {
+      ok: false;
+      reason: "budget";
+      period: "daily" | "monthly";
+      limitNusd: number;
+      spentNusd: number;
+      reservedNusd: number;
+    };
+
+export interface Settlement {
+  id: number;
+  costNusd: number;
+  status: number | null;
+  usage: Usage;
+  usageSource: UsageSource;
+  priceSource: string;
+  errorCode: string | null;
+  latencyMs: number;
+}
+
+export interface SpendWindow {
+  spentNusd: number;
+  reservedNusd: number;
+}
+
+export interface HealthRow {
+  model: string;
+  untilMs: number;
+  failures: number;
+  reason: string;
+}
+
+const num = (v: unknown): number => (typeof v === "number" ? v : 0);
+const spendFromRow = (row: unknown): SpendWindow => {
+  const r = (row ?? {}) as Record<string, unknown>;
+  return { spentNusd: num(r.spent_nusd), reservedNusd: num(r.reserved_nusd) };
+};
+const healthFromRow = (row: unknown): HealthRow => {
+  const r = row as Record<string, unknown>;
+  return {
+    model: String(r.model),
+    untilMs: num(r.until_ms),
+    failures: num(r.failures),
+    reason: String(r.reason),
+  };
+};
+
+/**
+ * The proxy's one database (WAL). Admission is a single synchronous transaction: read both spend windows,
+ * refuse or add the reservation; nothing can interleave (better-sqlite3 is synchronous and so is the event
+ * loop turn that calls it). Settlement moves the reservation to actual cost exactly once.
+ */
+export class LedgerStore {
+  readonly db: Database.Database;
+  readonly #s;
+  readonly #reserveTx;
+  readonly #settleTx;
+
+  constructor(path: string, now: number) {
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.pragma("foreign_keys = ON");
+    migrate(this.db, now);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.#s = {
+      frozen: p("SELECT 1 FROM frozen WHERE agent = ?").pluck(),
+      spend: p("SELECT spent_nusd, reserved_nusd FROM spend WHERE agent = ? AND period = ?"),
+      addSpend: p(
+        `INSERT INTO spend (agent, period, spent_nusd, reserved_nusd) VALUES (@agent, @period, @spent, @reserved)
+         ON CONFLICT (agent, period) DO UPDATE SET spent_nusd = spent_nusd + @spent, reserved_nusd = reserved_nusd + @reserved`,
+      ),
+      insertCall: p(
+        `INSERT INTO calls (agent, provider, model, route, day, month, started_at, state, reserved_nusd)
+         VALUES (@agent, @provider, @model, @route, @day, @month, @now, 'open', @reserved)`,
+      ),
+      openCall: p("SELECT agent, day, month, reserved_nusd FROM calls WHERE id = ? AND state = 'open'"),
+      settleCall: p(
+        `UPDATE calls SET state = 'settled', cost_nusd = @cost, status = @status, input_tokens = @input,
+           cached_input_tokens = @cached, cache_write_tokens = @writes, output_tokens = @output,
+           usage_source = @source, price_source = @price, error_code = @error, latency_ms = @latency WHERE id = @id`,
+      ),
+      openIds: p("SELECT id, reserved_nusd FROM calls WHERE state = 'open'"),
+      freeze: p("INSERT INTO frozen (agent, since) VALUES (?, ?) ON CONFLICT (agent) DO NOTHING"),
+      unfreeze: p("DELETE FROM frozen WHERE agent = ?"),
+      frozenAll: p("SELECT agent FROM frozen ORDER BY agent").pluck(),
+      healthAll: p("SELECT model, until_ms, failures, reason FROM model_health"),
+      healthPut: p(
+        `INSERT INTO model_health (model, until_ms, failures, reason, updated_at) VALUES (@model, @until, @failures, @reason, @now)
+         ON CONFLICT (model) DO UPDATE SET until_ms = @until, failures = @failures, reason = @reason, updated_at = @now`,
+      ),
+      healthDelete: p("DELETE FROM model_health WHERE model = ?"),
+      costsByModel: p(
+        `SELECT agent, model, day, COUNT(*) AS calls, SUM(cost_nusd) AS cost_nusd, SUM(input_tokens) AS input_tokens,
+           SUM(output_tokens) AS output_tokens FROM calls WHERE day >= ? GROUP BY agent, model, day ORDER BY day, agent, model`,
+      ),
+      lastCalls: p("SELECT * FROM calls ORDER BY id DESC LIMIT ?"),
+    };
+    this.#reserveTx = this.db.transaction((r: ReserveRequest): ReserveResult => this.#reserve(r));
+    this.#settleTx = this.db.transaction((s: Settlement): boolean => this.#settle(s));
+    this.#recoverOpenCalls();
+  }
+
+  /** Check-and-reserve against the daily and monthly windows, atomically. */
+  reserve(request: ReserveRequest): ReserveResult {
+    return this.#reserveTx(request);
+  }
+
+  /** Settles an open call once; returns false when it was already settled. */
+  settle(settlement: Settlement): boolean {
+    return this.#settleTx(settlement);
+  }
+
+  window(agent: string, period: string): SpendWindow {
+    return spendFromRow(this.#s.spend.get(agent, period));
+  }
+
+  isFrozen(agent: string): boolean {
+    return this.#s.frozen.get(agent) !== undefined;
+  }
+
+  freeze(agent: string, now: number): void {
+    this.#s.freeze.run(agent, now);
+  }
+
+  unfreeze(agent: string): void {
+    this.#s.unfreeze.run(agent);
+  }
+
+  frozenAgents(): string[] {
+    return this.#s.frozenAll.all() as string[];
+  }
+
+  loadHealth(): HealthRow[] {
+    return this.#s.healthAll.all().map(healthFromRow);
+  }
+
+  saveHealth(row: HealthRow, now: number): void {
+    this.#s.healthPut.run({
+      model: row.model,
+      until: row.untilMs,
+      failures: row.failures,
+      reason: row.reason,
+      now,
+    });
+  }
+
+  clearHealth(model: string): void {
+    this.#s.healthDelete.run(model);
+  }
+
+  costsSince(day: string): Array<Record<string, unknown>> {
+    return this.#s.costsByModel.all(day) as Array<Record<string, unknown>>;
+  }
+
+  /** Most recent ledger rows (tests and audit). */
+  recentCalls(limit: number): Array<Record<string, unknown>> {
+    return this.#s.lastCalls.all(Math.min(Math.max(1, limit), 10_000)) as Array<Record<string, unknown>>;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  #reserve(r: ReserveRequest): ReserveResult {
+    if (this.#s.frozen.get(r.agent) !== undefined) return { ok: false, reason: "frozen" };
+    const day = dayOf(r.now);
+    const month = monthOf(r.now);
+    const windows: Array<["daily" | "monthly", string, number]> = [
+      ["daily", `d:${day}`, r.dailyLimitNusd],
+      ["monthly", `m:${month}`, r.monthlyLimitNusd],
+    ];
+    for (const [period, key, limit] of windows) {
+      const w = spendFromRow(this.#s.spend.get(r.agent, key));
+      if (w.spentNusd + w.reservedNusd + r.reserveNusd > limit) {
+        return {
+          ok: false,
+          reason: "budget",
+          period,
+          limitNusd: limit,
+          spentNusd: w.spentNusd,
+          reservedNusd: w.reservedNusd,
+        };
+      }
+    }
+    for (const [, key] of windows)
+      this.#s.addSpend.run({ agent: r.agent, period: key, spent: 0, reserved: r.reserveNusd });
+    const info = this.#s.insertCall.run({ ...r, day, month, reserved: r.reserveNusd });
+    return { ok: true, id: Number(info.lastInsertRowid) };
+  }
+
+  #settle(s: Settlement): boolean {
+    const row = this.#s.openCall.get(s.id) as Record<string, unknown> | undefined;
+    if (!row) return false;
+    const agent = String(row.agent);
+    const reserved = num(row.reserved_nusd);
+    for (const key of [`d:${String(row.day)}`, `m:${String(row.month)}`]) {
+      this.#s.addSpend.run({ agent, period: key, spent: s.costNusd, reserved: -reserved });
+    }
+    this.#s.settleCall.run({
+      id: s.id,
+      cost: s.costNusd,
+      status: s.status,
+      input: s.usage.inputTokens,
+      cached: s.usage.cachedInputTokens,
+      writes: s.usage.cacheWriteTokens,
+      output: s.usage.outputTokens,
+      source: s.usageSource,
+      price: s.priceSource,
+      error: s.errorCode,
+      latency: s.latencyMs,
+    });
+    return true;
+  }
+
+  /** A crash left calls open: charge each its full reservation (conservative, cannot overshoot). */
+  #recoverOpenCalls(): void {
+    const open = this.#s.openIds.all() as Array<{ id: number; reserved_nusd: number }>;
+    for (const call of open) {
+      this.settle({
+        id: call.id,
+        costNusd: call.reserved_nusd,
+        status: null,
+        usage: { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0 },
+        usageSource: "crash",
+        priceSource: "reservation",
+        errorCode: "crash",
+        latencyMs: 0,
+      });
+    }
+  }
+}
