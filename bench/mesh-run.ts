@@ -27,9 +27,20 @@ function config(sinkUrl: string): MeshConfig {
     blackboard_write: ["context/**"],
     allowed_apis: [],
   };
-  for (let i = 0; i < AGENTS; i++) agents[`a${i}`] = { role: "bench", subnet: "127.0.0.0/8", url: "http://127.0.0.1:9", permissions };
+  for (let i = 0; i < AGENTS; i++)
+    agents[`a${i}`] = { role: "bench", subnet: "127.0.0.0/8", url: "http://127.0.0.1:9", permissions };
   agents.sink = { role: "sink", subnet: "127.0.0.0/8", url: sinkUrl, permissions };
-  return { version: 1, agents, proxy_admin_url: "http://127.0.0.1:9", workflows: [], schedules: [], heartbeats: [], webhooks: [], watchers: [], channels: {} };
+  return {
+    version: 1,
+    agents,
+    proxy_admin_url: "http://127.0.0.1:9",
+    workflows: [],
+    schedules: [],
+    heartbeats: [],
+    webhooks: [],
+    watchers: [],
+    channels: {},
+  };
 }
 
 /** Child: a fake agent that records delivery latency, and the mesh; prints URLs, runs until SIGTERM. */
@@ -41,12 +52,16 @@ export async function serve(): Promise<void> {
     req.on("end", () => {
       if (req.url === "/inbox") {
         const now = Date.now();
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as { messages: { payload: { sent_at: number } }[] };
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as {
+          messages: { payload: { sent_at: number } }[];
+        };
         for (const m of body.messages) latencies.push(now - m.payload.sent_at);
         return void res.writeHead(200).end("{}");
       }
       if (req.url === "/stats") {
-        return void res.writeHead(200).end(JSON.stringify({ delivered: latencies.length, latencies, rss: process.memoryUsage().rss }));
+        return void res
+          .writeHead(200)
+          .end(JSON.stringify({ delivered: latencies.length, latencies, rss: process.memoryUsage().rss }));
       }
       res.writeHead(200).end('{"ok":true}');
     });
@@ -73,7 +88,8 @@ export async function serve(): Promise<void> {
   });
 }
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
 const round = (n: number, d = 2): number => Math.round(n * 10 ** d) / 10 ** d;
 
 async function window(seconds: number, op: (client: number, i: number) => Promise<void>) {
@@ -91,7 +107,11 @@ async function window(seconds: number, op: (client: number, i: number) => Promis
     }),
   );
   latencies.sort((a, b) => a - b);
-  return { ops_s: round(done / seconds, 0), p50_ms: round(pct(latencies, 50)), p99_ms: round(pct(latencies, 99)) };
+  return {
+    ops_s: round(done / seconds, 0),
+    p50_ms: round(pct(latencies, 50)),
+    p99_ms: round(pct(latencies, 99)),
+  };
 }
 
 function baseline(seconds: number, sync: "FULL" | "NORMAL"): number {
@@ -100,7 +120,9 @@ function baseline(seconds: number, sync: "FULL" | "NORMAL"): number {
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${sync}`);
   db.exec("CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT, version INTEGER) WITHOUT ROWID");
-  const put = db.prepare("INSERT INTO kv VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1");
+  const put = db.prepare(
+    "INSERT INTO kv VALUES (?, ?, 1) ON CONFLICT(key) DO UPDATE SET value = excluded.value, version = version + 1",
+  );
   const end = performance.now() + seconds * 1000;
   let n = 0;
   while (performance.now() < end) {
@@ -114,7 +136,9 @@ function baseline(seconds: number, sync: "FULL" | "NORMAL"): number {
 
 export async function runBench(quick: boolean): Promise<void> {
   const seconds = quick ? 4 : 10;
-  const child = spawn(process.execPath, [...process.execArgv, join(here, "mesh.ts"), "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...process.execArgv, join(here, "mesh.ts"), "--serve"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const urls = await new Promise<{ meshUrl: string; sinkUrl: string }>((resolve, reject) => {
     child.stdout.once("data", (d: Buffer) => resolve(JSON.parse(d.toString())));
     child.once("exit", (code) => reject(new Error(`mesh child exited with ${code}`)));
@@ -125,7 +149,10 @@ export async function runBench(quick: boolean): Promise<void> {
     const res = await pool.request({
       method,
       path,
-      headers: { authorization: tokens[agent] ?? "", ...(body ? { "content-type": "application/json" } : {}) },
+      headers: {
+        authorization: tokens[agent] ?? "",
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
     await res.body.dump();
@@ -135,15 +162,23 @@ export async function runBench(quick: boolean): Promise<void> {
   // State for 100 agents: 100 keys each, ~1 KiB values.
   const value = { text: "x".repeat(1000) };
   for (let a = 0; a < AGENTS; a++) {
-    await Promise.all(Array.from({ length: 100 }, (_, k) => call("PUT", `/v1/blackboard/context/a${a}/k${k}`, a, { value })));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, k) => call("PUT", `/v1/blackboard/context/a${a}/k${k}`, a, { value })),
+    );
   }
-  const writes = await window(seconds, (c, i) => call("PUT", `/v1/blackboard/context/a${c}/w${i % 500}`, c, { value: { n: i } }));
+  const writes = await window(seconds, (c, i) =>
+    call("PUT", `/v1/blackboard/context/a${c}/w${i % 500}`, c, { value: { n: i } }),
+  );
   const reads = await window(seconds, (c, i) => call("GET", `/v1/blackboard/context/a${c}/k${i % 100}`, c));
 
   // Delivery: messages to the sink agent at a steady pace, latency measured at the agent.
   const messages = quick ? 1000 : 3000;
   for (let i = 0; i < messages; i += 10) {
-    await Promise.all(Array.from({ length: 10 }, (_, j) => call("POST", "/v1/messages", (i + j) % AGENTS, { to: "sink", payload: { sent_at: Date.now() } })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, j) =>
+        call("POST", "/v1/messages", (i + j) % AGENTS, { to: "sink", payload: { sent_at: Date.now() } }),
+      ),
+    );
   }
   const stats = async () => {
     const res = await fetch(`${urls.sinkUrl}/stats`);
@@ -155,7 +190,11 @@ export async function runBench(quick: boolean): Promise<void> {
     s = await stats();
   }
   const lat = [...s.latencies].sort((a, b) => a - b);
-  const status = await pool.request({ method: "GET", path: "/v1/status", headers: { authorization: `Bearer ${operatorToken(MASTER)}` } });
+  const status = await pool.request({
+    method: "GET",
+    path: "/v1/status",
+    headers: { authorization: `Bearer ${operatorToken(MASTER)}` },
+  });
   await status.body.dump();
   await pool.close();
   child.kill("SIGTERM");
@@ -187,6 +226,9 @@ export async function runBench(quick: boolean): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "mesh.json"), `${JSON.stringify(results, null, 2)}\n`);
   const rows = Object.entries(results).map(([k, v]) => `| ${k} | ${v} |`);
-  writeFileSync(join(out, "mesh.md"), `# Mesh benchmark\n\n| metric | value |\n|---|---|\n${rows.join("\n")}\n`);
+  writeFileSync(
+    join(out, "mesh.md"),
+    `# Mesh benchmark\n\n| metric | value |\n|---|---|\n${rows.join("\n")}\n`,
+  );
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }

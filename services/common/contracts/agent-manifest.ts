@@ -24,6 +24,8 @@ export const agentManifestSchema = z.strictObject({
   mesh_url: z.string(),
   proxy_url: z.string(),
   embedding_model: z.string(),
+  /** Where the agent's skills directory is mounted read-only, when agents.yaml sets skills_dir. */
+  skills_dir: z.string().optional(),
 });
 
 export type AgentManifest = z.output<typeof agentManifestSchema>;

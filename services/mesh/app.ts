@@ -1,0 +1,122 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { Agent, type Dispatcher } from "undici";
+import type { MeshConfig } from "../common/contracts/mesh-config.js";
+import { type Clock, systemClock } from "./clock.js";
+import type { MeshContext, MeshModule } from "./context.js";
+import { Delivery } from "./delivery/delivery.js";
+import { registerAuth } from "./http/auth.js";
+import { registerErrorHandler } from "./http/error-handler.js";
+import { Identity } from "./identity.js";
+import { defaultLimits, type MeshLimits } from "./limits.js";
+import type { BlackboardService } from "./modules/blackboard/service.js";
+import { defaultModules } from "./modules/index.js";
+import { RequestCounters } from "./modules/metrics/plugin.js";
+import type { MeshStore } from "./store/mesh-store.js";
+
+export interface MeshDeps {
+  config: MeshConfig;
+  masterKey: string;
+  store: MeshStore;
+  clock?: Clock;
+  /** HTTP client for calls to agents and the proxy; created (and closed with the app) when absent. */
+  http?: Dispatcher;
+  limits?: Partial<MeshLimits>;
+  /** Per-agent subnet replacements, for tests on loopback (the check itself always runs). */
+  subnetOverrides?: Record<string, string>;
+  logger?: FastifyServerOptions["logger"];
+}
+
+export interface MeshHandle {
+  ctx: MeshContext;
+  modules: readonly MeshModule[];
+  blackboard: () => BlackboardService;
+  /** Every registered route as "METHOD /path" (HEAD omitted), for docs checks and diagnostics. */
+  routes: readonly string[];
+  /** Runs one GC pass now (tests; the background loop does the same on its interval). */
+  gc: () => number;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    mesh: MeshHandle;
+  }
+}
+
+/** Builds the mesh app without listening (STYLE.md "Fastify services"); main.ts listens. */
+export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
+  const limits = defaultLimits(deps.limits);
+  const clock = deps.clock ?? systemClock;
+  const ownHttp = deps.http === undefined;
+  const http =
+    deps.http ?? new Agent({ connections: 16, connect: { timeout: 5000 }, keepAliveTimeout: 10_000 });
+  const identity = new Identity(deps.config, deps.masterKey, deps.subnetOverrides);
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: limits.body_bytes,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 512 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app, limits.body_bytes);
+
+  const audit: MeshContext["audit"] = (entry) => {
+    if (deps.store.db.open) deps.store.audit.append({ ...entry, at: clock.now() });
+  };
+  const delivery = new Delivery({
+    store: deps.store,
+    identity,
+    clock,
+    limits,
+    http,
+    masterKey: deps.masterKey,
+    onDeadLetter: (agent, count) =>
+      audit({
+        actor: "mesh",
+        action: "inbox.dead_letter",
+        target: agent,
+        outcome: "error",
+        code: null,
+        detail: { count },
+      }),
+  });
+  const ctx: MeshContext = {
+    config: deps.config,
+    limits,
+    store: deps.store,
+    clock,
+    identity,
+    delivery,
+    http,
+    masterKey: deps.masterKey,
+    audit,
+  };
+
+  const routes: string[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push(`${method} ${route.url}`);
+  });
+  const counters = new RequestCounters();
+  app.addHook("onResponse", async (_req, reply) => counters.count(reply.statusCode));
+  registerAuth(app, ctx);
+
+  app.get("/healthz", { config: { auth: "none" } }, async () => ({ ok: true }));
+
+  const { modules, blackboard, housekeeping } = defaultModules(counters);
+  for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
+  app.decorate("mesh", { ctx, modules, blackboard: blackboard.service, routes, gc: housekeeping.runOnce });
+
+  app.addHook("onReady", async () => {
+    delivery.start();
+    for (const m of modules) m.start?.(ctx);
+  });
+  app.addHook("onClose", async () => {
+    for (const m of [...modules].reverse()) await m.stop?.();
+    await delivery.stop();
+    if (ownHttp) await http.close();
+  });
+  return app;
+}

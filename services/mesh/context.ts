@@ -1,0 +1,59 @@
+import type { FastifyInstance } from "fastify";
+import type { Dispatcher } from "undici";
+import type { MeshConfig } from "../common/contracts/mesh-config.js";
+import type { Clock } from "./clock.js";
+import type { Delivery } from "./delivery/delivery.js";
+import type { Identity, Principal } from "./identity.js";
+import type { MeshLimits } from "./limits.js";
+import type { NewAudit } from "./store/audit-repo.js";
+import type { MeshStore } from "./store/mesh-store.js";
+
+/**
+ * The narrow set of dependencies every module gets (no god object: each module uses what it needs).
+ * Modules are listed explicitly in modules/index.ts; later issues add workflows, schedules,
+ * heartbeats, webhooks, watchers and channels as further entries with their own migrations.
+ */
+export interface MeshContext {
+  readonly config: MeshConfig;
+  readonly limits: MeshLimits;
+  readonly store: MeshStore;
+  readonly clock: Clock;
+  readonly identity: Identity;
+  readonly delivery: Delivery;
+  /** HTTP client for calls to agents and to the proxy's admin API. */
+  readonly http: Dispatcher;
+  readonly masterKey: string;
+  audit(entry: Omit<NewAudit, "at">): void;
+}
+
+export interface MeshModule {
+  readonly name: string;
+  /** Registers the module's routes (encapsulated: its hooks stay inside it). */
+  routes(app: FastifyInstance, ctx: MeshContext): Promise<void>;
+  /** Background work started on ready and stopped on close (e.g. GC, delivery, schedulers). */
+  start?(ctx: MeshContext): void;
+  stop?(): Promise<void>;
+}
+
+/** Which token a route accepts; set per route in `config.auth`. Unset means operator-only. */
+export type RouteAuth = "agent" | "operator" | "any" | "none";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+export function requirePrincipal(p: Principal | undefined): Principal {
+  if (!p) throw new Error("route reached without a principal (auth hook missing)");
+  return p;
+}
+
+export function requireAgent(p: Principal | undefined): string {
+  const principal = requirePrincipal(p);
+  if (principal.kind !== "agent") throw new Error("agent route reached by a non-agent principal");
+  return principal.id;
+}

@@ -1,0 +1,96 @@
+import { type Dispatcher, request } from "undici";
+import { AGENT_PATHS, type InboxMessage } from "../../common/contracts/mesh-api.js";
+import type { AgentEntry } from "../identity.js";
+
+/**
+ * Calls the mesh makes to agents, always with the mesh token (agents accept nothing else). Every call
+ * has a timeout; every response body is consumed or destroyed so sockets return to the pool.
+ */
+export interface AgentCallOptions {
+  http: Dispatcher;
+  meshToken: string;
+  timeoutMs: number;
+  signal?: AbortSignal | undefined;
+}
+
+export async function callAgent(
+  agent: AgentEntry,
+  path: string,
+  opts: AgentCallOptions & { method: "GET" | "POST"; body?: unknown; accept?: string },
+): Promise<Dispatcher.ResponseData> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  return request(`${agent.url}${path}`, {
+    dispatcher: opts.http,
+    method: opts.method,
+    headers: {
+      authorization: `Bearer ${opts.meshToken}`,
+      accept: opts.accept ?? "application/json",
+      ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal,
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+  });
+}
+
+/** Reads at most `limit` bytes of a response body as text; destroys the stream beyond it. */
+export async function readCapped(body: Dispatcher.ResponseData["body"], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    size += buf.length;
+    if (size > limit) {
+      body.destroy();
+      throw new Error(`response larger than ${limit} bytes`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Pushes one batch to `POST <agent>/inbox`; resolves on 2xx, throws otherwise. */
+export async function pushInbox(
+  agent: AgentEntry,
+  messages: InboxMessage[],
+  opts: AgentCallOptions,
+): Promise<void> {
+  const res = await callAgent(agent, AGENT_PATHS.inbox, {
+    ...opts,
+    method: "POST",
+    body: { agent: agent.id, messages },
+  });
+  await res.body.dump();
+  if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`agent answered HTTP ${res.statusCode}`);
+}
+
+export interface HealthResult {
+  up: boolean;
+  detail: string;
+}
+
+export async function probeHealth(agent: AgentEntry, opts: AgentCallOptions): Promise<HealthResult> {
+  try {
+    const res = await callAgent(agent, AGENT_PATHS.health, { ...opts, method: "GET" });
+    await res.body.dump();
+    return res.statusCode >= 200 && res.statusCode < 300
+      ? { up: true, detail: "ok" }
+      : { up: false, detail: `HTTP ${res.statusCode}` };
+  } catch (error) {
+    return { up: false, detail: errorText(error) };
+  }
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === "string"
+      ? code
+      : error.name === "TimeoutError"
+        ? "timeout"
+        : error.message.slice(0, 120);
+  }
+  return "unknown error";
+}

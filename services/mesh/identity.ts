@@ -1,0 +1,80 @@
+import { createHmac, randomBytes } from "node:crypto";
+import type { MeshConfig } from "../common/contracts/mesh-config.js";
+import { globProblem } from "../common/glob.js";
+import { agentToken, operatorToken, tokensEqual } from "../common/tokens.js";
+import { type Cidr, parseCidr } from "./core/cidr.js";
+import { type CompiledPermissions, compilePermissions, PERMISSION_KINDS } from "./core/permissions.js";
+import { MeshErrors } from "./errors.js";
+
+export type Principal = { kind: "agent"; id: string } | { kind: "operator" };
+
+export interface AgentEntry {
+  readonly id: string;
+  readonly role: string;
+  readonly url: string;
+  readonly subnet: Cidr;
+  readonly permissions: CompiledPermissions;
+}
+
+/** Reserved sender names agents can never have (they appear in `from`). */
+export const RESERVED_IDS = new Set(["operator", "mesh", "anonymous"]);
+
+/**
+ * Who is calling: built once at boot from the compiled config and the master key. Tokens are looked
+ * up by a keyed digest (a per-process random HMAC key, so the map lookup's timing says nothing about
+ * any token), then confirmed with the constant-time `tokensEqual`. O(1) per request at any fleet size.
+ */
+export class Identity {
+  readonly agents: ReadonlyMap<string, AgentEntry>;
+  readonly #byDigest = new Map<string, { principal: Principal; token: string }>();
+  readonly #lookupKey = randomBytes(32);
+
+  constructor(config: MeshConfig, masterKey: string, subnetOverrides: Readonly<Record<string, string>> = {}) {
+    if (masterKey.length < 32) throw MeshErrors.config("master key is shorter than 32 characters");
+    const agents = new Map<string, AgentEntry>();
+    const problems: string[] = [];
+    for (const [id, agent] of Object.entries(config.agents)) {
+      if (RESERVED_IDS.has(id)) problems.push(`agent id "${id}" is reserved`);
+      const subnetText = subnetOverrides[id] ?? agent.subnet;
+      const subnet = parseCidr(subnetText);
+      if (!subnet) problems.push(`agents.${id}.subnet: "${subnetText}" is not an IPv4 CIDR`);
+      for (const kind of PERMISSION_KINDS) {
+        for (const pattern of agent.permissions[kind]) {
+          const problem = globProblem(pattern);
+          if (problem) problems.push(`agents.${id}.permissions.${kind}: "${pattern}": ${problem}`);
+        }
+      }
+      if (!subnet || problems.length > 0) continue;
+      agents.set(id, {
+        id,
+        role: agent.role,
+        url: agent.url.replace(/\/+$/, ""),
+        subnet,
+        permissions: compilePermissions(agent.permissions),
+      });
+      const token = agentToken(masterKey, id);
+      this.#byDigest.set(this.#digest(token), { principal: { kind: "agent", id }, token });
+    }
+    if (problems.length > 0) throw MeshErrors.config(`invalid mesh config:\n  ${problems.join("\n  ")}`);
+    const op = operatorToken(masterKey);
+    this.#byDigest.set(this.#digest(op), { principal: { kind: "operator" }, token: op });
+    this.agents = agents;
+  }
+
+  #digest(token: string): string {
+    return createHmac("sha256", this.#lookupKey).update(token).digest("base64url");
+  }
+
+  resolve(presented: string): Principal | undefined {
+    const hit = this.#byDigest.get(this.#digest(presented));
+    return hit && tokensEqual(presented, hit.token) ? hit.principal : undefined;
+  }
+
+  agent(id: string): AgentEntry {
+    const entry = this.agents.get(id);
+    if (!entry) throw MeshErrors.unknownAgent(id);
+    return entry;
+  }
+}
+
+export const principalName = (p: Principal): string => (p.kind === "agent" ? p.id : "operator");

@@ -1,0 +1,162 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import {
+  blackboardEntrySchema,
+  blackboardPutSchema,
+  blackboardVersionSchema,
+} from "../../../common/contracts/mesh-api.js";
+import { type MeshContext, type MeshModule, requireAgent, requirePrincipal } from "../../context.js";
+import { MeshErrors } from "../../errors.js";
+import { BlackboardService } from "./service.js";
+
+const keyParams = z.object({ "*": z.string() });
+const ifMatch = z.object({ "if-match": z.string().optional() });
+
+/** `If-Match: "3"` or `If-Match: 3` → 3; absent → undefined. */
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const m = /^(?:W\/)?"?(\d{1,15})"?$/.exec(header.trim());
+  if (!m)
+    throw MeshErrors.badRequest(
+      `If-Match must be a version number, got ${JSON.stringify(header.slice(0, 40))}`,
+    );
+  return Number(m[1]);
+}
+
+function pickVersion(body: number | undefined, header: number | undefined): number | undefined {
+  if (body !== undefined && header !== undefined && body !== header) {
+    throw MeshErrors.badRequest(`if_version (${body}) and If-Match (${header}) disagree`);
+  }
+  return body ?? header;
+}
+
+export function blackboardModule(): MeshModule & { service(): BlackboardService } {
+  let service: BlackboardService | undefined;
+  const get = (): BlackboardService => {
+    if (!service) throw new Error("blackboard module used before its routes were registered");
+    return service;
+  };
+  return {
+    name: "blackboard",
+    service: get,
+    async routes(app: FastifyInstance, ctx: MeshContext) {
+      service = new BlackboardService(ctx);
+      const r = app.withTypeProvider<ZodTypeProvider>();
+      const page = ctx.limits.list_page;
+
+      r.get("/v1/blackboard/*", {
+        config: { auth: "any" },
+        schema: { params: keyParams, response: { 200: blackboardEntrySchema } },
+        handler: async (req) => get().get(requirePrincipal(req.principal), req.params["*"]),
+      });
+
+      r.put("/v1/blackboard/*", {
+        config: { auth: "any" },
+        schema: {
+          params: keyParams,
+          headers: ifMatch,
+          body: blackboardPutSchema,
+          response: { 200: blackboardEntrySchema, 201: blackboardEntrySchema },
+        },
+        handler: async (req, reply) => {
+          const ifVersion = pickVersion(req.body.if_version, parseIfMatch(req.headers["if-match"]));
+          const { entry, created } = get().put(requirePrincipal(req.principal), req.params["*"], {
+            value: req.body.value,
+            ifVersion,
+            ttlS: req.body.ttl_s,
+          });
+          reply.header("etag", `"${entry.version}"`);
+          return reply.code(created ? 201 : 200).send(entry);
+        },
+      });
+
+      r.delete("/v1/blackboard/*", {
+        config: { auth: "any" },
+        schema: {
+          params: keyParams,
+          headers: ifMatch,
+          querystring: z.object({ if_version: z.coerce.number().int().min(0).optional() }),
+          response: { 200: z.object({ key: z.string(), version: z.int(), deleted: z.literal(true) }) },
+        },
+        handler: async (req) => {
+          const ifVersion = pickVersion(req.query.if_version, parseIfMatch(req.headers["if-match"]));
+          return {
+            ...get().delete(requirePrincipal(req.principal), req.params["*"], ifVersion),
+            deleted: true as const,
+          };
+        },
+      });
+
+      r.get("/v1/blackboard", {
+        config: { auth: "any" },
+        schema: {
+          querystring: z.object({
+            prefix: z.string().max(256).default(""),
+            after: z.string().max(256).default(""),
+            limit: z.coerce.number().int().min(1).max(page).default(page),
+          }),
+          response: {
+            200: z.object({ entries: z.array(blackboardEntrySchema), next_after: z.string().nullable() }),
+          },
+        },
+        handler: async (req) =>
+          get().list(requirePrincipal(req.principal), req.query.prefix, req.query.after, req.query.limit),
+      });
+
+      r.get("/v1/blackboard-versions/*", {
+        config: { auth: "any" },
+        schema: {
+          params: keyParams,
+          querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }),
+          response: { 200: z.object({ versions: z.array(blackboardVersionSchema) }) },
+        },
+        handler: async (req) => ({
+          versions: get().versions(requirePrincipal(req.principal), req.params["*"], req.query.limit),
+        }),
+      });
+
+      const watchBody = z.strictObject({ prefix: z.string().min(1).max(256) });
+      r.post("/v1/watches", {
+        config: { auth: "agent" },
+        schema: {
+          body: watchBody,
+          response: {
+            200: z.object({ prefix: z.string(), created: z.boolean() }),
+            201: z.object({ prefix: z.string(), created: z.boolean() }),
+          },
+        },
+        handler: async (req, reply) => {
+          const created = get().addWatch(requireAgent(req.principal), req.body.prefix);
+          return reply.code(created ? 201 : 200).send({ prefix: req.body.prefix, created });
+        },
+      });
+
+      r.delete("/v1/watches", {
+        config: { auth: "agent" },
+        schema: {
+          querystring: watchBody,
+          response: { 200: z.object({ prefix: z.string(), removed: z.boolean() }) },
+        },
+        handler: async (req) => ({
+          prefix: req.query.prefix,
+          removed: get().removeWatch(requireAgent(req.principal), req.query.prefix),
+        }),
+      });
+
+      r.get("/v1/watches", {
+        config: { auth: "agent" },
+        schema: {
+          response: {
+            200: z.object({ watches: z.array(z.object({ prefix: z.string(), created_at: z.int() })) }),
+          },
+        },
+        handler: async (req) => ({
+          watches: ctx.store.watches
+            .list(requireAgent(req.principal))
+            .map((w) => ({ prefix: w.value, created_at: w.created_at })),
+        }),
+      });
+    },
+  };
+}
