@@ -1,13 +1,79 @@
-import type { CommandModule } from "../io.js";
-import { notYetAvailable } from "./unavailable.js";
+import { readFile, statfs } from "node:fs/promises";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { type CliIo, type CommandModule, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../io.js";
+
+/** `openlegion doctor [dir] [--json]`: host checks, each finding with a fix. */
+export interface DoctorOptions {
+  dir: string;
+  json: boolean;
+}
+
+const flagsSchema = z.strictObject({ json: z.boolean().default(false) });
+const DEFAULT_POOL = "10.231.0.0/16";
+
+export async function runDoctor(opts: DoctorOptions, io: CliIo): Promise<number> {
+  const [{ execa }, { doctorFindings }, { hostRoutes }] = await Promise.all([
+    import("execa"),
+    import("../../lint/doctor.js"),
+    import("../../lint/context.js"),
+  ]);
+  const run = async (cmd: string, args: string[]): Promise<string | undefined> => {
+    const r = await execa(cmd, args, { reject: false, timeout: 15_000 }).catch(() => undefined);
+    return r && r.exitCode === 0 ? String(r.stdout).trim() : undefined;
+  };
+  let pool = DEFAULT_POOL;
+  try {
+    const { loadFleet } = await import("../../config/load.js");
+    pool = (await loadFleet(opts.dir)).mesh.egress.subnet_pool;
+  } catch {
+    // No or invalid fleet here: check the default pool (validate reports config problems).
+  }
+  const [engine, composeV1, composeV2, routes] = await Promise.all([
+    run("docker", ["version", "--format", "{{.Server.Version}}"]),
+    run("docker-compose", ["version", "--short"]),
+    run("docker", ["compose", "version", "--short"]),
+    hostRoutes(),
+  ]);
+  const bridgeNfIptables = await readFile("/proc/sys/net/bridge/bridge-nf-call-iptables", "utf8").catch(
+    () => undefined,
+  );
+  const fs = await statfs(opts.dir).catch(() => undefined);
+  const findings = doctorFindings({
+    engine,
+    composeV1,
+    composeV2,
+    bridgeNfIptables,
+    subnetPool: pool,
+    hostRoutes: routes,
+    freeBytes: fs ? fs.bavail * fs.bsize : undefined,
+  });
+  const failed = findings.some((f) => f.status === "error");
+  if (opts.json) {
+    io.stdout(`${JSON.stringify({ ok: !failed, findings }, null, 2)}\n`);
+  } else {
+    const mark = { ok: "✓", warning: "!", error: "✗" } as const;
+    for (const f of findings)
+      io.stdout(`${mark[f.status]} ${f.check}: ${f.message}\n${f.fix ? `  fix: ${f.fix}\n` : ""}`);
+  }
+  return failed ? EXIT_FAILURE : EXIT_OK;
+}
 
 export const doctorCommand: CommandModule = {
   register(program, io, setExit) {
     program
       .command("doctor")
-      .description("check Node, Docker, Compose and the fleet")
+      .description("check Docker, Compose, kernel bridge filtering, subnet pool and disk")
       .argument("[dir]", "fleet directory", ".")
       .option("--json", "machine-readable report")
-      .action(() => notYetAvailable(io, setExit, "doctor"));
+      .action(async (dir: string, flags: unknown) => {
+        const parsed = flagsSchema.safeParse(flags);
+        if (!parsed.success) {
+          io.stderr(`doctor: ${parsed.error.issues[0]?.message ?? "invalid flags"}\n`);
+          setExit(EXIT_USAGE);
+          return;
+        }
+        setExit(await runDoctor({ dir: resolve(io.cwd, dir), json: parsed.data.json }, io));
+      });
   },
 };

@@ -28,14 +28,21 @@ export async function runRenderCommand(opts: RenderOptions, io: CliIo): Promise<
     import("../../init/package-root.js"),
   ]);
   const fleet = await loadFleet(opts.dir, { requireEnv: true });
-  const result = await runRender(fleet, { dir: opts.dir, out: opts.out, check: opts.check, toolVersion: packageVersion() });
+  const result = await runRender(fleet, {
+    dir: opts.dir,
+    out: opts.out,
+    check: opts.check,
+    toolVersion: packageVersion(),
+  });
   if (result.check) {
     if (result.check.stale.length === 0) {
       io.stdout(`✓ rendered output is up to date (${result.model.files.size + 1} files)\n`);
       return EXIT_OK;
     }
     io.stdout(result.check.diff);
-    io.stderr(`✗ ${result.check.stale.length} rendered file(s) are stale: ${result.check.stale.join(", ")}\n  run: openlegion render\n`);
+    io.stderr(
+      `✗ ${result.check.stale.length} rendered file(s) are stale: ${result.check.stale.join(", ")}\n  run: openlegion render\n`,
+    );
     return EXIT_FAILURE;
   }
   const report = result.report!;
@@ -53,7 +60,10 @@ export const renderCommand: CommandModule = {
       .description("compile the fleet config into docker-compose.yml and compose/")
       .argument("[dir]", "fleet directory", ".")
       .option("--check", "write nothing; print a diff and exit 1 when the rendered output on disk is stale")
-      .option("--out <dir>", "write docker-compose.yml, compose/ and .openlegion/secrets/ here instead of the fleet directory")
+      .option(
+        "--out <dir>",
+        "write docker-compose.yml, compose/ and .openlegion/secrets/ here instead of the fleet directory",
+      )
       .option("--target <target>", "output dialect: compose (default) or swarm", "compose")
       .action(async (dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
@@ -69,7 +79,12 @@ export const renderCommand: CommandModule = {
         const root = resolve(io.cwd, dir);
         setExit(
           await runRenderCommand(
-            { dir: root, out: resolve(io.cwd, parsed.data.out ?? dir), check: parsed.data.check, target: "compose" },
+            {
+              dir: root,
+              out: resolve(io.cwd, parsed.data.out ?? dir),
+              check: parsed.data.check,
+              target: "compose",
+            },
             io,
           ),
         );

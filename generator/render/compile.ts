@@ -1,0 +1,138 @@
+import { agentServiceName, EGRESS_PROXY_HOST, MESH_HOST } from "../../services/common/ports.js";
+import type { FleetConfig } from "../config/schemas/fleet.js";
+import { canonicalJson, compareAscii, sha256Hex } from "./canonical.js";
+import { RenderCodes, renderConfigError } from "./errors.js";
+import { generateFiles, serviceConfigDir, textFile } from "./generated.js";
+import {
+  type CompileOptions,
+  type ComposeFile,
+  type ComposeModel,
+  type ComposeNetwork,
+  type ComposeService,
+  LABEL,
+} from "./model.js";
+import { planSecrets, SECRETS_DIR, type SecretPlan } from "./secrets.js";
+import { agentService, dataVolume, meshService, proxyService } from "./services.js";
+import { allocateSubnets, CONTROL_SLOT, parsePool, slotSubnet } from "./subnets.js";
+
+/** Agent ids that would read as infrastructure in service names, DNS, permissions or tokens. */
+export const RESERVED_AGENT_IDS = [
+  "all",
+  "control",
+  "egress",
+  "egress-proxy",
+  "ingress",
+  "mesh",
+  "operator",
+  "proxy",
+] as const;
+
+const INHIBIT_IPV4 = { "com.docker.network.bridge.inhibit_ipv4": "true" };
+
+/** sha256 of the canonical fleet config without secret values (the log format is the one .env value that shapes output). */
+export function inputDigest(fleet: FleetConfig): string {
+  const { env, ...rest } = fleet;
+  return sha256Hex(
+    canonicalJson({ ...rest, env: { OPENLEGION_LOG_FORMAT: env?.OPENLEGION_LOG_FORMAT ?? "json" } }),
+  );
+}
+
+/**
+ * sha256 over the canonical service definition, the bytes of every generated file it mounts, and
+ * the HMAC fingerprints (keyed by the master key) of the secrets it mounts. Changing any of them
+ * changes the label, so `docker compose up -d` recreates exactly that service.
+ */
+function configHash(
+  name: string,
+  service: ComposeService,
+  model: { files: Map<string, string>; secrets: SecretPlan },
+): string {
+  const prefix = `${serviceConfigDir(name)}/`;
+  const parts = [canonicalJson(service)];
+  for (const [path, content] of model.files) if (path.startsWith(prefix)) parts.push(path, content);
+  for (const s of model.secrets.specs)
+    if (s.services.includes(name)) parts.push(s.name, model.secrets.fingerprints.get(s.name)!);
+  return sha256Hex(...parts);
+}
+
+function internalNetwork(subnet: string, labels: Record<string, string>): ComposeNetwork {
+  return {
+    driver: "bridge",
+    driver_opts: { ...INHIBIT_IPV4 },
+    internal: true,
+    ipam: { config: [{ subnet }] },
+    labels,
+  };
+}
+
+/**
+ * FleetConfig → ComposeModel. Pure: no I/O, clock or randomness; the same fleet (in any key or
+ * list order the loader normalises) gives the same model. Throws OlError with exit code 2 on
+ * config problems, before anything can be written.
+ */
+export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel {
+  // Text is normalised first (LF, one trailing newline), so CRLF input gives the same digest and files.
+  const fleet: FleetConfig = {
+    ...input,
+    project: textFile(input.project),
+    agents: [...input.agents]
+      .sort((a, b) => compareAscii(a.id, b.id))
+      .map((a) => ({ ...a, system_prompt: textFile(a.system_prompt) })),
+  };
+  for (const a of fleet.agents) {
+    if ((RESERVED_AGENT_IDS as readonly string[]).includes(a.id)) {
+      throw renderConfigError(
+        RenderCodes.NAME_COLLISION,
+        `agent id "${a.id}" is reserved (it collides with a service, network or principal name: ${RESERVED_AGENT_IDS.join(", ")})`,
+      );
+    }
+  }
+  const ids = fleet.agents.map((a) => a.id);
+  if (new Set(ids).size !== ids.length) {
+    throw renderConfigError(RenderCodes.NAME_COLLISION, `agent ids must be unique: ${ids.join(", ")}`);
+  }
+  const pool = parsePool(fleet.mesh.egress.subnet_pool);
+  const subnets = allocateSubnets(pool, ids, opts.previousSubnets);
+  const secrets = planSecrets(fleet);
+  const files = generateFiles(fleet, subnets);
+  const digest = inputDigest(fleet);
+
+  const services: Record<string, ComposeService> = {};
+  for (const agent of fleet.agents)
+    services[agentServiceName(agent.id)] = agentService(fleet, agent, secrets, opts);
+  services[EGRESS_PROXY_HOST] = proxyService(fleet, secrets, opts);
+  services[MESH_HOST] = meshService(fleet, secrets, opts);
+  for (const [name, service] of Object.entries(services)) {
+    service.labels = { ...service.labels, [LABEL.configHash]: configHash(name, service, { files, secrets }) };
+    service.labels = Object.fromEntries(
+      Object.entries(service.labels).sort(([a], [b]) => compareAscii(a, b)),
+    );
+  }
+
+  const networks: Record<string, ComposeNetwork> = {};
+  for (const agent of fleet.agents) {
+    networks[agentServiceName(agent.id)] = internalNetwork(subnets.get(agent.id)!, {
+      [LABEL.agent]: agent.id,
+      [LABEL.network]: "agent",
+    });
+  }
+  networks.control = internalNetwork(slotSubnet(pool, CONTROL_SLOT), { [LABEL.network]: "control" });
+  networks.egress = { driver: "bridge", labels: { [LABEL.network]: "egress" } };
+  networks.ingress = { driver: "bridge", labels: { [LABEL.network]: "ingress" } };
+
+  const volumes: ComposeFile["volumes"] = {};
+  for (const name of Object.keys(services).sort(compareAscii)) {
+    volumes[dataVolume(name)] = { labels: { [LABEL.service]: name, [LABEL.volume]: "data" } };
+  }
+  const secretDefs: ComposeFile["secrets"] = {};
+  for (const spec of secrets.specs) secretDefs[spec.name] = { file: `./${SECRETS_DIR}/${spec.name}` };
+
+  const compose: ComposeFile = {
+    "x-openlegion": { generator: "openlegion render", version: opts.toolVersion, inputs: `sha256:${digest}` },
+    services,
+    networks,
+    volumes,
+    secrets: secretDefs,
+  };
+  return { toolVersion: opts.toolVersion, inputDigest: digest, compose, files, secrets };
+}

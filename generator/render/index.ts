@@ -1,0 +1,19 @@
+/** Public API of the compiler: pure compile/serialize, plus the disk edge used by the CLI. */
+export { canonicalJson, sha256Hex } from "./canonical.js";
+export { type CheckResult, checkRender } from "./check.js";
+export { compile, inputDigest, RESERVED_AGENT_IDS } from "./compile.js";
+export { type WriteReport, writeRender } from "./disk.js";
+export { RenderCodes } from "./errors.js";
+export type {
+  CompileOptions,
+  ComposeFile,
+  ComposeModel,
+  ComposeNetwork,
+  ComposeService,
+  StandIn,
+} from "./model.js";
+export { LABEL } from "./model.js";
+export { COMPOSE_FILE, trackedOutputs } from "./outputs.js";
+export { type RenderRunOptions, type RenderRunResult, runRender, subnetsOf } from "./run.js";
+export { normalize, parseRendered, serialize } from "./serialize.js";
+export { allocateSubnets, parsePool } from "./subnets.js";

@@ -1,0 +1,31 @@
+import { compareAscii } from "./canonical.js";
+import { GENERATED_ROOT } from "./generated.js";
+import type { ComposeModel } from "./model.js";
+import { serialize } from "./serialize.js";
+
+export const COMPOSE_FILE = "docker-compose.yml";
+
+/** File names render may create inside compose/<service>/ (and so may delete when stale). */
+export const GENERATED_NAMES = new Set(["config.json", "manifest.json", "system_prompt.md", "PROJECT.md"]);
+/** Service directories render owns under compose/. */
+export const GENERATED_DIR = /^(mesh|egress-proxy|agent-[a-z][a-z0-9-]{0,30})$/;
+/** Secret file names render owns under .openlegion/secrets/. */
+export const SECRET_NAME = /^(master_key|agent_token_[a-z][a-z0-9-]{0,30}|cred_[a-z][a-z0-9_]{0,127})$/;
+
+/** Every tracked (committed) output: docker-compose.yml plus compose/…, path → text, sorted. */
+export function trackedOutputs(model: ComposeModel): Map<string, string> {
+  const out = new Map<string, string>([[COMPOSE_FILE, serialize(model)]]);
+  for (const [path, text] of model.files) out.set(path, text);
+  return new Map([...out.entries()].sort(([a], [b]) => compareAscii(a, b)));
+}
+
+/** Is `path` (relative, `/`-separated) a file render generates? Used to find stale files safely. */
+export function isGeneratedPath(path: string): boolean {
+  const parts = path.split("/");
+  return (
+    parts.length === 3 &&
+    parts[0] === GENERATED_ROOT &&
+    GENERATED_DIR.test(parts[1]!) &&
+    GENERATED_NAMES.has(parts[2]!)
+  );
+}

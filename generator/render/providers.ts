@@ -1,0 +1,91 @@
+import type { ProxyProvider } from "../../services/common/contracts/proxy-config.js";
+import type { FleetConfig } from "../config/schemas/fleet.js";
+import { compareAscii } from "./canonical.js";
+import { RenderCodes, renderConfigError } from "./errors.js";
+
+/**
+ * Built-in LLM providers with their official base URLs and default credential names. mesh.yaml
+ * `providers` overrides or extends them. (The egress proxy keeps the same table for configs that
+ * name no provider; the CLI may not import service code, so this is the compiler's copy.)
+ */
+export const BUILTIN_PROVIDERS: Readonly<Record<string, ProxyProvider>> = {
+  anthropic: { api: "anthropic", base_url: "https://api.anthropic.com", credential: "ANTHROPIC_API_KEY" },
+  gemini: {
+    api: "gemini",
+    base_url: "https://generativelanguage.googleapis.com",
+    credential: "GEMINI_API_KEY",
+  },
+  openai: { api: "openai", base_url: "https://api.openai.com", credential: "OPENAI_API_KEY" },
+};
+
+/** Credentials each chat channel needs in `.env` (as OPENLEGION_CRED_<name>); mounted into the mesh only. */
+export const CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
+  discord: ["DISCORD_BOT_TOKEN"],
+  slack: ["SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"],
+  telegram: ["TELEGRAM_BOT_TOKEN"],
+  whatsapp: ["WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET"],
+};
+
+export const providerOf = (model: string): string => model.slice(0, model.indexOf("/"));
+
+export const agentModels = (agent: { model: string; fallback_models: string[] }): string[] => [
+  agent.model,
+  ...agent.fallback_models.filter((m) => m !== agent.model),
+];
+
+/** The providers the fleet's agents use, resolved against the built-ins, sorted by name. */
+export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvider> {
+  const used = new Map<string, string[]>();
+  for (const agent of fleet.agents) {
+    for (const model of agentModels(agent)) {
+      const name = providerOf(model);
+      used.set(name, [...(used.get(name) ?? []), agent.id]);
+    }
+  }
+  const out: Record<string, ProxyProvider> = {};
+  for (const name of [...used.keys()].sort(compareAscii)) {
+    const builtin = BUILTIN_PROVIDERS[name];
+    const configured = fleet.mesh.providers[name];
+    if (!builtin && !configured) {
+      const known = [
+        ...new Set([...Object.keys(BUILTIN_PROVIDERS), ...Object.keys(fleet.mesh.providers)]),
+      ].sort(compareAscii);
+      throw renderConfigError(
+        RenderCodes.UNKNOWN_PROVIDER,
+        `provider "${name}" (used by agent ${used.get(name)?.join(", ")}) is neither built in nor configured under providers in config/mesh.yaml; known: ${known.join(", ")}`,
+      );
+    }
+    const api = configured?.api ?? builtin!.api;
+    const baseUrl = configured?.base_url ?? (builtin?.api === api ? builtin.base_url : undefined);
+    if (!baseUrl) {
+      throw renderConfigError(
+        RenderCodes.UNKNOWN_PROVIDER,
+        `provider "${name}" (api ${api}) needs base_url in config/mesh.yaml providers.${name}`,
+      );
+    }
+    const credential = configured
+      ? (configured.credential ?? (builtin?.api === api ? builtin.credential : undefined))
+      : builtin!.credential;
+    out[name] =
+      credential === undefined ? { api, base_url: baseUrl } : { api, base_url: baseUrl, credential };
+  }
+  return out;
+}
+
+/** APIs the agents are granted (allowed_apis minus the pseudo-API "llm"), checked against mesh.yaml `apis`. */
+export function grantedApis(fleet: FleetConfig): string[] {
+  const names = new Set<string>();
+  for (const agent of fleet.agents) {
+    for (const api of agent.permissions.allowed_apis) {
+      if (api === "llm") continue;
+      if (!fleet.mesh.apis[api]) {
+        throw renderConfigError(
+          RenderCodes.UNKNOWN_API,
+          `agent ${agent.id} is allowed api "${api}" but config/mesh.yaml defines no apis.${api} (known: ${Object.keys(fleet.mesh.apis).sort(compareAscii).join(", ") || "none"})`,
+        );
+      }
+      names.add(api);
+    }
+  }
+  return [...names].sort(compareAscii);
+}

@@ -1,0 +1,132 @@
+import {
+  AGENT_TOKEN_SECRET,
+  agentServiceName,
+  credentialSecretName,
+  EGRESS_PROXY_HOST,
+  MASTER_KEY_SECRET,
+  MESH_HOST,
+} from "../../services/common/ports.js";
+import { agentToken, secretFingerprint } from "../../services/common/tokens.js";
+import { CRED_PREFIX, credentialsOf } from "../config/schemas/env.js";
+import type { FleetConfig } from "../config/schemas/fleet.js";
+import { compareAscii } from "./canonical.js";
+import { RenderCodes, renderConfigError } from "./errors.js";
+import { CHANNEL_CREDENTIALS, grantedApis, resolveProviders } from "./providers.js";
+
+/** Where render writes secret files, relative to the fleet directory (dir 0700, files 0444, gitignored). */
+export const SECRETS_DIR = ".openlegion/secrets";
+
+export const agentTokenSecretName = (id: string): string => `agent_token_${id}`;
+
+/** One Compose secret: its top-level name, who may mount it, under which file name, and why. */
+export interface SecretSpec {
+  name: string;
+  /** Services that mount it (sorted). */
+  services: string[];
+  /** File name inside the container under /run/secrets/. */
+  target: string;
+  /** For messages: what needs it. Never the value. */
+  reason: string;
+}
+
+/** The plan plus the values. Values live only in this Map (never JSON-serialised: a Map stringifies to {}). */
+export interface SecretPlan {
+  specs: SecretSpec[];
+  values: ReadonlyMap<string, string>;
+  /** HMAC fingerprints keyed by the master key, for config-hash labels. */
+  fingerprints: ReadonlyMap<string, string>;
+}
+
+interface Need {
+  credential: string;
+  service: string;
+  reason: string;
+}
+
+function credentialNeeds(fleet: FleetConfig): Need[] {
+  const needs: Need[] = [];
+  for (const [name, provider] of Object.entries(resolveProviders(fleet))) {
+    if (provider.credential)
+      needs.push({ credential: provider.credential, service: EGRESS_PROXY_HOST, reason: `provider ${name}` });
+  }
+  for (const api of grantedApis(fleet)) {
+    needs.push({
+      credential: fleet.mesh.apis[api]!.credential,
+      service: EGRESS_PROXY_HOST,
+      reason: `api ${api}`,
+    });
+  }
+  for (const [channel, config] of Object.entries(fleet.mesh.channels)) {
+    if (!config?.enabled) continue;
+    for (const credential of CHANNEL_CREDENTIALS[channel] ?? []) {
+      needs.push({ credential, service: MESH_HOST, reason: `channel ${channel}` });
+    }
+  }
+  for (const hook of fleet.mesh.webhooks) {
+    if (hook.secret)
+      needs.push({ credential: hook.secret, service: MESH_HOST, reason: `webhook ${hook.name}` });
+  }
+  return needs;
+}
+
+/**
+ * Decides which secret goes to which service (ARCHITECTURE.md §5): the master key to mesh and
+ * egress-proxy, each agent's token to that agent only, provider and API keys to the proxy only,
+ * channel tokens and webhook secrets to the mesh only. Throws before anything is written when
+ * `.env` lacks a value the fleet needs, naming every missing key (never any value).
+ */
+export function planSecrets(fleet: FleetConfig): SecretPlan {
+  if (!fleet.env) {
+    throw renderConfigError(
+      RenderCodes.ENV_MISSING,
+      "render needs .env with OPENLEGION_MASTER_KEY (run `openlegion init` or create .env with mode 0600)",
+    );
+  }
+  const master = fleet.env.OPENLEGION_MASTER_KEY;
+  const creds = credentialsOf(fleet.env);
+  const needs = credentialNeeds(fleet);
+  const missing = new Map<string, string[]>();
+  for (const need of needs) {
+    if (creds[need.credential] === undefined) {
+      missing.set(need.credential, [...(missing.get(need.credential) ?? []), need.reason]);
+    }
+  }
+  if (missing.size > 0) {
+    const list = [...missing.entries()]
+      .sort(([a], [b]) => compareAscii(a, b))
+      .map(([cred, reasons]) => `${CRED_PREFIX}${cred} (needed by ${[...new Set(reasons)].join(", ")})`);
+    throw renderConfigError(RenderCodes.SECRET_MISSING, `.env is missing ${list.join("; ")}`, {
+      missing: [...missing.keys()].sort(compareAscii).map((c) => CRED_PREFIX + c),
+    });
+  }
+  const specs = new Map<string, SecretSpec>();
+  const values = new Map<string, string>();
+  const add = (name: string, service: string, target: string, reason: string, value: string): void => {
+    const spec = specs.get(name) ?? { name, services: [], target, reason };
+    if (!spec.services.includes(service)) spec.services.push(service);
+    spec.services.sort(compareAscii);
+    specs.set(name, spec);
+    values.set(name, value);
+  };
+  add(MASTER_KEY_SECRET, MESH_HOST, MASTER_KEY_SECRET, "master key", master);
+  add(MASTER_KEY_SECRET, EGRESS_PROXY_HOST, MASTER_KEY_SECRET, "master key", master);
+  for (const agent of fleet.agents) {
+    const name = agentTokenSecretName(agent.id);
+    add(
+      name,
+      agentServiceName(agent.id),
+      AGENT_TOKEN_SECRET,
+      `agent ${agent.id} token`,
+      agentToken(master, agent.id),
+    );
+  }
+  for (const need of needs) {
+    const name = credentialSecretName(need.credential);
+    add(name, need.service, name, need.reason, creds[need.credential]!);
+  }
+  const sorted = [...specs.values()].sort((a, b) => compareAscii(a.name, b.name));
+  const fingerprints = new Map(
+    sorted.map((s) => [s.name, secretFingerprint(master, values.get(s.name)!)] as const),
+  );
+  return { specs: sorted, values, fingerprints };
+}

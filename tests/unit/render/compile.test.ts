@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { compile, LABEL, serialize, trackedOutputs } from "../../../generator/render/index.js";
+import { agentToken } from "../../../services/common/tokens.js";
+import { makeFleet, oneAgent, TEST_MASTER_KEY, threeAgents } from "../../fixtures/render/fleet.js";
+
+const opts = { toolVersion: "0.1.0" };
+const services = (input = threeAgents()) => compile(makeFleet(input), opts).compose.services;
+
+describe("compile: hardening", () => {
+  it("gives every service the full hardening set", () => {
+    for (const [name, s] of Object.entries(services())) {
+      expect(s.user, name).toBe("1000:1000");
+      expect(s.read_only).toBe(true);
+      expect(s.tmpfs).toEqual(["/tmp:size=64m,noexec,nosuid,nodev"]);
+      expect(s.cap_drop).toEqual(["ALL"]);
+      expect(s.security_opt).toEqual(["no-new-privileges:true"]);
+      expect(s.init).toBe(true);
+      expect(s.pids_limit).toBeGreaterThan(0);
+      expect(s.mem_limit).toBe(s.memswap_limit);
+      expect(s.cpus).toBeGreaterThan(0);
+      expect(s.logging).toEqual({ driver: "json-file", options: { "max-file": "3", "max-size": "10m" } });
+      expect(s.restart).toBe("unless-stopped");
+      expect(s.healthcheck.test[0]).toBe("CMD");
+      expect(s.volumes).toContain(`${name}-data:/data`);
+      expect(s.labels[LABEL.configHash]).toMatch(/^[0-9a-f]{64}$/);
+      for (const key of ["privileged", "devices", "extra_hosts", "network_mode", "pid", "ipc", "cap_add"]) {
+        expect(s, `${name}.${key}`).not.toHaveProperty(key);
+      }
+      expect(s.volumes.join(" ")).not.toMatch(/docker\.sock/);
+    }
+  });
+
+  it("takes agent limits from resources and publishes only the mesh, on mesh.host", () => {
+    const s = services();
+    expect(s["agent-writer"]).toMatchObject({
+      mem_limit: "1g",
+      memswap_limit: "1g",
+      cpus: 1,
+      pids_limit: 128,
+    });
+    expect(s["agent-qualifier"]).toMatchObject({ mem_limit: "512m", cpus: 0.5, pids_limit: 256 });
+    expect(s.mesh?.ports).toEqual(["127.0.0.1:8421:8420"]);
+    for (const [name, svc] of Object.entries(s)) if (name !== "mesh") expect(svc).not.toHaveProperty("ports");
+    expect(s["egress-proxy"]?.sysctls).toEqual({ "net.ipv4.ip_forward": "0" });
+  });
+
+  it("uses the default images with the tool version and honours an agent image override", () => {
+    const input = oneAgent();
+    (input.agents as { agents: Record<string, Record<string, unknown>> }).agents.researcher!.image =
+      "example/custom:1.2";
+    const s = services(input);
+    expect(s.mesh?.image).toBe("openlegion/mesh:0.1.0");
+    expect(s["egress-proxy"]?.image).toBe("openlegion/egress-proxy:0.1.0");
+    expect(s["agent-researcher"]?.image).toBe("example/custom:1.2");
+    expect(services(oneAgent())["agent-researcher"]?.image).toBe("openlegion/agent:0.1.0");
+  });
+});
+
+describe("compile: networks", () => {
+  it("puts each agent alone on an internal /28 shared only with mesh and egress-proxy", () => {
+    const model = compile(makeFleet(threeAgents()), opts).compose;
+    for (const id of ["qualifier", "researcher", "writer"]) {
+      const net = model.networks[`agent-${id}`]!;
+      expect(net.internal).toBe(true);
+      expect(net.driver_opts).toEqual({ "com.docker.network.bridge.inhibit_ipv4": "true" });
+      expect(net.ipam?.config[0]?.subnet).toMatch(/^10\.231\.\d+\.\d+\/28$/);
+      const members = Object.entries(model.services)
+        .filter(([, s]) => s.networks.includes(`agent-${id}`))
+        .map(([n]) => n);
+      expect(members.sort()).toEqual([`agent-${id}`, "egress-proxy", "mesh"]);
+      expect(model.services[`agent-${id}`]?.networks).toEqual([`agent-${id}`]);
+    }
+    expect(model.networks.control).toMatchObject({
+      internal: true,
+      ipam: { config: [{ subnet: "10.231.0.0/28" }] },
+    });
+    expect(model.networks.egress).not.toHaveProperty("internal");
+    expect(model.services["egress-proxy"]?.networks).toContain("egress");
+    expect(model.services.mesh?.networks).toContain("ingress");
+    expect(model.services.mesh?.networks).not.toContain("egress");
+    const subnets = Object.values(model.networks)
+      .map((n) => n.ipam?.config[0]?.subnet)
+      .filter(Boolean);
+    expect(new Set(subnets).size).toBe(subnets.length);
+    expect(serialize({ ...compile(makeFleet(threeAgents()), opts) })).not.toMatch(/enable_ipv6|ipv6/i);
+  });
+});
+
+describe("compile: secrets", () => {
+  it("mounts each secret only where ARCHITECTURE.md §5 allows", () => {
+    const model = compile(makeFleet(threeAgents()), opts);
+    const mounted = (svc: string) => (model.compose.services[svc]?.secrets ?? []).map((s) => s.source).sort();
+    expect(mounted("agent-writer")).toEqual(["agent_token_writer"]);
+    expect(model.compose.services["agent-writer"]?.secrets).toEqual([
+      { source: "agent_token_writer", target: "agent_token" },
+    ]);
+    expect(mounted("egress-proxy")).toEqual([
+      "cred_anthropic_api_key",
+      "cred_brave_api_key",
+      "cred_openai_api_key",
+      "master_key",
+    ]);
+    expect(mounted("mesh")).toEqual(["cred_crm_webhook_secret", "cred_telegram_bot_token", "master_key"]);
+    expect(
+      Object.values(model.compose.secrets).every((s) =>
+        /^\.\/\.openlegion\/secrets\/[a-z0-9_-]+$/.test(s.file),
+      ),
+    ).toBe(true);
+    expect(model.secrets.values.get("agent_token_writer")).toBe(agentToken(TEST_MASTER_KEY, "writer"));
+  });
+
+  it("never puts a secret value in the compose file or the generated files", () => {
+    const model = compile(makeFleet(threeAgents()), opts);
+    const text = [...trackedOutputs(model).values()].join("\n");
+    for (const value of model.secrets.values.values()) expect(text).not.toContain(value);
+    expect(JSON.stringify(model)).not.toContain(TEST_MASTER_KEY);
+  });
+});
+
+describe("compile: config-hash labels", () => {
+  it("changes only when a service's inputs change", () => {
+    const base = compile(makeFleet(threeAgents()), opts).compose.services;
+    const changed = threeAgents();
+    (changed.agents as { agents: Record<string, Record<string, unknown>> }).agents.writer!.system_prompt =
+      "Write tersely.";
+    const next = compile(makeFleet(changed), opts).compose.services;
+    const differs = Object.keys(base).filter(
+      (n) => base[n]?.labels[LABEL.configHash] !== next[n]?.labels[LABEL.configHash],
+    );
+    expect(differs).toEqual(["agent-writer"]);
+  });
+
+  it("changes when a secret value rotates, through an HMAC fingerprint only", () => {
+    const a = compile(makeFleet(threeAgents()), opts);
+    const rotated = threeAgents();
+    rotated.env = { ...rotated.env, OPENLEGION_CRED_BRAVE_API_KEY: "brave-rotated" };
+    const b = compile(makeFleet(rotated), opts);
+    const differs = Object.keys(a.compose.services).filter(
+      (n) =>
+        a.compose.services[n]?.labels[LABEL.configHash] !== b.compose.services[n]?.labels[LABEL.configHash],
+    );
+    expect(differs).toEqual(["egress-proxy"]);
+    expect(serialize(b)).not.toContain("brave-rotated");
+  });
+});
