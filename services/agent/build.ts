@@ -1,0 +1,107 @@
+import { mkdirSync, realpathSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import pino, { type Logger } from "pino";
+import type { Dispatcher } from "undici";
+import type { AgentConfig } from "./config/load.js";
+import type { RunLimits } from "./core/limits.js";
+import { Spawner } from "./loop/spawner.js";
+import type { StepDeps } from "./loop/step.js";
+import { type ModelAccess, resolveModel, type WireApi } from "./model/resolve.js";
+import { AgentRuntime } from "./runtime/agent-runtime.js";
+import { buildApp } from "./server/app.js";
+import { AgentStore } from "./state/agent-store.js";
+import { Workspace } from "./state/workspace.js";
+import { createProxyDispatcher } from "./tools/http-request.js";
+import { builtinRegistry } from "./tools/index.js";
+import { MeshClient } from "./tools/mesh/client.js";
+import type { ToolRegistry } from "./tools/registry.js";
+
+export interface AgentOverrides {
+  logger?: Logger;
+  /** Test seam: send model calls straight to a fake provider instead of the proxy. */
+  baseUrlFor?: ModelAccess["baseUrlFor"];
+  limits?: RunLimits;
+  registry?: ToolRegistry;
+  proxy?: Dispatcher;
+}
+
+export interface AgentHandle {
+  app: FastifyInstance;
+  runtime: AgentRuntime;
+  store: AgentStore;
+  dataRoot: string;
+  /** Graceful: stop taking work, let the current step finish (≤ graceMs), close everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Wires config → store, tools, loop, runtime and the HTTP app. Does not listen. */
+export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): Promise<AgentHandle> {
+  const log =
+    o.logger ??
+    pino({
+      level: config.logLevel,
+      base: { agent: config.manifest.id },
+      redact: ["req.headers.authorization", "*.token", "*.apiKey"],
+    });
+  mkdirSync(config.dataDir, { recursive: true });
+  const dataRoot = realpathSync(config.dataDir);
+  const store = new AgentStore(join(dataRoot, "agent.db"));
+  const access: ModelAccess = {
+    proxyUrl: config.manifest.proxy_url,
+    agentToken: config.agentToken,
+    providers: config.manifest.providers as Record<string, WireApi>,
+    ...(o.baseUrlFor ? { baseUrlFor: o.baseUrlFor } : {}),
+  };
+  const step: StepDeps = {
+    models: [config.manifest.model, ...config.manifest.fallback_models],
+    resolve: (id) => resolveModel(id, access),
+    onFailover: (from, failure) =>
+      log.warn(
+        { model: from, status: failure.status, kind: failure.kind, err: failure.message },
+        "model failed; trying the next one",
+      ),
+  };
+  const registry = o.registry ?? builtinRegistry();
+  const spawner = new Spawner(
+    { registry, step, maxOutputTokens: config.manifest.max_tokens, temperature: config.manifest.temperature },
+    0,
+  );
+  const mesh = new MeshClient(config.manifest.mesh_url, config.agentToken);
+  const proxy = o.proxy ?? createProxyDispatcher(config.manifest.proxy_url, config.agentToken);
+  const runtime = new AgentRuntime({
+    manifest: config.manifest,
+    systemPrompt: config.systemPrompt,
+    project: config.project,
+    dataRoot,
+    store,
+    workspace: new Workspace(dataRoot),
+    registry,
+    spawner,
+    mesh,
+    proxy,
+    step,
+    log,
+    ...(o.limits ? { limits: o.limits } : {}),
+  });
+  const app = await buildApp({
+    runtime,
+    meshToken: config.meshToken,
+    dataRoot,
+    agentId: config.manifest.id,
+    logger: log,
+  });
+  return {
+    app,
+    runtime,
+    store,
+    dataRoot,
+    async close(graceMs = 10_000) {
+      await runtime.shutdown(graceMs);
+      await app.close();
+      await mesh.close().catch(() => {});
+      await proxy.close().catch(() => {});
+      store.close();
+    },
+  };
+}

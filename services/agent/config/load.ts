@@ -1,0 +1,100 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type AgentManifest, agentManifestSchema } from "../../common/contracts/agent-manifest.js";
+import {
+  AGENT_PORT,
+  AGENT_TOKEN_SECRET,
+  DEFAULT_CONFIG_DIR,
+  DEFAULT_SECRETS_DIR,
+} from "../../common/ports.js";
+import { AgentErrors } from "../errors.js";
+import { parseModelId } from "../model/resolve.js";
+
+/** The secret file holding meshToken(master): the agent verifies the mesh with it, never the master key. */
+export const MESH_TOKEN_SECRET = "mesh_token";
+const TOKEN = /^[A-Za-z0-9_-]{16,512}$/;
+
+export interface AgentConfig {
+  manifest: AgentManifest;
+  systemPrompt: string;
+  project: string;
+  agentToken: string;
+  meshToken: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: string;
+}
+
+function readText(path: string, what: string, optional = false): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    if (optional && code === "ENOENT") return "";
+    throw AgentErrors.config(`cannot read ${what} at ${path}: ${code}`);
+  }
+}
+
+function readToken(dir: string, name: string): string {
+  const value = readText(join(dir, name), `the ${name} secret`).trim();
+  // Never echo the value: only its shape is reported.
+  if (!TOKEN.test(value))
+    throw AgentErrors.config(
+      `the ${name} secret in ${dir} is malformed (expected 16-512 base64url characters)`,
+    );
+  return value;
+}
+
+/**
+ * Reads everything the agent needs before it listens, and fails with one precise message when the
+ * manifest or a secret is missing or malformed. Environment (all optional; no secret ever comes from it):
+ *   OPENLEGION_CONFIG_DIR   manifest.json, system_prompt.md, PROJECT.md   (default /etc/openlegion)
+ *   OPENLEGION_SECRETS_DIR  agent_token, mesh_token                        (default /run/secrets)
+ *   OPENLEGION_DATA_DIR     the agent's workspace and agent.db            (default /data)
+ *   OPENLEGION_AGENT_HOST   listen address                                (default 0.0.0.0)
+ *   OPENLEGION_AGENT_PORT   listen port                                   (default 8400)
+ *   OPENLEGION_LOG_LEVEL    fatal … trace                                 (default info)
+ */
+export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
+  const configDir = env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  const secretsDir = env.OPENLEGION_SECRETS_DIR ?? DEFAULT_SECRETS_DIR;
+  const manifestPath = join(configDir, "manifest.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readText(manifestPath, "the agent manifest"));
+  } catch (error) {
+    if (error instanceof SyntaxError) throw AgentErrors.config(`${manifestPath} is not valid JSON`);
+    throw error;
+  }
+  const parsed = agentManifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw AgentErrors.config(`${manifestPath}: ${issues.join("; ")}`);
+  }
+  const manifest = parsed.data;
+  for (const id of [manifest.model, ...manifest.fallback_models]) {
+    const { provider } = parseModelId(id);
+    if (!(provider in manifest.providers)) {
+      throw AgentErrors.config(
+        `${manifestPath}: model ${id} names provider "${provider}", which is not in providers`,
+      );
+    }
+  }
+  const port = Number(env.OPENLEGION_AGENT_PORT ?? AGENT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw AgentErrors.config(`OPENLEGION_AGENT_PORT must be a port number`);
+  return {
+    manifest,
+    systemPrompt: readText(join(configDir, "system_prompt.md"), "the system prompt", true),
+    project: readText(join(configDir, "PROJECT.md"), "PROJECT.md", true),
+    agentToken: readToken(secretsDir, AGENT_TOKEN_SECRET),
+    meshToken: readToken(secretsDir, MESH_TOKEN_SECRET),
+    dataDir: env.OPENLEGION_DATA_DIR ?? "/data",
+    host: env.OPENLEGION_AGENT_HOST ?? "0.0.0.0",
+    port,
+    logLevel: env.OPENLEGION_LOG_LEVEL ?? "info",
+  };
+}

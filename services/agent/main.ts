@@ -1,0 +1,34 @@
+import { isOlError } from "../common/errors.js";
+import { createAgent } from "./build.js";
+import { loadAgentConfig } from "./config/load.js";
+
+/**
+ * Entry point (the only file that reads process.*). See config/load.ts for the environment. On
+ * SIGTERM/SIGINT: stop taking work, let the current step finish for up to 10 s (its messages are
+ * saved), then exit 0.
+ */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadAgentConfig(env);
+  const agent = await createAgent(config);
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    agent.app.log.info({ signal }, "shutting down");
+    agent
+      .close(10_000)
+      .catch((error: unknown) => agent.app.log.error({ err: error }, "close failed"))
+      .finally(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  const address = await agent.app.listen({ host: config.host, port: config.port });
+  agent.app.log.info({ address, model: config.manifest.model }, "agent listening");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${isOlError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
+    process.exitCode = 2;
+  });
+}

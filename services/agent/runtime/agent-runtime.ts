@@ -1,0 +1,307 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import type { Dispatcher } from "undici";
+import type { AgentManifest } from "../../common/contracts/agent-manifest.js";
+import type { InboxMessage } from "../../common/contracts/mesh-api.js";
+import { DEFAULT_LIMITS, type RunLimits, type RunMode } from "../core/limits.js";
+import { assembleSystemPrompt } from "../core/prompt.js";
+import { AgentErrors } from "../errors.js";
+import { type LoopEvent, type RunResult, runLoop } from "../loop/run.js";
+import type { Spawner } from "../loop/spawner.js";
+import { SteerQueue } from "../loop/steer-queue.js";
+import type { StepDeps } from "../loop/step.js";
+import { type AgentStore, CHAT_CONVERSATION, type TaskRow } from "../state/agent-store.js";
+import type { Workspace } from "../state/workspace.js";
+import type { MeshClient } from "../tools/mesh/client.js";
+import type { ToolRegistry } from "../tools/registry.js";
+import { RunQueue } from "./run-queue.js";
+import { cancelledResult, renderInbox } from "./run-results.js";
+
+export const QUEUE_CAP = 50;
+
+export interface RuntimeDeps {
+  manifest: AgentManifest;
+  systemPrompt: string;
+  project: string;
+  dataRoot: string;
+  store: AgentStore;
+  workspace: Workspace;
+  registry: ToolRegistry;
+  spawner: Spawner;
+  mesh: MeshClient;
+  proxy: Dispatcher;
+  step: StepDeps;
+  log: Logger;
+  limits?: RunLimits;
+  queueCap?: number;
+}
+
+export interface ChatOutcome {
+  reply: string;
+  status: RunResult["status"];
+  error?: { code: string; message: string };
+}
+
+/**
+ * The agent: one queue of runs (chat turns and tasks), the steer queue of the current run, the chat
+ * conversation in SQLite, the daily log and learnings. HTTP routes call into this; it knows no HTTP.
+ */
+export class AgentRuntime {
+  readonly queue: RunQueue;
+  readonly #d: RuntimeDeps;
+  #steer: SteerQueue | undefined;
+  #abort: AbortController | undefined;
+  #closing = false;
+  readonly #startedAt = Date.now();
+
+  constructor(deps: RuntimeDeps) {
+    this.#d = deps;
+    this.queue = new RunQueue(deps.queueCap ?? QUEUE_CAP);
+    const interrupted = deps.store.interruptUnfinished();
+    if (interrupted > 0)
+      deps.log.warn({ interrupted }, "tasks left running by the previous process were marked cancelled");
+  }
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  async #systemPrompt(): Promise<string> {
+    const files = await this.#d.workspace.readAll();
+    return assembleSystemPrompt({
+      agentId: this.#d.manifest.id,
+      role: this.#d.manifest.role,
+      project: this.#d.project,
+      systemPrompt: this.#d.systemPrompt,
+      ...files,
+      tools: this.#d.registry.list(),
+    });
+  }
+
+  async #run(
+    mode: RunMode,
+    prompt: string,
+    from: string,
+    onEvent?: (e: LoopEvent) => void,
+  ): Promise<RunResult> {
+    const steer = new SteerQueue();
+    const abort = new AbortController();
+    this.#steer = steer;
+    this.#abort = abort;
+    const d = this.#d;
+    try {
+      const history = mode === "chat" ? d.store.history(CHAT_CONVERSATION) : [];
+      const result = await runLoop({
+        mode,
+        system: await this.#systemPrompt(),
+        history,
+        prompt,
+        registry: d.registry,
+        toolCtx: {
+          agentId: d.manifest.id,
+          dataRoot: d.dataRoot,
+          log: d.log,
+          mesh: d.mesh,
+          proxy: d.proxy,
+          spawner: d.spawner,
+          depth: 0,
+        },
+        step: d.step,
+        signal: abort.signal,
+        steer,
+        limits: d.limits ?? DEFAULT_LIMITS,
+        maxOutputTokens: d.manifest.max_tokens,
+        temperature: d.manifest.temperature,
+        onEvent,
+        onToolFailure: (tool, text) => {
+          d.workspace
+            .recordToolError(tool, text)
+            .catch((err: unknown) => d.log.warn({ err }, "could not record a tool error"));
+        },
+      });
+      // Messages that arrived after the last step boundary were never seen: they become the next turn.
+      const leftover = steer.drain();
+      if (mode === "chat") d.store.appendMessages(CHAT_CONVERSATION, result.added);
+      d.log.info(
+        {
+          mode,
+          from,
+          status: result.status,
+          calls: result.calls,
+          tools: result.toolCalls,
+          models: result.models,
+        },
+        "run finished",
+      );
+      await d.workspace
+        .logTurn({
+          kind: mode,
+          from,
+          input: prompt,
+          reply: result.reply || result.error?.message || "",
+          status: result.status,
+        })
+        .catch((err: unknown) => d.log.warn({ err }, "could not append to the daily log"));
+      if (leftover.length > 0 && !this.#closing) this.#enqueueChat(leftover.join("\n\n"), from);
+      return result;
+    } finally {
+      this.#steer = undefined;
+      this.#abort = undefined;
+    }
+  }
+
+  #enqueueChat(message: string, from: string, onEvent?: (e: LoopEvent) => void): Promise<ChatOutcome> {
+    if (this.#closing) return Promise.reject(AgentErrors.shuttingDown());
+    return new Promise((resolve, reject) => {
+      const ok = this.queue.push({
+        kind: "chat",
+        id: randomUUID(),
+        from,
+        start: async () => {
+          try {
+            const r = await this.#run("chat", message, from, onEvent);
+            resolve(
+              r.error
+                ? { reply: r.reply, status: r.status, error: r.error }
+                : { reply: r.reply, status: r.status },
+            );
+          } catch (err) {
+            reject(err);
+          }
+        },
+        cancel: (why) => reject(AgentErrors.cancelled(why)),
+      });
+      if (!ok) reject(AgentErrors.queueFull(this.queue.cap));
+    });
+  }
+
+  /** A chat turn (mesh lanes: followup and collect queue a turn; steer injects into a running turn). */
+  chat(
+    message: string,
+    from: string,
+    lane: "followup" | "steer" | "collect",
+    onEvent?: (e: LoopEvent) => void,
+  ): Promise<ChatOutcome> {
+    if (lane === "steer" && this.#steer) {
+      this.#steer.push(message);
+      return Promise.resolve({ reply: "", status: "completed" });
+    }
+    return this.#enqueueChat(message, from, onEvent);
+  }
+
+  /** Injects a message into the running run at its next step boundary; false when nothing runs. */
+  steer(message: string): boolean {
+    if (!this.#steer) return false;
+    this.#steer.push(message);
+    return true;
+  }
+
+  /** Queues a task; a repeated Idempotency-Key returns the task it created (same body) or a conflict. */
+  dispatchTask(prompt: string, from: string, idempotencyKey?: string): { task: TaskRow; created: boolean } {
+    if (this.#closing) throw AgentErrors.shuttingDown();
+    const requestHash = createHash("sha256").update(prompt).digest("hex");
+    const store = this.#d.store;
+    if (idempotencyKey !== undefined) {
+      const existing = store.taskByIdempotencyKey(idempotencyKey);
+      if (existing) {
+        if (existing.request_hash !== requestHash) throw AgentErrors.idempotencyConflict(idempotencyKey);
+        return { task: existing, created: false };
+      }
+    }
+    if (this.queue.length >= this.queue.cap) throw AgentErrors.queueFull(this.queue.cap);
+    const id = randomUUID();
+    const task = store.createTask({
+      id,
+      idempotencyKey: idempotencyKey ?? null,
+      requestHash,
+      prompt,
+      sender: from,
+    });
+    this.queue.push({
+      kind: "task",
+      id,
+      from,
+      start: async () => {
+        store.setTaskStatus(id, "running");
+        const r = await this.#run("task", prompt, from).catch(
+          (err: unknown): RunResult => ({
+            status: "failed",
+            reply: "",
+            added: [],
+            calls: 0,
+            toolCalls: 0,
+            usage: { input: 0, output: 0 },
+            models: [],
+            error: {
+              code: "OL_ERR_AGENT_INTERNAL",
+              message: err instanceof Error ? err.message : String(err),
+            },
+          }),
+        );
+        store.finishTask(id, r);
+      },
+      cancel: (why) => store.finishTask(id, cancelledResult(why)),
+    });
+    return { task, created: true };
+  }
+
+  task(id: string): TaskRow | undefined {
+    return this.#d.store.task(id);
+  }
+
+  /** Cancels the current run and queued chat turns, then clears the conversation. */
+  async reset(): Promise<{ cleared: number }> {
+    for (const run of this.queue.clear()) run.cancel("reset by the operator");
+    this.#abort?.abort(new Error("reset by the operator"));
+    await this.queue.idle();
+    return { cleared: this.#d.store.clearConversation(CHAT_CONVERSATION) };
+  }
+
+  /** Mesh deliveries: each id handled once; the text is queued as a chat turn (or steers a running one). */
+  deliver(messages: readonly InboxMessage[]): { accepted: number; duplicates: number } {
+    let accepted = 0;
+    let duplicates = 0;
+    for (const m of messages) {
+      if (!this.#d.store.markInboxSeen(m.id)) {
+        duplicates++;
+        continue;
+      }
+      accepted++;
+      const text = renderInbox(m);
+      if (m.lane === "steer" && this.steer(text)) continue;
+      this.#enqueueChat(text, m.from).catch((err: unknown) =>
+        this.#d.log.warn({ err, message: m.id }, "inbox message not run"),
+      );
+    }
+    return { accepted, duplicates };
+  }
+
+  status() {
+    const cur = this.queue.current;
+    return {
+      id: this.#d.manifest.id,
+      role: this.#d.manifest.role,
+      model: this.#d.manifest.model,
+      fallback_models: this.#d.manifest.fallback_models,
+      state: this.#closing ? ("stopping" as const) : cur ? ("running" as const) : ("idle" as const),
+      current: cur
+        ? { kind: cur.kind, id: cur.id, from: cur.from, running_ms: Date.now() - cur.startedAt }
+        : null,
+      queue_length: this.queue.length,
+      steer_pending: this.#steer?.length ?? 0,
+      sub_agents: this.#d.spawner.active,
+      conversation_messages: this.#d.store.messageCount(CHAT_CONVERSATION),
+      uptime_s: Math.floor((Date.now() - this.#startedAt) / 1000),
+      tools: this.#d.registry.names,
+    };
+  }
+
+  /** Stop taking work, cancel what is queued, let the current step end (its messages are saved). */
+  async shutdown(graceMs: number): Promise<void> {
+    this.#closing = true;
+    for (const run of this.queue.clear()) run.cancel("the agent is shutting down");
+    const timer = setTimeout(() => this.#abort?.abort(new Error("the agent is shutting down")), graceMs);
+    await this.queue.idle();
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,31 @@
+import type { InboxMessage } from "../../common/contracts/mesh-api.js";
+/** Small pure helpers of the runtime: the result of a run that never started, and inbox text. */
+
+export function cancelledResult(why: string) {
+  return {
+    status: "cancelled" as const,
+    reply: "",
+    error: { code: "OL_ERR_AGENT_CANCELLED", message: `run cancelled: ${why}` },
+    calls: 0,
+    toolCalls: 0,
+    usage: { input: 0, output: 0 },
+    models: [],
+  };
+}
+
+/** Inbox message → the user text of a chat turn. */
+export function renderInbox(m: InboxMessage): string {
+  const payload = typeof m.payload === "string" ? m.payload : JSON.stringify(m.payload);
+  switch (m.kind) {
+    case "publish":
+      return `[event on topic ${m.topic ?? "?"} from ${m.from}] ${payload}`;
+    case "watch":
+      return `[blackboard change under ${m.topic ?? "?"}] ${payload}`;
+    case "broadcast":
+      return `[broadcast from ${m.from}] ${payload}`;
+    case "operator":
+      return payload;
+    default:
+      return `[message from ${m.from}] ${payload}`;
+  }
+}

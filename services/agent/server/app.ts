@@ -1,0 +1,35 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { AgentRuntime } from "../runtime/agent-runtime.js";
+import { registerMeshAuth } from "./auth.js";
+import { registerErrorHandler } from "./error-handler.js";
+import { registerRoutes } from "./routes.js";
+
+export const BODY_LIMIT = 1_048_576;
+
+export interface AgentAppDeps {
+  runtime: AgentRuntime;
+  meshToken: string;
+  dataRoot: string;
+  agentId: string;
+  /** A pino instance (the runtime shares it); none = silent. */
+  logger?: FastifyBaseLogger;
+}
+
+/** Builds the agent's HTTP app without listening (STYLE.md "Fastify services"); main.ts listens. */
+export async function buildApp(deps: AgentAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app, BODY_LIMIT);
+  registerMeshAuth(app, deps.meshToken);
+  registerRoutes(app, deps.runtime, deps.dataRoot, deps.agentId);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,210 @@
+import type { ModelMessage } from "ai";
+import Database from "better-sqlite3";
+import { z } from "zod";
+import { migrate } from "./migrations/index.js";
+
+export const CHAT_CONVERSATION = "chat";
+/** Messages loaded into a chat request; older ones stay on disk (compaction is the memory issue's job). */
+export const HISTORY_WINDOW = 200;
+export const INBOX_SEEN_KEEP = 10_000;
+export const TASKS_KEEP = 1_000;
+
+export const taskStatusSchema = z.enum([
+  "queued",
+  "running",
+  "completed",
+  "iteration_limit",
+  "tool_limit_reached",
+  "loop_detected",
+  "cancelled",
+  "timeout",
+  "failed",
+]);
+export type TaskStatus = z.output<typeof taskStatusSchema>;
+
+export interface TaskRow {
+  id: string;
+  idempotency_key: string | null;
+  request_hash: string;
+  prompt: string;
+  sender: string;
+  status: TaskStatus;
+  reply: string;
+  error_code: string | null;
+  error_message: string | null;
+  calls: number;
+  tool_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  models: string[];
+  created_at: number;
+  updated_at: number;
+}
+
+const taskRowSchema = z.object({
+  id: z.string(),
+  idempotency_key: z.string().nullable(),
+  request_hash: z.string(),
+  prompt: z.string(),
+  sender: z.string(),
+  status: taskStatusSchema,
+  reply: z.string(),
+  error_code: z.string().nullable(),
+  error_message: z.string().nullable(),
+  calls: z.int(),
+  tool_calls: z.int(),
+  input_tokens: z.int(),
+  output_tokens: z.int(),
+  models: z.string().transform((s) => z.array(z.string()).parse(JSON.parse(s))),
+  created_at: z.int(),
+  updated_at: z.int(),
+});
+
+/** ModelMessage rows are our own JSON; parse the envelope, trust the AI SDK shape inside. */
+const messageRowSchema = z.object({ body: z.string() });
+
+/**
+ * The agent's SQLite database in the data root (WAL): the chat conversation, tasks with their
+ * idempotency keys, and mesh message ids already handled. One store class, statements prepared once.
+ */
+export class AgentStore {
+  readonly db: Database.Database;
+  readonly #now: () => number;
+  readonly #s;
+
+  constructor(path: string, now: () => number = Date.now) {
+    this.db = new Database(path);
+    this.#now = now;
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.pragma("foreign_keys = ON");
+    migrate(this.db);
+    const d = this.db;
+    this.#s = {
+      appendMessage: d.prepare(
+        "INSERT INTO messages (conversation, role, body, created_at) VALUES (?, ?, ?, ?)",
+      ),
+      recentMessages: d.prepare(
+        "SELECT body FROM (SELECT id, body FROM messages WHERE conversation = ? ORDER BY id DESC LIMIT ?) ORDER BY id ASC",
+      ),
+      countMessages: d.prepare("SELECT COUNT(*) AS n FROM messages WHERE conversation = ?"),
+      clearConversation: d.prepare("DELETE FROM messages WHERE conversation = ?"),
+      insertTask: d.prepare(
+        "INSERT INTO tasks (id, idempotency_key, request_hash, prompt, sender, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
+      ),
+      taskById: d.prepare("SELECT * FROM tasks WHERE id = ?"),
+      taskByKey: d.prepare("SELECT * FROM tasks WHERE idempotency_key = ?"),
+      setTaskStatus: d.prepare("UPDATE tasks SET status = ?, updated_at = ? WHERE id = ?"),
+      finishTask: d.prepare(
+        "UPDATE tasks SET status = ?, reply = ?, error_code = ?, error_message = ?, calls = ?, tool_calls = ?, input_tokens = ?, output_tokens = ?, models = ?, updated_at = ? WHERE id = ?",
+      ),
+      interruptTasks: d.prepare(
+        "UPDATE tasks SET status = 'cancelled', error_code = 'OL_ERR_AGENT_CANCELLED', error_message = 'run cancelled: the agent restarted', updated_at = ? WHERE status IN ('queued', 'running')",
+      ),
+      pruneTasks: d.prepare(
+        "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE status NOT IN ('queued','running') ORDER BY created_at DESC LIMIT -1 OFFSET ?)",
+      ),
+      markSeen: d.prepare("INSERT OR IGNORE INTO inbox_seen (message_id, received_at) VALUES (?, ?)"),
+      pruneSeen: d.prepare(
+        "DELETE FROM inbox_seen WHERE message_id IN (SELECT message_id FROM inbox_seen ORDER BY message_id DESC LIMIT -1 OFFSET ?)",
+      ),
+    };
+  }
+
+  appendMessages(conversation: string, messages: readonly ModelMessage[]): void {
+    const now = this.#now();
+    this.db.transaction(() => {
+      for (const m of messages) this.#s.appendMessage.run(conversation, m.role, JSON.stringify(m), now);
+    })();
+  }
+
+  /**
+   * The last `limit` messages, starting at a user message so no tool result is separated from the
+   * assistant message that called it.
+   */
+  history(conversation: string, limit = HISTORY_WINDOW): ModelMessage[] {
+    const rows = this.#s.recentMessages.all(conversation, limit).map((r) => messageRowSchema.parse(r));
+    const messages = rows.map((r) => JSON.parse(r.body) as ModelMessage);
+    const firstUser = messages.findIndex((m) => m.role === "user");
+    return firstUser <= 0 ? (firstUser === 0 ? messages : []) : messages.slice(firstUser);
+  }
+
+  messageCount(conversation: string): number {
+    return (this.#s.countMessages.get(conversation) as { n: number }).n;
+  }
+
+  clearConversation(conversation: string): number {
+    return this.#s.clearConversation.run(conversation).changes;
+  }
+
+  createTask(t: {
+    id: string;
+    idempotencyKey: string | null;
+    requestHash: string;
+    prompt: string;
+    sender: string;
+  }): TaskRow {
+    const now = this.#now();
+    this.#s.insertTask.run(t.id, t.idempotencyKey, t.requestHash, t.prompt, t.sender, now, now);
+    this.#s.pruneTasks.run(TASKS_KEEP);
+    return this.task(t.id) as TaskRow;
+  }
+
+  task(id: string): TaskRow | undefined {
+    const row = this.#s.taskById.get(id);
+    return row === undefined ? undefined : taskRowSchema.parse(row);
+  }
+
+  taskByIdempotencyKey(key: string): TaskRow | undefined {
+    const row = this.#s.taskByKey.get(key);
+    return row === undefined ? undefined : taskRowSchema.parse(row);
+  }
+
+  setTaskStatus(id: string, status: TaskStatus): void {
+    this.#s.setTaskStatus.run(status, this.#now(), id);
+  }
+
+  finishTask(
+    id: string,
+    r: {
+      status: TaskStatus;
+      reply: string;
+      error?: { code: string; message: string };
+      calls: number;
+      toolCalls: number;
+      usage: { input: number; output: number };
+      models: string[];
+    },
+  ): void {
+    this.#s.finishTask.run(
+      r.status,
+      r.reply,
+      r.error?.code ?? null,
+      r.error?.message ?? null,
+      r.calls,
+      r.toolCalls,
+      r.usage.input,
+      r.usage.output,
+      JSON.stringify(r.models),
+      this.#now(),
+      id,
+    );
+  }
+
+  /** At start-up: runs that were in flight when the process stopped are marked cancelled. */
+  interruptUnfinished(): number {
+    return this.#s.interruptTasks.run(this.#now()).changes;
+  }
+
+  /** True the first time a mesh message id is seen; false for redeliveries. */
+  markInboxSeen(messageId: number): boolean {
+    const fresh = this.#s.markSeen.run(messageId, this.#now()).changes === 1;
+    if (fresh && messageId % 100 === 0) this.#s.pruneSeen.run(INBOX_SEEN_KEEP);
+    return fresh;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { z } from "zod";
+import { ToolErrors } from "../errors.js";
+import { openConfined, resolveInRoot } from "../fs/safe-path.js";
+import { defineTool } from "../types.js";
+import { keyPath } from "./client.js";
+
+export const ARTIFACT_MAX_BYTES = 5_000_000;
+const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export const listAgentsTool = defineTool({
+  name: "list_agents",
+  description: "List the other agents in the fleet (id, role) that you may contact.",
+  input: z.strictObject({}),
+  async run(_args, ctx) {
+    return (await ctx.mesh.call("GET", "/v1/agents", undefined, ctx.signal)).body;
+  },
+});
+
+export const readAgentHistoryTool = defineTool({
+  name: "read_agent_history",
+  description: "Read another agent's recent conversation log (the mesh checks you are allowed to).",
+  input: z.strictObject({ agent: z.string().min(1).max(64), limit: z.int().min(1).max(200).optional() }),
+  async run(args, ctx) {
+    const q = new URLSearchParams({ limit: String(args.limit ?? 50) });
+    return (
+      await ctx.mesh.call(
+        "GET",
+        `/v1/agents/${encodeURIComponent(args.agent)}/history?${q}`,
+        undefined,
+        ctx.signal,
+      )
+    ).body;
+  },
+});
+
+/**
+ * Saves a deliverable under /data/artifacts/<name> and registers it on the blackboard at
+ * context/artifacts/<agent>/<name> (path, size, sha256) so other agents and the operator find it.
+ */
+export const saveArtifactTool = defineTool({
+  name: "save_artifact",
+  description: `Save a deliverable file (at most ${ARTIFACT_MAX_BYTES} bytes) to /data/artifacts/<name> and register it on the blackboard under context/artifacts/<your id>/<name>.`,
+  input: z.strictObject({
+    name: z.string().regex(ARTIFACT_NAME, "1-128 characters of letters, digits, _ . - (no slashes)"),
+    content: z.string(),
+    description: z.string().max(1000).optional(),
+  }),
+  async run(args, ctx) {
+    const bytes = Buffer.byteLength(args.content, "utf8");
+    if (bytes > ARTIFACT_MAX_BYTES) throw ToolErrors.tooLarge("artifact", ARTIFACT_MAX_BYTES);
+    const resolved = await resolveInRoot(ctx.dataRoot, `artifacts/${args.name}`);
+    await mkdir(dirname(resolved.abs), { recursive: true });
+    const handle = await openConfined(
+      ctx.dataRoot,
+      resolved,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
+    );
+    try {
+      await handle.writeFile(args.content, "utf8");
+    } finally {
+      await handle.close();
+    }
+    const sha256 = createHash("sha256").update(args.content).digest("hex");
+    const key = `context/artifacts/${ctx.agentId}/${args.name}`;
+    const value = {
+      path: `/data/${resolved.rel}`,
+      bytes,
+      sha256,
+      description: args.description ?? null,
+      agent: ctx.agentId,
+    };
+    const res = await ctx.mesh.call("PUT", `/v1/blackboard/${keyPath(key)}`, { value }, ctx.signal);
+    return { saved: value.path, key, bytes, sha256, entry: res.body };
+  },
+});

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { isOlError } from "../../common/errors.js";
+import { ToolErrors } from "./errors.js";
+import type { Tool, ToolContext } from "./types.js";
+
+const SCHEMAS = new WeakMap<Tool, Record<string, unknown>>();
+
+/** Provider-safe names (OpenAI and Anthropic accept ^[a-zA-Z0-9_-]{1,64}$). */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export interface ToolOutcome {
+  ok: boolean;
+  /** What the model reads: the result rendered as text, or "error <code>: <message>". */
+  text: string;
+  code?: string;
+}
+
+/** An explicit, ordered set of tools; duplicates and invalid names are refused at construction. */
+export class ToolRegistry {
+  readonly #tools = new Map<string, Tool>();
+
+  constructor(tools: readonly Tool[]) {
+    for (const tool of tools) {
+      if (!TOOL_NAME.test(tool.name)) throw ToolErrors.failed(tool.name, "invalid tool name");
+      if (this.#tools.has(tool.name)) throw ToolErrors.duplicateTool(tool.name);
+      this.#tools.set(tool.name, tool);
+    }
+  }
+
+  get names(): string[] {
+    return [...this.#tools.keys()];
+  }
+
+  get(name: string): Tool | undefined {
+    return this.#tools.get(name);
+  }
+
+  list(): Tool[] {
+    return [...this.#tools.values()];
+  }
+
+  /** A registry with only the named tools (unknown names are ignored). */
+  subset(names: readonly string[]): ToolRegistry {
+    return new ToolRegistry(this.list().filter((t) => names.includes(t.name)));
+  }
+
+  /** JSON Schema of a tool's input, as sent to the model. */
+  static schemaOf(tool: Tool): Record<string, unknown> {
+    const cached = SCHEMAS.get(tool);
+    if (cached) return cached;
+    const schema = z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >;
+    delete schema.$schema;
+    SCHEMAS.set(tool, schema);
+    return schema;
+  }
+
+  /**
+   * Validates and runs one call. Never throws: unknown tools, invalid arguments, OlErrors and crashes all
+   * come back as an error outcome the model reads.
+   */
+  async execute(name: string, args: unknown, ctx: ToolContext): Promise<ToolOutcome> {
+    const tool = this.#tools.get(name);
+    try {
+      if (!tool) throw ToolErrors.unknownTool(name, this.names);
+      const parsed = tool.input.safeParse(args);
+      if (!parsed.success) {
+        const issues = parsed.error.issues
+          .slice(0, 5)
+          .map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`)
+          .join("; ");
+        throw ToolErrors.invalidArgs(name, issues);
+      }
+      const result = await tool.run(parsed.data, ctx);
+      return { ok: true, text: typeof result === "string" ? result : JSON.stringify(result, null, 1) };
+    } catch (error) {
+      if (isOlError(error))
+        return { ok: false, code: error.code, text: `error ${error.code}: ${error.message}` };
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.log.warn({ tool: name, err: message }, "tool crashed");
+      return {
+        ok: false,
+        code: "OL_ERR_AGENT_TOOL_FAILED",
+        text: `error OL_ERR_AGENT_TOOL_FAILED: ${name}: ${message.slice(0, 1000)}`,
+      };
+    }
+  }
+}
