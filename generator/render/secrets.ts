@@ -5,8 +5,9 @@ import {
   EGRESS_PROXY_HOST,
   MASTER_KEY_SECRET,
   MESH_HOST,
+  MESH_TOKEN_SECRET,
 } from "../../services/common/ports.js";
-import { agentToken, secretFingerprint } from "../../services/common/tokens.js";
+import { agentToken, meshToken, secretFingerprint } from "../../services/common/tokens.js";
 import { CRED_PREFIX, credentialsOf } from "../config/schemas/env.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 import { compareAscii } from "./canonical.js";
@@ -17,6 +18,7 @@ import { CHANNEL_CREDENTIALS, grantedApis, resolveProviders } from "./providers.
 export const SECRETS_DIR = ".openlegion/secrets";
 
 export const agentTokenSecretName = (id: string): string => `agent_token_${id}`;
+export const meshTokenSecretName = (id: string): string => `mesh_token_${id}`;
 
 /** One Compose secret: its top-level name, who may mount it, under which file name, and why. */
 export interface SecretSpec {
@@ -118,6 +120,14 @@ export function planSecrets(fleet: FleetConfig): SecretPlan {
       AGENT_TOKEN_SECRET,
       `agent ${agent.id} token`,
       agentToken(master, agent.id),
+    );
+    // How the agent recognises the mesh: a token it can compare, never the master key itself.
+    add(
+      meshTokenSecretName(agent.id),
+      agentServiceName(agent.id),
+      MESH_TOKEN_SECRET,
+      `mesh token for agent ${agent.id}`,
+      meshToken(master),
     );
   }
   for (const need of needs) {

@@ -12,4 +12,6 @@ export const DEFAULT_CONFIG_DIR = "/etc/openlegion";
 /** Secret file names inside a container. */
 export const MASTER_KEY_SECRET = "master_key";
 export const AGENT_TOKEN_SECRET = "agent_token";
+/** Inside an agent: the token the mesh presents to it (the agent never holds the master key). */
+export const MESH_TOKEN_SECRET = "mesh_token";
 export const credentialSecretName = (credential: string): string => `cred_${credential.toLowerCase()}`;

@@ -6,12 +6,11 @@ import {
   AGENT_TOKEN_SECRET,
   DEFAULT_CONFIG_DIR,
   DEFAULT_SECRETS_DIR,
+  MESH_TOKEN_SECRET,
 } from "../../common/ports.js";
 import { AgentErrors } from "../errors.js";
 import { parseModelId } from "../model/resolve.js";
 
-/** The secret file holding meshToken(master): the agent verifies the mesh with it, never the master key. */
-export const MESH_TOKEN_SECRET = "mesh_token";
 const TOKEN = /^[A-Za-z0-9_-]{16,512}$/;
 
 export interface AgentConfig {

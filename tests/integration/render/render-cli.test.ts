@@ -33,7 +33,7 @@ describe("openlegion render", () => {
     const dir = await fleet();
     const first = await cli(["render", dir], dir);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/rendered 3 agents: 12 written, 0 unchanged, 0 removed; 5 secret files/);
+    expect(first.stdout).toMatch(/rendered 3 agents: 12 written, 0 unchanged, 0 removed; 8 secret files/);
     const compose = await read(dir, "docker-compose.yml");
     expect((await stat(join(dir, ".openlegion/secrets"))).mode & 0o777).toBe(0o700);
     expect((await stat(join(dir, ".openlegion"))).mode & 0o777).toBe(0o700);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compile, LABEL, serialize, trackedOutputs } from "../../../generator/render/index.js";
-import { agentToken } from "../../../services/common/tokens.js";
+import { agentToken, meshToken } from "../../../services/common/tokens.js";
 import { makeFleet, oneAgent, TEST_MASTER_KEY, threeAgents } from "../../fixtures/render/fleet.js";
 
 const opts = { toolVersion: "0.1.0" };
@@ -90,9 +90,10 @@ describe("compile: secrets", () => {
   it("mounts each secret only where ARCHITECTURE.md §5 allows", () => {
     const model = compile(makeFleet(threeAgents()), opts);
     const mounted = (svc: string) => (model.compose.services[svc]?.secrets ?? []).map((s) => s.source).sort();
-    expect(mounted("agent-writer")).toEqual(["agent_token_writer"]);
+    expect(mounted("agent-writer")).toEqual(["agent_token_writer", "mesh_token_writer"]);
     expect(model.compose.services["agent-writer"]?.secrets).toEqual([
       { source: "agent_token_writer", target: "agent_token" },
+      { source: "mesh_token_writer", target: "mesh_token" },
     ]);
     expect(mounted("egress-proxy")).toEqual([
       "cred_anthropic_api_key",
@@ -107,6 +108,9 @@ describe("compile: secrets", () => {
       ),
     ).toBe(true);
     expect(model.secrets.values.get("agent_token_writer")).toBe(agentToken(TEST_MASTER_KEY, "writer"));
+    // The agent verifies the mesh with this token and never sees the master key.
+    expect(model.secrets.values.get("mesh_token_writer")).toBe(meshToken(TEST_MASTER_KEY));
+    expect(mounted("agent-writer")).not.toContain("master_key");
   });
 
   it("never puts a secret value in the compose file or the generated files", () => {

@@ -66,7 +66,7 @@ describe("adding an agent", () => {
     expect(added(a.services, b.services)).toEqual(["agent-analyst"]);
     expect(added(a.networks, b.networks)).toEqual(["agent-analyst"]);
     expect(added(a.volumes, b.volumes)).toEqual(["agent-analyst-data"]);
-    expect(added(a.secrets, b.secrets)).toEqual(["agent_token_analyst"]);
+    expect(added(a.secrets, b.secrets)).toEqual(["agent_token_analyst", "mesh_token_analyst"]);
     const recreated = Object.keys(a.services).filter(
       (n) => a.services[n]?.labels[LABEL.configHash] !== b.services[n]?.labels[LABEL.configHash],
     );
