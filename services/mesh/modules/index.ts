@@ -1,4 +1,5 @@
 import type { MeshModule } from "../context.js";
+import { orchestrationModule } from "../orchestration/mesh/module.js";
 import { blackboardModule } from "./blackboard/plugin.js";
 import { housekeepingModule } from "./housekeeping/plugin.js";
 import { metricsModule, type RequestCounters } from "./metrics/plugin.js";
@@ -19,6 +20,7 @@ export function defaultModules(counters: RequestCounters) {
     operatorModule(),
     metricsModule(counters),
     housekeeping,
+    orchestrationModule(),
   ];
   return { modules, blackboard, housekeeping };
 }

@@ -1,7 +1,13 @@
 import { createHash } from "node:crypto";
 import { compileExpr, isParseError, type Json, referencedRoots } from "../cel.js";
 import { toMs } from "../durations.js";
-import { RESERVED_IDS, type RetrySource, type TriggerRule, type WorkflowSource, workflowSchema } from "./schema.js";
+import {
+  RESERVED_IDS,
+  type RetrySource,
+  type TriggerRule,
+  type WorkflowSource,
+  workflowSchema,
+} from "./schema.js";
 
 /** Normalized, JSON-serializable workflow definition: the snapshot stored with every run. */
 export interface RetryDef {
@@ -95,7 +101,7 @@ function stepDef(s: StepSource, src: WorkflowSource): StepDef {
     on_failure: s.on_failure ?? null,
     continue_on_error: s.continue_on_error,
     // The seed's `condition` is the same thing as `when`.
-    when: s.when ?? (graph?.condition ?? null),
+    when: s.when ?? graph?.condition ?? null,
     depends_on: graph ? [...new Set(graph.depends_on)] : [],
     trigger_rule: graph?.trigger_rule ?? "all_success",
   };
@@ -240,7 +246,8 @@ export function checkDefinition(def: WorkflowDef): string[] {
       if (!def.steps.includes(s)) continue;
       const up = upstream.get(s.id) ?? new Set<string>();
       for (const ref of referencedRoots(source, ids)) {
-        if (!up.has(ref)) issues.push(`${s.id}.${field}: refers to "${ref}", which is not upstream of "${s.id}"`);
+        if (!up.has(ref))
+          issues.push(`${s.id}.${field}: refers to "${ref}", which is not upstream of "${s.id}"`);
       }
     }
   }

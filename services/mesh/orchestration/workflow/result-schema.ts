@@ -33,8 +33,10 @@ export function validateResult(schema: Json, value: Json, path = "result"): stri
     if (typeof s.maximum === "number" && value > s.maximum) errors.push(`${path}: above ${s.maximum}`);
   }
   if (typeof value === "string") {
-    if (typeof s.minLength === "number" && value.length < s.minLength) errors.push(`${path}: shorter than ${s.minLength}`);
-    if (typeof s.maxLength === "number" && value.length > s.maxLength) errors.push(`${path}: longer than ${s.maxLength}`);
+    if (typeof s.minLength === "number" && value.length < s.minLength)
+      errors.push(`${path}: shorter than ${s.minLength}`);
+    if (typeof s.maxLength === "number" && value.length > s.maxLength)
+      errors.push(`${path}: longer than ${s.maxLength}`);
   }
   if (actual === "object") {
     const obj = value as Record<string, Json>;

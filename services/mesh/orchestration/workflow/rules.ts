@@ -27,7 +27,9 @@ export function evaluateRule(rule: TriggerRule, deps: readonly StepState[]): Rul
     case "none_failed_min_one_success":
       if (failed > 0) return { kind: "omit", reason: "upstream_failed" };
       if (!allDone) return { kind: "wait" };
-      return succeeded > 0 || deps.length === 0 ? { kind: "run" } : { kind: "omit", reason: "upstream_skipped" };
+      return succeeded > 0 || deps.length === 0
+        ? { kind: "run" }
+        : { kind: "omit", reason: "upstream_skipped" };
     case "one_success":
       if (succeeded > 0 || deps.length === 0) return { kind: "run" };
       return allDone ? { kind: "omit", reason: upstreamReason } : { kind: "wait" };
@@ -43,4 +45,8 @@ export function evaluateRule(rule: TriggerRule, deps: readonly StepState[]): Rul
 }
 
 /** Rules that still launch after fail_fast tripped (they exist to react to failure). */
-export const RUNS_AFTER_FAIL_FAST: ReadonlySet<TriggerRule> = new Set(["one_failed", "all_failed", "all_done"]);
+export const RUNS_AFTER_FAIL_FAST: ReadonlySet<TriggerRule> = new Set([
+  "one_failed",
+  "all_failed",
+  "all_done",
+]);

@@ -20,7 +20,11 @@ export function stepView(s: StepState): Record<string, Json> {
  * step as a top-level variable and under `steps`, and `failed_step` for handlers. Unsettled steps are
  * absent, so reading one is an error, not a silent null. No `now()`: evaluation is replay-safe.
  */
-export function celVars(run: RunState, steps: readonly StepState[], self?: StepState): Record<string, unknown> {
+export function celVars(
+  run: RunState,
+  steps: readonly StepState[],
+  self?: StepState,
+): Record<string, unknown> {
   const settled: Record<string, Json> = {};
   const vars: Record<string, unknown> = {
     inputs: run.inputs,

@@ -1,0 +1,116 @@
+import { z } from "zod";
+import type { MeshConfig } from "../../../common/contracts/mesh-config.js";
+import type { Json } from "../cel.js";
+import { toMs } from "../durations.js";
+import { OrchErrors } from "../errors.js";
+import type { HeartbeatDef } from "../heartbeat/heartbeat.js";
+import { normalizeCatchUp } from "../schedule/plan.js";
+import type { ScheduleInput } from "../schedule/scheduler.js";
+import type { WatcherDef } from "../watcher/watcher.js";
+import { isWorkflowDef, loadWorkflow } from "../workflow/definition.js";
+import { type LoadedDefinition, loaded } from "../workflow/runner.js";
+
+/**
+ * MIRRORS of the output shapes of generator/config/schemas/mesh.ts (schedules, heartbeats, webhooks)
+ * and watchers.ts, parsed at boot from the compiled config.json (services may not import generator/).
+ */
+const agent = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
+const name = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/);
+const duration = z.string().regex(/^(\d+)(ms|s|m|h|d)$/);
+
+const scheduleSchema = z.object({
+  name,
+  agent,
+  cron: z.string().optional(),
+  every: z.string().optional(),
+  timezone: z.string().default("UTC"),
+  message: z.string().min(1).max(10_000),
+  catch_up: z.string().optional(),
+  workflow: z.string().optional(),
+  jitter: duration.optional(),
+});
+const heartbeatSchema = z.object({
+  agent,
+  every: duration.default("15m"),
+  probes: z.array(z.enum(["disk", "signals", "tasks", "inbox"])).default(["disk", "signals", "tasks"]),
+});
+const webhookSchema = z.object({
+  name,
+  agent,
+  message: z.string().max(10_000).optional(),
+  workflow: z.string().optional(),
+  secret: z.string().optional(),
+});
+const watcherSchema = z.object({
+  path: z.string().min(1),
+  pattern: z.string().default("*"),
+  agent,
+  message: z.string().min(1).max(10_000),
+  interval: duration.default("10s"),
+});
+
+export type WebhookDef = z.output<typeof webhookSchema>;
+
+export interface OrchestrationConfig {
+  workflows: Map<string, LoadedDefinition>;
+  schedules: ScheduleInput[];
+  heartbeats: HeartbeatDef[];
+  webhooks: Map<string, WebhookDef>;
+  watchers: WatcherDef[];
+}
+
+function parseEach<T>(what: string, list: readonly unknown[], schema: z.ZodType<T>): T[] {
+  return list.map((raw, i) => {
+    const r = schema.safeParse(raw);
+    if (!r.success)
+      throw OrchErrors.badConfig(
+        `${what}[${i}]`,
+        r.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; "),
+      );
+    return r.data;
+  });
+}
+
+/** Reads and checks the orchestration sections of the compiled mesh config; every problem is fatal at boot. */
+export function orchestrationConfig(config: MeshConfig): OrchestrationConfig {
+  const workflows = new Map<string, LoadedDefinition>();
+  config.workflows.forEach((raw, i) => {
+    const def = loadWorkflow(raw);
+    if (!isWorkflowDef(def))
+      throw OrchErrors.badConfig(`workflows[${i}] (${def.name})`, def.issues.join("; "));
+    if (workflows.has(def.name))
+      throw OrchErrors.badConfig(`workflows[${i}]`, `duplicate workflow name "${def.name}"`);
+    workflows.set(def.name, loaded(def, raw as Json));
+  });
+  const schedules = parseEach("schedules", config.schedules, scheduleSchema).map(
+    (s): ScheduleInput => ({
+      id: `config:${s.name}`,
+      source: "config",
+      agent: s.agent,
+      spec: s.cron ?? s.every ?? "",
+      timezone: s.cron ? s.timezone : "UTC",
+      message: s.message,
+      workflow: s.workflow ?? null,
+      catch_up: normalizeCatchUp(s.catch_up, "skip"),
+      jitter_ms: s.jitter ? toMs(s.jitter) : 0,
+    }),
+  );
+  const heartbeats = parseEach("heartbeats", config.heartbeats, heartbeatSchema).map((h) => ({
+    agent: h.agent,
+    every_ms: Math.max(toMs(h.every), 60_000),
+    probes: h.probes,
+  }));
+  const webhooks = new Map(parseEach("webhooks", config.webhooks, webhookSchema).map((w) => [w.name, w]));
+  const watchers = parseEach("watchers", config.watchers, watcherSchema).map((w, i) => ({
+    id: `w${i}:${w.path}:${w.pattern}`,
+    path: w.path,
+    pattern: w.pattern,
+    agent: w.agent,
+    message: w.message,
+    interval_ms: Math.max(toMs(w.interval), 1000),
+  }));
+  for (const [n, w] of webhooks)
+    if (w.workflow && !workflows.has(w.workflow))
+      throw OrchErrors.badConfig(`webhooks.${n}.workflow`, `unknown workflow "${w.workflow}"`);
+  return { workflows, schedules, heartbeats, webhooks, watchers };
+}

@@ -1,0 +1,224 @@
+import { createHmac } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { type MeshContext, requireAgent } from "../../context.js";
+import type { Json } from "../cel.js";
+import { OrchErrors } from "../errors.js";
+import type { Scheduler } from "../schedule/scheduler.js";
+import type { ScheduleStore } from "../schedule/store.js";
+import type { WebhookStore } from "../webhook/store.js";
+import { MAX_BODY_BYTES, verifyWebhook } from "../webhook/verify.js";
+import type { WorkflowRunner } from "../workflow/runner.js";
+import type { WebhookDef } from "./config.js";
+
+export const MAX_AGENT_SCHEDULES = 50;
+export const ROTATION_GRACE_MS = 24 * 3_600_000;
+
+/** A webhook's secret is derived from the master key and its generation (the CLI derives the same). */
+export const webhookSecret = (masterKey: string, hook: string, generation: number): string =>
+  createHmac("sha256", masterKey).update(`webhook:${hook}:${generation}`).digest("base64url");
+
+const scheduleView = z.object({
+  id: z.string(),
+  agent: z.string(),
+  spec: z.string(),
+  timezone: z.string(),
+  next_run_at: z.int().nullable(),
+  last_fired_at: z.int().nullable(),
+  fires: z.int(),
+  missed_total: z.int(),
+  source: z.string(),
+});
+
+export async function triggerRoutes(
+  app: FastifyInstance,
+  ctx: MeshContext,
+  deps: {
+    runner: WorkflowRunner;
+    scheduler: Scheduler;
+    schedules: ScheduleStore;
+    hooks: WebhookStore;
+    webhooks: ReadonlyMap<string, WebhookDef>;
+  },
+): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const pick = (row: z.input<typeof scheduleView> & Record<string, unknown>) => scheduleView.parse(row);
+
+  // ── agents' set_cron / list_cron / remove_cron ──
+  r.post("/v1/schedules", {
+    config: { auth: "agent" },
+    schema: {
+      body: z.strictObject({
+        schedule: z.string().min(1).max(100),
+        message: z.string().min(1).max(10_000),
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/)
+          .optional(),
+        timezone: z.string().max(64).optional(),
+      }),
+      response: { 201: scheduleView },
+    },
+    handler: async (req, reply) => {
+      const agent = requireAgent(req.principal);
+      const name = req.body.name ?? `job-${Date.now().toString(36)}`;
+      const id = `agent:${agent}:${name}`;
+      if (!deps.schedules.get(id) && deps.schedules.countForAgent(agent) >= MAX_AGENT_SCHEDULES)
+        throw OrchErrors.scheduleLimit(agent, MAX_AGENT_SCHEDULES);
+      const row = deps.scheduler.put({
+        id,
+        source: "agent",
+        agent,
+        spec: req.body.schedule,
+        timezone: req.body.timezone ?? "UTC",
+        message: req.body.message,
+        workflow: null,
+        catch_up: "skip",
+        jitter_ms: 0,
+      });
+      ctx.audit({
+        actor: agent,
+        action: "schedule.set",
+        target: id,
+        outcome: "ok",
+        code: null,
+        detail: { spec: row.spec },
+      });
+      return reply.code(201).send(pick(row));
+    },
+  });
+
+  r.get("/v1/schedules", {
+    config: { auth: "any" },
+    schema: { response: { 200: z.object({ schedules: z.array(scheduleView) }) } },
+    handler: async (req) => {
+      const p = req.principal;
+      const rows = p?.kind === "agent" ? deps.schedules.byAgent(p.id) : deps.schedules.all();
+      return { schedules: rows.map(pick) };
+    },
+  });
+
+  r.delete("/v1/schedules/:id", {
+    config: { auth: "agent" },
+    schema: {
+      params: z.object({ id: z.string().max(200) }),
+      response: { 200: z.object({ removed: z.string() }) },
+    },
+    handler: async (req) => {
+      const agent = requireAgent(req.principal);
+      const id = req.params.id.startsWith("agent:") ? req.params.id : `agent:${agent}:${req.params.id}`;
+      const row = deps.schedules.get(id);
+      if (!row || row.agent !== agent || row.source !== "agent")
+        throw OrchErrors.unknownSchedule(req.params.id);
+      deps.schedules.remove(id);
+      return { removed: id };
+    },
+  });
+
+  // ── operator: webhooks ──
+  r.get("/v1/webhooks", {
+    schema: {
+      response: {
+        200: z.object({
+          webhooks: z.array(
+            z.object({ name: z.string(), path: z.string(), target: z.string(), generation: z.int() }),
+          ),
+        }),
+      },
+    },
+    handler: async () => ({
+      webhooks: [...deps.webhooks.values()].map((w) => ({
+        name: w.name,
+        path: `/webhook/hook/${w.name}`,
+        target: w.workflow ? `workflow:${w.workflow}` : `agent:${w.agent}`,
+        generation: deps.hooks.generation(w.name).generation,
+      })),
+    }),
+  });
+
+  r.post("/v1/webhooks/:name/rotate", {
+    schema: {
+      params: z.object({ name: z.string().max(64) }),
+      response: { 200: z.object({ name: z.string(), generation: z.int(), previous_valid_until: z.int() }) },
+    },
+    handler: async (req) => {
+      if (!deps.webhooks.has(req.params.name)) throw OrchErrors.unknownWebhook(req.params.name);
+      const now = ctx.clock.now();
+      const generation = deps.hooks.rotate(req.params.name, now, ROTATION_GRACE_MS);
+      ctx.audit({
+        actor: "operator",
+        action: "webhook.rotate",
+        target: req.params.name,
+        outcome: "ok",
+        code: null,
+        detail: { generation },
+      });
+      return { name: req.params.name, generation, previous_valid_until: now + ROTATION_GRACE_MS };
+    },
+  });
+
+  // ── public: signed webhooks, raw body, 1 MiB, 202 fast ──
+  await app.register(async (hooks) => {
+    hooks.removeAllContentTypeParsers();
+    hooks.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
+      done(null, body),
+    );
+    hooks.post(
+      "/webhook/hook/:name",
+      { config: { auth: "none" }, bodyLimit: MAX_BODY_BYTES },
+      async (req, reply) => {
+        const name = String((req.params as { name: string }).name);
+        const hook = deps.webhooks.get(name);
+        if (!hook) throw OrchErrors.unknownWebhook(name);
+        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const now = ctx.clock.now();
+        const gen = deps.hooks.generation(name);
+        const secrets = [webhookSecret(ctx.masterKey, name, gen.generation)];
+        if (gen.previous_valid_until !== null && now < gen.previous_valid_until)
+          secrets.push(webhookSecret(ctx.masterKey, name, gen.generation - 1));
+        const v = verifyWebhook({ headers: req.headers, body, secrets, nowMs: now });
+        if (!v.ok) {
+          ctx.audit({
+            actor: "anonymous",
+            action: "webhook.reject",
+            target: name,
+            outcome: "denied",
+            code: "OL_ERR_ORCH_WEBHOOK_SIGNATURE",
+            detail: { why: v.reason },
+          });
+          throw OrchErrors.webhookSignature(v.reason);
+        }
+        let payload: Json;
+        try {
+          payload = body.length === 0 ? null : (z.json().parse(JSON.parse(body.toString("utf8"))) as Json);
+        } catch {
+          throw OrchErrors.webhookPayload("body is not JSON");
+        }
+        const outcome = ctx.store.transaction(() => {
+          if (v.deliveryId && !deps.hooks.claim(name, v.deliveryId, now))
+            return { duplicate: true, run: null as string | null };
+          if (hook.workflow) {
+            const snap = deps.runner.start(hook.workflow, {}, { kind: "webhook", name, payload });
+            return { duplicate: false, run: snap.run.id };
+          }
+          const text = (hook.message ?? "Webhook {name}: {payload}")
+            .replaceAll("{name}", name)
+            .replaceAll("{payload}", JSON.stringify(payload).slice(0, 50_000));
+          ctx.delivery.enqueue([
+            {
+              agent: hook.agent,
+              kind: "message",
+              sender: "mesh",
+              topic: `webhook/${name}`,
+              lane: "followup",
+              payload: JSON.stringify({ type: "webhook", hook: name, text, payload }),
+            },
+          ]);
+          return { duplicate: false, run: null };
+        });
+        return reply.code(202).send({ accepted: true, duplicate: outcome.duplicate, run_id: outcome.run });
+      },
+    );
+  });
+}

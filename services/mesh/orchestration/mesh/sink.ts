@@ -1,0 +1,77 @@
+import type { MeshContext } from "../../context.js";
+import type { EffectSink } from "../workflow/runner.js";
+import type { OutboxRow } from "../workflow/store.js";
+import type { Effect } from "../workflow/types.js";
+
+/** Where agents send step results (documented in docs/workflows.md, "Agent contract"). */
+export const RESULT_PATH = "/v1/workflows/results";
+
+/**
+ * Delivers workflow effects through the mesh's durable inbox (same SQLite database, so the inbox row
+ * and the outbox's `sent` mark commit together). Agents dedupe on `dispatch_key`.
+ */
+export function inboxSink(ctx: MeshContext): EffectSink {
+  const send = (agent: string, payload: unknown) =>
+    ctx.delivery.enqueue([
+      {
+        agent,
+        kind: "message",
+        sender: "mesh",
+        topic: "workflow",
+        lane: "followup",
+        payload: JSON.stringify(payload),
+      },
+    ]);
+  return {
+    deliver(_row: OutboxRow, e: Effect) {
+      switch (e.type) {
+        case "dispatch":
+          ctx.identity.agent(e.agent);
+          send(e.agent, {
+            type: "workflow_task",
+            dispatch_key: e.key,
+            run_id: e.run_id,
+            step_id: e.step_id,
+            attempt: e.attempt,
+            action: e.action,
+            task_type: e.task_type,
+            input: e.input,
+            timeout_ms: e.timeout_ms,
+            redelivery: e.redelivery,
+            reply_to: RESULT_PATH,
+          });
+          return;
+        case "cancel":
+          send(e.agent, {
+            type: "workflow_cancel",
+            dispatch_key: e.key,
+            run_id: e.run_id,
+            step_id: e.step_id,
+            attempt: e.attempt,
+          });
+          return;
+        case "notify":
+          if (e.agent)
+            send(e.agent, { type: "workflow_notice", run_id: e.run_id, step_id: e.step_id, text: e.text });
+          ctx.audit({
+            actor: "mesh",
+            action: "workflow.notify",
+            target: e.run_id,
+            outcome: "ok",
+            code: null,
+            detail: { step: e.step_id, text: e.text.slice(0, 500) },
+          });
+          return;
+        case "finished":
+          ctx.audit({
+            actor: "mesh",
+            action: "workflow.finished",
+            target: e.run_id,
+            outcome: e.status === "succeeded" ? "ok" : "error",
+            code: null,
+            detail: { status: e.status },
+          });
+      }
+    },
+  };
+}

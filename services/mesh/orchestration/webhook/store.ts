@@ -1,0 +1,58 @@
+import type Database from "better-sqlite3";
+
+/**
+ * Replay dedupe by delivery id (persisted, bounded: rows older than the TTL are pruned, and at most
+ * `max_rows` are kept per hook) and the per-hook secret generation used for rotation.
+ */
+export class WebhookStore {
+  readonly #s;
+  constructor(
+    readonly db: Database.Database,
+    private readonly opts: { ttl_ms: number; max_rows: number } = {
+      ttl_ms: 7 * 86_400_000,
+      max_rows: 100_000,
+    },
+  ) {
+    const p = (sql: string) => db.prepare(sql);
+    this.#s = {
+      claim: p("INSERT OR IGNORE INTO webhook_deliveries (hook, delivery_id, received_at) VALUES (?, ?, ?)"),
+      prune: p("DELETE FROM webhook_deliveries WHERE received_at < ?"),
+      count: p("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE hook = ?"),
+      trim: p(`DELETE FROM webhook_deliveries WHERE hook = ? AND delivery_id IN (SELECT delivery_id FROM webhook_deliveries
+        WHERE hook = ? ORDER BY received_at LIMIT ?)`),
+      gen: p("SELECT generation, previous_valid_until FROM webhook_state WHERE hook = ?"),
+      setGen: p(`INSERT INTO webhook_state (hook, generation, previous_valid_until) VALUES (?, ?, ?)
+        ON CONFLICT(hook) DO UPDATE SET generation = excluded.generation, previous_valid_until = excluded.previous_valid_until`),
+    };
+  }
+
+  /** True the first time a delivery id is seen for a hook (within the TTL); false for a replay. */
+  claim(hook: string, deliveryId: string, now: number): boolean {
+    const fresh = this.#s.claim.run(hook, deliveryId.slice(0, 200), now).changes === 1;
+    if (fresh) {
+      const n = (this.#s.count.get(hook) as { n: number }).n;
+      if (n > this.opts.max_rows) this.#s.trim.run(hook, hook, n - this.opts.max_rows);
+    }
+    return fresh;
+  }
+
+  prune(now: number): number {
+    return this.#s.prune.run(now - this.opts.ttl_ms).changes;
+  }
+
+  generation(hook: string): { generation: number; previous_valid_until: number | null } {
+    return (
+      (this.#s.gen.get(hook) as { generation: number; previous_valid_until: number | null } | undefined) ?? {
+        generation: 1,
+        previous_valid_until: null,
+      }
+    );
+  }
+
+  /** Rotation: a new generation; the previous secret stays valid for `graceMs`. */
+  rotate(hook: string, now: number, graceMs: number): number {
+    const next = this.generation(hook).generation + 1;
+    this.#s.setGen.run(hook, next, now + graceMs);
+    return next;
+  }
+}
