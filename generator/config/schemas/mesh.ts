@@ -108,9 +108,9 @@ export const scheduleSchema = z
     timezone: z.string().default("UTC").describe("IANA time zone for cron."),
     message: z.string().min(1).max(10_000).describe("Message sent on each run."),
     catch_up: z
-      .enum(["skip", "once", "all"])
-      .default("once")
-      .describe("What to do with runs missed while the mesh was down."),
+      .enum(["skip", "run_once", "all"])
+      .default("skip")
+      .describe("Runs missed while the mesh was down: skip them, run once, or run all (bounded)."),
   })
   .refine((s) => Boolean(s.cron) !== Boolean(s.every), {
     message: "a schedule needs exactly one of cron or every",
