@@ -160,7 +160,8 @@ describe.skipIf(SKIP)("isolation of a rendered fleet on real Docker", () => {
     expect(a.HostConfig.Memory).toBe(256 * 1024 * 1024);
     expect(a.HostConfig.PortBindings ?? {}).toEqual({});
     const listing = await execa("docker", ["exec", a.Id, "ls", "/run/secrets"]);
-    expect(String(listing.stdout).trim().split("\n")).toEqual(["agent_token"]);
+    // Its own token and the token it verifies the mesh with; never the master key or a provider key.
+    expect(String(listing.stdout).trim().split("\n")).toEqual(["agent_token", "mesh_token"]);
     const uid = await execa("docker", ["exec", a.Id, "id", "-u"]);
     expect(String(uid.stdout).trim()).toBe("1000");
     const write = await execa("docker", ["exec", a.Id, "touch", "/x"], { reject: false });
