@@ -7,15 +7,17 @@ import type { AgentConfig } from "./config/load.js";
 import type { RunLimits } from "./core/limits.js";
 import { Spawner } from "./loop/spawner.js";
 import type { StepDeps } from "./loop/step.js";
+import { createAgentMemory } from "./memory/agent-memory.js";
+import type { Embedder } from "./memory/embedder.js";
 import { type ModelAccess, resolveModel, type WireApi } from "./model/resolve.js";
 import { AgentRuntime } from "./runtime/agent-runtime.js";
 import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
-import { builtinRegistry } from "./tools/index.js";
+import { BUILTIN_TOOLS } from "./tools/index.js";
 import { MeshClient } from "./tools/mesh/client.js";
-import type { ToolRegistry } from "./tools/registry.js";
+import { ToolRegistry } from "./tools/registry.js";
 
 export interface AgentOverrides {
   logger?: Logger;
@@ -24,6 +26,9 @@ export interface AgentOverrides {
   limits?: RunLimits;
   registry?: ToolRegistry;
   proxy?: Dispatcher;
+  /** Memory test seams: the embedder (null = FTS-only) and the model's context window. */
+  embedder?: Embedder | null;
+  contextWindow?: number;
 }
 
 export interface AgentHandle {
@@ -62,7 +67,16 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
         "model failed; trying the next one",
       ),
   };
-  const registry = o.registry ?? builtinRegistry();
+  const memory = createAgentMemory({
+    dataRoot,
+    manifest: config.manifest,
+    agentToken: config.agentToken,
+    step,
+    log,
+    ...(o.embedder !== undefined ? { embedder: o.embedder } : {}),
+    ...(o.contextWindow ? { window: o.contextWindow } : {}),
+  });
+  const registry = o.registry ?? new ToolRegistry([...BUILTIN_TOOLS, ...memory.tools]);
   const spawner = new Spawner(
     { registry, step, maxOutputTokens: config.manifest.max_tokens, temperature: config.manifest.temperature },
     0,
@@ -82,6 +96,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     proxy,
     step,
     log,
+    memory: memory.conversation,
     ...(o.limits ? { limits: o.limits } : {}),
   });
   const app = await buildApp({
@@ -102,6 +117,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
       await mesh.close().catch(() => {});
       await proxy.close().catch(() => {});
       store.close();
+      memory.close();
     },
   };
 }

@@ -10,6 +10,9 @@ import { type LoopEvent, type RunResult, runLoop } from "../loop/run.js";
 import type { Spawner } from "../loop/spawner.js";
 import { SteerQueue } from "../loop/steer-queue.js";
 import type { StepDeps } from "../loop/step.js";
+import { storeTranscript } from "../memory/agent-memory.js";
+import type { ConversationMemory } from "../memory/context/conversation.js";
+import { isContextOverflow } from "../memory/context/plan.js";
 import { type AgentStore, CHAT_CONVERSATION, type TaskRow } from "../state/agent-store.js";
 import type { Workspace } from "../state/workspace.js";
 import type { MeshClient } from "../tools/mesh/client.js";
@@ -32,6 +35,8 @@ export interface RuntimeDeps {
   proxy: Dispatcher;
   step: StepDeps;
   log: Logger;
+  /** Layer 5 (services/agent/memory): summary/brief in the prompt, flush and compaction after turns. */
+  memory?: ConversationMemory;
   limits?: RunLimits;
   queueCap?: number;
 }
@@ -90,38 +95,63 @@ export class AgentRuntime {
     this.#abort = abort;
     const d = this.#d;
     try {
-      const history = mode === "chat" ? d.store.history(CHAT_CONVERSATION) : [];
-      const result = await runLoop({
-        mode,
-        system: await this.#systemPrompt(),
-        history,
-        prompt,
-        registry: d.registry,
-        toolCtx: {
-          agentId: d.manifest.id,
-          dataRoot: d.dataRoot,
-          log: d.log,
-          mesh: d.mesh,
-          proxy: d.proxy,
-          spawner: d.spawner,
-          depth: 0,
-        },
-        step: d.step,
-        signal: abort.signal,
-        steer,
-        limits: d.limits ?? DEFAULT_LIMITS,
-        maxOutputTokens: d.manifest.max_tokens,
-        temperature: d.manifest.temperature,
-        onEvent,
-        onToolFailure: (tool, text) => {
-          d.workspace
-            .recordToolError(tool, text)
-            .catch((err: unknown) => d.log.warn({ err }, "could not record a tool error"));
-        },
-      });
+      const transcript = storeTranscript(d.store, CHAT_CONVERSATION);
+      const context = async () => {
+        const system = await this.#systemPrompt();
+        if (!d.memory) return { system, history: mode === "chat" ? d.store.history(CHAT_CONVERSATION) : [] };
+        const none = { count: () => 0, tail: () => [] };
+        const p = await d.memory.prepare(mode, mode === "chat" ? transcript : none, prompt, abort.signal);
+        return { system: p.systemSuffix ? `${system}\n\n${p.systemSuffix}` : system, history: p.history };
+      };
+      let ctx = await context();
+      const loop = () =>
+        runLoop({
+          mode,
+          system: ctx.system,
+          history: ctx.history,
+          prompt,
+          registry: d.registry,
+          toolCtx: {
+            agentId: d.manifest.id,
+            dataRoot: d.dataRoot,
+            log: d.log,
+            mesh: d.mesh,
+            proxy: d.proxy,
+            spawner: d.spawner,
+            depth: 0,
+          },
+          step: d.step,
+          signal: abort.signal,
+          steer,
+          limits: d.limits ?? DEFAULT_LIMITS,
+          maxOutputTokens: d.manifest.max_tokens,
+          temperature: d.manifest.temperature,
+          onEvent,
+          onToolFailure: (tool, text) => {
+            d.workspace
+              .recordToolError(tool, text)
+              .catch((err: unknown) => d.log.warn({ err }, "could not record a tool error"));
+          },
+        });
+      let result = await loop();
+      // The provider refused the context as too long: write-then-compact, then retry once.
+      if (mode === "chat" && d.memory && result.status === "failed" && isContextOverflow(result.error)) {
+        const compacted = await d.memory
+          .compactNow(CHAT_CONVERSATION, transcript, abort.signal)
+          .catch((err: unknown) => d.log.warn({ err }, "compaction after a context overflow failed"));
+        if (compacted) {
+          ctx = await context();
+          result = await loop();
+        }
+      }
       // Messages that arrived after the last step boundary were never seen: they become the next turn.
       const leftover = steer.drain();
-      if (mode === "chat") d.store.appendMessages(CHAT_CONVERSATION, result.added);
+      if (mode === "chat") {
+        d.store.appendMessages(CHAT_CONVERSATION, result.added);
+        await d.memory
+          ?.afterTurn(CHAT_CONVERSATION, transcript, { system: ctx.system, signal: abort.signal })
+          .catch((err: unknown) => d.log.warn({ err }, "context flush/compaction failed"));
+      }
       d.log.info(
         {
           mode,
@@ -254,6 +284,7 @@ export class AgentRuntime {
     for (const run of this.queue.clear()) run.cancel("reset by the operator");
     this.#abort?.abort(new Error("reset by the operator"));
     await this.queue.idle();
+    this.#d.memory?.reset(CHAT_CONVERSATION);
     return { cleared: this.#d.store.clearConversation(CHAT_CONVERSATION) };
   }
 
