@@ -3,10 +3,11 @@ import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod
 import { Agent, type Dispatcher } from "undici";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
 import { type Clock, systemClock } from "./clock.js";
-import type { MeshContext, MeshModule } from "./context.js";
+import type { MeshContext, MeshModule, RouteAuth } from "./context.js";
 import { Delivery } from "./delivery/delivery.js";
 import { registerAuth } from "./http/auth.js";
 import { registerErrorHandler } from "./http/error-handler.js";
+import { fieldsOf, type RouteDoc } from "./http/route-docs.js";
 import { Identity } from "./identity.js";
 import { defaultLimits, type MeshLimits } from "./limits.js";
 import type { BlackboardService } from "./modules/blackboard/service.js";
@@ -33,6 +34,8 @@ export interface MeshHandle {
   blackboard: () => BlackboardService;
   /** Every registered route as "METHOD /path" (HEAD omitted), for docs checks and diagnostics. */
   routes: readonly string[];
+  /** Auth and body/query fields of every route, from its schemas: docs/api.md is checked against them. */
+  routeDocs: readonly RouteDoc[];
   /** Runs one GC pass now (tests; the background loop does the same on its interval). */
   gc: () => number;
 }
@@ -57,6 +60,9 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
+    // No log line per request: at thousands of requests/s it was the largest single cost (synchronous
+    // writes to stdout). Failures are logged by the error handler; denials are in the audit log.
+    disableRequestLogging: true,
     routerOptions: { maxParamLength: 512 },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -82,6 +88,15 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
         code: null,
         detail: { count },
       }),
+    onRequeue: (agent, count, why) =>
+      audit({
+        actor: why === "operator" ? "operator" : "mesh",
+        action: "inbox.redeliver",
+        target: agent,
+        outcome: "ok",
+        code: null,
+        detail: { count, why },
+      }),
   });
   const ctx: MeshContext = {
     config: deps.config,
@@ -96,18 +111,49 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
   };
 
   const routes: string[] = [];
+  const routeDocs: RouteDoc[] = [];
   app.addHook("onRoute", (route) => {
-    for (const method of [route.method].flat()) if (method !== "HEAD") routes.push(`${method} ${route.url}`);
+    for (const method of [route.method].flat()) {
+      if (method === "HEAD") continue;
+      routes.push(`${method} ${route.url}`);
+      const schema = route.schema as { body?: unknown; querystring?: unknown } | undefined;
+      routeDocs.push({
+        method,
+        url: route.url,
+        auth: (route.config as { auth?: RouteAuth } | undefined)?.auth ?? "operator",
+        body: fieldsOf(schema?.body),
+        query: fieldsOf(schema?.querystring),
+      });
+    }
   });
   const counters = new RequestCounters();
-  app.addHook("onResponse", async (_req, reply) => counters.count(reply.statusCode));
+  app.addHook("onResponse", (_req, reply, done) => {
+    counters.count(reply.statusCode);
+    done();
+  });
   registerAuth(app, ctx);
+  // Group commit (store/group-commit.ts): no response leaves while a write batch is uncommitted.
+  app.addHook("onSend", (_req, _reply, payload, done) => {
+    const pending = deps.store.settled();
+    if (!pending) return done(null, payload);
+    pending.then(
+      () => done(null, payload),
+      (error: Error) => done(error),
+    );
+  });
 
   app.get("/healthz", { config: { auth: "none" } }, async () => ({ ok: true }));
 
   const { modules, blackboard, housekeeping } = defaultModules(counters);
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
-  app.decorate("mesh", { ctx, modules, blackboard: blackboard.service, routes, gc: housekeeping.runOnce });
+  app.decorate("mesh", {
+    ctx,
+    modules,
+    blackboard: blackboard.service,
+    routes,
+    routeDocs,
+    gc: housekeeping.runOnce,
+  });
 
   app.addHook("onReady", async () => {
     delivery.start();

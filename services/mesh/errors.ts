@@ -54,6 +54,10 @@ export const MeshErrors = {
     ),
   watchLimit: (agent: string, limit: number) =>
     new OlError("OL_ERR_MESH_WATCH_LIMIT", `agent "${agent}" already has ${limit} watches (the limit)`, 409),
+  feedLimit: (limit: number) =>
+    new OlError("OL_ERR_MESH_FEED_LIMIT", `${limit} operator watch feeds are already open (the limit)`, 429, {
+      details: { retry_after_s: 5 },
+    }),
   subscriptionLimit: (agent: string, limit: number) =>
     new OlError(
       "OL_ERR_MESH_SUBSCRIPTION_LIMIT",

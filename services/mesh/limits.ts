@@ -26,12 +26,17 @@ export const meshLimitsSchema = z.strictObject({
   inbox_depth: z.int().min(1).default(1000),
   watches_per_agent: z.int().min(1).default(100),
   subscriptions_per_agent: z.int().min(1).default(100),
+  /** Concurrent operator change feeds (GET /v1/watch) and the frames each may fall behind by. */
+  watch_feeds: z.int().min(1).default(16),
+  watch_feed_queue: z.int().min(1).default(1000),
   list_page: z.int().min(1).max(1000).default(100),
   push_batch: z.int().min(1).max(500).default(50),
   push_timeout_ms: z.int().min(50).default(10_000),
   retry_base_ms: z.int().min(1).default(500),
   retry_max_ms: z.int().min(1).default(60_000),
   retry_attempts: z.int().min(1).default(12),
+  /** How often agents holding dead-lettered messages are probed; one that answers gets them again. */
+  dead_probe_ms: z.int().min(10).default(30_000),
   gc_interval_ms: z.int().min(10).default(30_000),
   gc_batch: z.int().min(1).default(500),
   delivered_retention_s: z

@@ -15,7 +15,7 @@ import { MeshStore } from "./store/mesh-store.js";
  *   OPENLEGION_DATA_DIR     dir for mesh.db                    (default /data)
  *   OPENLEGION_MESH_HOST    listen address                     (default 0.0.0.0)
  *   OPENLEGION_MESH_PORT    listen port                        (default 8420)
- *   OPENLEGION_MESH_SYNC    SQLite synchronous: full | normal  (default full)
+ *   OPENLEGION_MESH_SYNC    SQLite synchronous: normal | full  (default normal, see docs/decisions/mesh.md)
  *   OPENLEGION_MESH_LIMITS  JSON object overriding limits.ts   (default {})
  *   OPENLEGION_LOG_LEVEL    fatal … trace                      (default info)
  * No secret is ever read from the environment.
@@ -60,10 +60,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   } catch {
     throw MeshErrors.config(`cannot read the ${MASTER_KEY_SECRET} secret in ${secretsDir}`);
   }
+  const sync = env.OPENLEGION_MESH_SYNC ?? "normal";
+  if (sync !== "normal" && sync !== "full")
+    throw MeshErrors.config(`OPENLEGION_MESH_SYNC must be "normal" or "full", got ${JSON.stringify(sync)}`);
   mkdirSync(dataDir, { recursive: true });
-  const store = MeshStore.open(join(dataDir, "mesh.db"), {
-    synchronous: env.OPENLEGION_MESH_SYNC === "normal" ? "normal" : "full",
-  });
+  const store = MeshStore.open(join(dataDir, "mesh.db"), { synchronous: sync });
   const app = await buildApp({
     config: parsedConfig.data,
     masterKey,

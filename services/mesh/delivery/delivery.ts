@@ -7,7 +7,7 @@ import type { Identity } from "../identity.js";
 import type { MeshLimits } from "../limits.js";
 import { messageFromRow, type NewMessage } from "../store/inbox-repo.js";
 import type { MeshStore } from "../store/mesh-store.js";
-import { errorText, pushInbox } from "./agent-client.js";
+import { errorText, probeHealth, pushInbox } from "./agent-client.js";
 
 export interface DeliveryDeps {
   store: MeshStore;
@@ -17,6 +17,8 @@ export interface DeliveryDeps {
   http: Dispatcher;
   masterKey: string;
   onDeadLetter?: (agent: string, count: number) => void;
+  /** Dead-lettered messages went back into the push queue (`why`: "healthy" or "operator"). */
+  onRequeue?: (agent: string, count: number, why: "healthy" | "operator") => void;
 }
 
 /**
@@ -36,6 +38,8 @@ export class Delivery {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #running = false;
+  #probe: NodeJS.Timeout | undefined;
+  #probing = false;
 
   private readonly deps: DeliveryDeps;
 
@@ -71,9 +75,62 @@ export class Delivery {
   }
 
   start(): void {
+    const { store, clock } = this.deps;
     this.#running = true;
-    for (const agent of this.deps.store.inbox.agentsWithPending()) this.#dirty.add(agent);
+    for (const agent of store.inbox.agentsWithPending()) {
+      this.#dirty.add(agent);
+      // Resume the persisted backoff: a restart must not turn into a burst against a down agent.
+      const first = store.inbox.pendingBatch(agent, 1)[0];
+      if (first && first.attempts > 0) {
+        const wait = Math.max(0, first.next_attempt_at - clock.now());
+        this.#backoff.set(agent, { failures: first.attempts, until: performance.now() + wait });
+      }
+    }
     this.#schedule(0);
+    this.#probe = setInterval(() => void this.#probeDead(), this.deps.limits.dead_probe_ms);
+    this.#probe.unref();
+  }
+
+  /**
+   * Puts an agent's dead-lettered messages back into the push queue (fresh retry budget) and clears
+   * its backoff so the push happens now. Returns how many messages were requeued.
+   */
+  requeue(agent: string, why: "healthy" | "operator"): number {
+    const { store } = this.deps;
+    const n = store.transaction(() => store.inbox.requeueDead(agent));
+    if (n > 0 || why === "operator") this.deps.onRequeue?.(agent, n, why);
+    this.#backoff.delete(agent);
+    this.kick(agent);
+    return n;
+  }
+
+  /** A health probe saw the agent up: re-push dead letters and skip any remaining backoff. */
+  healthy(agent: string): void {
+    if (!this.#running || !this.deps.store.db.open) return;
+    if (this.deps.store.inbox.stats().get(agent)?.dead) this.requeue(agent, "healthy");
+    else if (this.#backoff.delete(agent)) this.kick(agent);
+  }
+
+  /** Every `dead_probe_ms`: probes agents that have dead letters; those that answer get them again. */
+  async #probeDead(): Promise<void> {
+    const { store, identity, limits, http } = this.deps;
+    if (this.#probing || !this.#running || !store.db.open) return;
+    this.#probing = true;
+    try {
+      for (const id of store.inbox.agentsWithDead()) {
+        const entry = identity.agents.get(id);
+        if (!entry) continue;
+        const health = await probeHealth(entry, {
+          http,
+          meshToken: this.#token,
+          timeoutMs: limits.health_timeout_ms,
+          signal: this.#abort.signal,
+        });
+        if (health.up) this.healthy(id);
+      }
+    } finally {
+      this.#probing = false;
+    }
   }
 
   /** Marks an agent as having pending messages; the push happens after the current transaction commits. */
@@ -89,6 +146,7 @@ export class Delivery {
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#probe) clearInterval(this.#probe);
     this.#abort.abort();
     await Promise.allSettled([...this.#inflight.values()]);
   }
@@ -129,6 +187,7 @@ export class Delivery {
   async #pushOnce(agent: string): Promise<void> {
     const { store, identity, limits, clock, http } = this.deps;
     const entry = identity.agents.get(agent);
+    store.flush(); // never push rows of an uncommitted write batch
     const rows = store.inbox.pendingBatch(agent, limits.push_batch);
     if (!entry || rows.length === 0) {
       // No pending messages, or an agent no longer in the config (its rows stay for the record).
@@ -148,9 +207,13 @@ export class Delivery {
       this.#backoff.delete(agent);
     } catch (error) {
       if (!store.db.open || this.#abort.signal.aborted) return;
-      const dead = store.transaction(() => store.inbox.markFailed(agent, ids, this.#policy.maxAttempts));
       const failures = (this.#backoff.get(agent)?.failures ?? 0) + 1;
-      this.#backoff.set(agent, { failures, until: performance.now() + backoffMs(this.#policy, failures) });
+      const delay = backoffMs(this.#policy, failures);
+      const nextAt = clock.now() + delay;
+      const dead = store.transaction(() =>
+        store.inbox.markFailed(agent, ids, this.#policy.maxAttempts, nextAt),
+      );
+      this.#backoff.set(agent, { failures, until: performance.now() + delay });
       if (dead > 0) this.deps.onDeadLetter?.(agent, dead);
       this.lastError.set(agent, errorText(error));
     }

@@ -1,8 +1,10 @@
+import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { MeshContext, RouteAuth } from "../context.js";
 import { cidrContains } from "../core/cidr.js";
 import { TokenBuckets } from "../core/rate-limit.js";
 import { MeshErrors } from "../errors.js";
+import type { Principal } from "../identity.js";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,256})$/;
 
@@ -11,54 +13,32 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{1,256})$/;
  * be in the agent's own subnet, read from the socket — never from X-Forwarded-For — and the agent's
  * request rate must be within its bucket. Auth failures and subnet mismatches are audited; tokens
  * never are.
+ *
+ * A keep-alive connection that presents the same Authorization header again skips the token lookup and
+ * the subnet check: both depend only on that header and the socket's address, which cannot change.
+ * The cache compares the header with the one this same socket presented before (and that was verified),
+ * so its timing reveals nothing the peer did not send itself. Failed checks are never cached.
  */
 export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
   const buckets = new TokenBuckets(ctx.limits.rate_rps, ctx.limits.rate_burst);
+  const verified = new WeakMap<Socket, { header: string; principal: Principal }>();
   app.decorateRequest("principal", undefined);
-  app.addHook("onRequest", async (req) => {
+  app.addHook("onRequest", (req, _reply, done) => {
     const need: RouteAuth = req.routeOptions.config.auth ?? "operator";
-    if (need === "none") return;
-    const address = req.socket.remoteAddress ?? "unknown";
-    const target = `${req.method} ${req.routeOptions.url ?? req.url}`;
+    if (need === "none") return done();
     const header = req.headers.authorization;
-    const match = header === undefined ? null : BEARER.exec(header);
-    const principal = match?.[1] ? ctx.identity.resolve(match[1]) : undefined;
-    if (!principal) {
-      const why = header === undefined ? "missing Authorization: Bearer token" : "unknown or malformed token";
-      ctx.audit({
-        actor: "anonymous",
-        action: "auth",
-        target,
-        outcome: "denied",
-        code: "OL_ERR_MESH_UNAUTHENTICATED",
-        detail: { address, why },
-      });
-      throw MeshErrors.unauthenticated(why);
-    }
-    if (principal.kind === "agent") {
-      const agent = ctx.identity.agent(principal.id);
-      if (!cidrContains(agent.subnet, req.socket.remoteAddress)) {
-        ctx.audit({
-          actor: principal.id,
-          action: "auth",
-          target,
-          outcome: "denied",
-          code: "OL_ERR_MESH_WRONG_SUBNET",
-          detail: { address, subnet: agent.subnet.text },
-        });
-        throw MeshErrors.wrongSubnet(principal.id, address);
-      }
+    const socket = req.raw.socket;
+    const cached = socket ? verified.get(socket) : undefined;
+    let principal: Principal;
+    if (cached !== undefined && header !== undefined && cached.header === header)
+      principal = cached.principal;
+    else {
+      principal = verify(req, header);
+      if (socket && header !== undefined) verified.set(socket, { header, principal });
     }
     if (need !== "any" && need !== principal.kind) {
       const actor = principal.kind === "agent" ? principal.id : "operator";
-      ctx.audit({
-        actor,
-        action: "auth",
-        target,
-        outcome: "denied",
-        code: "OL_ERR_MESH_WRONG_PRINCIPAL",
-        detail: { need },
-      });
+      audit(req, actor, "OL_ERR_MESH_WRONG_PRINCIPAL", { need });
       throw MeshErrors.wrongPrincipal(need);
     }
     if (principal.kind === "agent") {
@@ -66,7 +46,33 @@ export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
       if (wait > 0) throw MeshErrors.rateLimited(principal.id, ctx.limits.rate_rps, wait);
     }
     req.principal = principal;
+    done();
   });
+
+  function audit(req: FastifyRequest, actor: string, code: string, detail: Record<string, unknown>): void {
+    const target = `${req.method} ${req.routeOptions.url ?? req.url}`;
+    ctx.audit({ actor, action: "auth", target, outcome: "denied", code, detail });
+  }
+
+  /** The full check: token lookup, then (agents) the subnet of the socket's address. Throws on failure. */
+  function verify(req: FastifyRequest, header: string | undefined): Principal {
+    const address = req.socket.remoteAddress ?? "unknown";
+    const match = header === undefined ? null : BEARER.exec(header);
+    const principal = match?.[1] ? ctx.identity.resolve(match[1]) : undefined;
+    if (!principal) {
+      const why = header === undefined ? "missing Authorization: Bearer token" : "unknown or malformed token";
+      audit(req, "anonymous", "OL_ERR_MESH_UNAUTHENTICATED", { address, why });
+      throw MeshErrors.unauthenticated(why);
+    }
+    if (principal.kind === "agent") {
+      const agent = ctx.identity.agent(principal.id);
+      if (!cidrContains(agent.subnet, req.socket.remoteAddress)) {
+        audit(req, principal.id, "OL_ERR_MESH_WRONG_SUBNET", { address, subnet: agent.subnet.text });
+        throw MeshErrors.wrongSubnet(principal.id, address);
+      }
+    }
+    return principal;
+  }
 }
 
 export const actorOf = (req: FastifyRequest): string =>

@@ -34,9 +34,20 @@ export function entryFromRow(row: BoardRow): BlackboardEntry {
   };
 }
 
+/**
+ * The entry as JSON text, splicing the stored value text in as is: the hot read path skips a
+ * JSON.parse + re-stringify of every value. Same fields and order as `blackboardEntrySchema`.
+ */
+export function entryJson(row: BoardRow): string {
+  const expires = row.expires_at === null ? "null" : String(row.expires_at);
+  return `{"key":${JSON.stringify(row.key)},"value":${row.value ?? "null"},"version":${row.version},"updated_by":${JSON.stringify(row.updated_by)},"updated_at":${row.updated_at},"expires_at":${expires}}`;
+}
+
 /** True when the row is a live value at `now` (not a tombstone, not past its TTL). */
 export const isLive = (row: BoardRow | undefined, now: number): row is BoardRow =>
   row !== undefined && row.deleted === 0 && (row.expires_at === null || row.expires_at > now);
+
+const COLS = "key, value, version, owner, updated_by, created_at, updated_at, expires_at, deleted";
 
 /** Upper bound for a prefix range scan: keys are ASCII below 0x7f (core/keys.ts). */
 const rangeEnd = (prefix: string): string => `${prefix}\u007f`;
@@ -56,7 +67,7 @@ export class BlackboardRepo {
   readonly #oldTombstones: Database.Statement<[number, number], BoardRow>;
 
   constructor(db: Database.Database) {
-    this.#get = db.prepare("SELECT * FROM blackboard WHERE key = ?");
+    this.#get = db.prepare(`SELECT ${COLS} FROM blackboard WHERE key = ?`);
     this.#upsert = db.prepare(
       `INSERT INTO blackboard (key, value, version, owner, updated_by, created_at, updated_at, expires_at, deleted)
        VALUES (@key, @value, @version, @owner, @by, @now, @now, @expires_at, 0)
@@ -73,17 +84,18 @@ export class BlackboardRepo {
     this.#pruneVersions = db.prepare("DELETE FROM blackboard_versions WHERE key = ? AND version <= ?");
     this.#dropVersions = db.prepare("DELETE FROM blackboard_versions WHERE key = ?");
     this.#list = db.prepare(
-      "SELECT * FROM blackboard WHERE key >= ? AND key < ? AND key > ? AND deleted = 0 ORDER BY key LIMIT ?",
+      `SELECT ${COLS} FROM blackboard WHERE key >= ? AND key < ? AND key > ? AND deleted = 0 ORDER BY key LIMIT ?`,
     );
     this.#versions = db.prepare(
-      "SELECT * FROM blackboard_versions WHERE key = ? ORDER BY version DESC LIMIT ?",
+      "SELECT key, version, op, value, by, at FROM blackboard_versions WHERE key = ? ORDER BY version DESC LIMIT ?",
     );
-    this.#countOwned = db.prepare("SELECT COUNT(*) AS n FROM blackboard WHERE owner = ? AND deleted = 0");
+    // key_counts is maintained by triggers (migration 002): O(1) instead of counting the owner's keys.
+    this.#countOwned = db.prepare("SELECT n FROM key_counts WHERE owner = ?");
     this.#expired = db.prepare(
-      "SELECT * FROM blackboard WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      `SELECT ${COLS} FROM blackboard WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
     );
     this.#oldTombstones = db.prepare(
-      "SELECT * FROM blackboard WHERE deleted = 1 AND updated_at <= ? ORDER BY updated_at LIMIT ?",
+      `SELECT ${COLS} FROM blackboard WHERE deleted = 1 AND updated_at <= ? ORDER BY updated_at LIMIT ?`,
     );
   }
 

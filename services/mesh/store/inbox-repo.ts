@@ -18,6 +18,8 @@ export interface InboxRow {
   state: string;
   attempts: number;
   delivered_at: number | null;
+  /** Epoch ms before which the next push must not happen (persisted backoff; 0 = now). */
+  next_attempt_at: number;
 }
 
 export interface NewMessage {
@@ -49,7 +51,9 @@ export class InboxRepo {
   readonly #pending: Database.Statement<[string, number], InboxRow>;
   readonly #pull: Database.Statement<[string, number, number], InboxRow>;
   readonly #deliver: Database.Statement<[number, number, string], Database.RunResult>;
-  readonly #fail: Database.Statement<[number, string], Database.RunResult>;
+  readonly #fail: Database.Statement<[number, number, string], Database.RunResult>;
+  readonly #redeliver: Database.Statement<[string], Database.RunResult>;
+  readonly #agentsDead: Database.Statement<[], { agent: string }>;
   readonly #deadLetter: Database.Statement<[string, number], Database.RunResult>;
   readonly #agentsPending: Database.Statement<[], { agent: string }>;
   readonly #purge: Database.Statement<[number, number], Database.RunResult>;
@@ -73,8 +77,12 @@ export class InboxRepo {
       "UPDATE inbox SET state = 'delivered', delivered_at = ? WHERE id = ? AND agent = ? AND state IN ('pending', 'dead')",
     );
     this.#fail = db.prepare(
-      "UPDATE inbox SET attempts = attempts + 1 WHERE id = ? AND agent = ? AND state = 'pending'",
+      "UPDATE inbox SET attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND agent = ? AND state = 'pending'",
     );
+    this.#redeliver = db.prepare(
+      "UPDATE inbox SET state = 'pending', attempts = 0, next_attempt_at = 0 WHERE agent = ? AND state = 'dead'",
+    );
+    this.#agentsDead = db.prepare("SELECT DISTINCT agent FROM inbox WHERE state = 'dead'");
     this.#deadLetter = db.prepare(
       "UPDATE inbox SET state = 'dead' WHERE agent = ? AND state = 'pending' AND attempts >= ?",
     );
@@ -111,10 +119,22 @@ export class InboxRepo {
     return changed;
   }
 
-  /** Counts a failed push for each id, then dead-letters those that used up `maxAttempts`. */
-  markFailed(agent: string, ids: readonly number[], maxAttempts: number): number {
-    for (const id of ids) this.#fail.run(id, agent);
+  /**
+   * Counts a failed push for each id and records when the next attempt may happen (so a restart keeps
+   * the backoff), then dead-letters those that used up `maxAttempts`.
+   */
+  markFailed(agent: string, ids: readonly number[], maxAttempts: number, nextAttemptAt = 0): number {
+    for (const id of ids) this.#fail.run(nextAttemptAt, id, agent);
     return this.#deadLetter.run(agent, maxAttempts).changes;
+  }
+
+  /** Puts an agent's dead-lettered messages back into the push queue with a fresh retry budget. */
+  requeueDead(agent: string): number {
+    return this.#redeliver.run(agent).changes;
+  }
+
+  agentsWithDead(): string[] {
+    return this.#agentsDead.all().map((r) => r.agent);
   }
 
   agentsWithPending(): string[] {

@@ -1,12 +1,18 @@
 import Database from "better-sqlite3";
 import { AuditRepo } from "./audit-repo.js";
 import { BlackboardRepo } from "./blackboard-repo.js";
+import { Checkpointer } from "./checkpointer.js";
+import { GroupCommit } from "./group-commit.js";
 import { InboxRepo } from "./inbox-repo.js";
 import { InterestRepo } from "./interest-repo.js";
 import { MIGRATIONS, type Migration, migrate } from "./migrations/index.js";
 
 export interface StoreOptions {
-  /** `full` fsyncs the WAL on every commit (survives power loss); `normal` survives process crashes only. */
+  /**
+   * `normal` (default): WAL commits are not fsynced one by one; a process crash (SIGKILL, OOM) loses
+   * nothing, a power loss or kernel crash may lose the last commits. `full` fsyncs every commit
+   * (docs/decisions/mesh.md "synchronous = NORMAL by default").
+   */
   synchronous?: "full" | "normal";
   migrations?: readonly Migration[];
 }
@@ -25,31 +31,56 @@ export class MeshStore {
   readonly schemaVersion: number;
 
   readonly db: Database.Database;
+  readonly #commits: GroupCommit;
+  #checkpointer: Checkpointer | undefined;
 
   constructor(db: Database.Database, options: StoreOptions = {}) {
     this.db = db;
     if (db.name !== ":memory:") db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${options.synchronous === "normal" ? "NORMAL" : "FULL"}`);
+    db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
+    db.pragma("cache_size = -65536"); // 64 MiB of page cache (default 2 MiB)
+    db.pragma("temp_store = MEMORY");
     this.schemaVersion = migrate(db, options.migrations ?? MIGRATIONS);
     this.blackboard = new BlackboardRepo(db);
     this.inbox = new InboxRepo(db);
     this.subscriptions = new InterestRepo(db, "subscriptions");
     this.watches = new InterestRepo(db, "watches");
     this.audit = new AuditRepo(db);
+    this.#commits = new GroupCommit(db);
   }
 
+  /** Opens a file database; WAL checkpoints then run in a worker thread (store/checkpointer.ts). */
   static open(path: string, options: StoreOptions = {}): MeshStore {
-    return new MeshStore(new Database(path), options);
+    const store = new MeshStore(new Database(path), options);
+    if (path !== ":memory:") store.#checkpointer = new Checkpointer(store.db);
+    return store;
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction (nests as a savepoint). */
+  /** Runs `fn` in one IMMEDIATE transaction, committed when this returns (nests as a savepoint). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.#commits.transaction(fn);
+  }
+
+  /** Group commit for hot write paths: see store/group-commit.ts. */
+  write<T>(fn: () => T): Promise<T> {
+    return this.#commits.write(fn);
+  }
+
+  /** Resolves once the open write batch (if any) is committed; undefined when none is open. */
+  settled(): Promise<void> | undefined {
+    return this.#commits.settled();
+  }
+
+  /** Commits the open write batch now. */
+  flush(): void {
+    this.#commits.flush();
   }
 
   close(): void {
+    if (this.db.open) this.flush();
+    this.#checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { Pool, request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { agentToken } from "../../../services/common/tokens.js";
 import {
@@ -120,6 +120,29 @@ describe("identity", () => {
     const beta = await request(`${base}/v1/blackboard/context/x`, { headers: as("beta") });
     expect(beta.statusCode).toBe(403);
     expect(((await beta.body.json()) as { code: string }).code).toBe("OL_ERR_MESH_WRONG_SUBNET");
+  });
+
+  it("re-checks every new token on a keep-alive connection (the per-socket cache never widens access)", async () => {
+    h = await startMesh(config, { subnetOverrides: { alpha: "127.0.0.0/8" } });
+    const base = await h.app.listen({ host: "127.0.0.1", port: 0 });
+    const pool = new Pool(base, { connections: 1, pipelining: 1 });
+    try {
+      const get = async (headers: Record<string, string>) => {
+        const res = await pool.request({ method: "GET", path: "/v1/blackboard/context/x", headers });
+        const body = (await res.body.json()) as { code?: string };
+        return [res.statusCode, body.code];
+      };
+      expect(await get(as("alpha"))).toEqual([404, "OL_ERR_MESH_NOT_FOUND"]);
+      expect(await get(as("alpha"))).toEqual([404, "OL_ERR_MESH_NOT_FOUND"]); // cached on this socket
+      expect(await get({ authorization: "Bearer forged" })).toEqual([401, "OL_ERR_MESH_UNAUTHENTICATED"]);
+      expect(await get({})).toEqual([401, "OL_ERR_MESH_UNAUTHENTICATED"]);
+      // beta's token on alpha's verified socket: beta's own subnet check still applies.
+      expect(await get(as("beta"))).toEqual([403, "OL_ERR_MESH_WRONG_SUBNET"]);
+      expect(await get(OPERATOR)).toEqual([404, "OL_ERR_MESH_NOT_FOUND"]);
+      expect(await get(as("alpha"))).toEqual([404, "OL_ERR_MESH_NOT_FOUND"]);
+    } finally {
+      await pool.close();
+    }
   });
 
   it("answers a flood beyond the rate limit with 429 and retry-after, and keeps serving others", async () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import {
@@ -7,8 +7,20 @@ import {
   blackboardVersionSchema,
 } from "../../../common/contracts/mesh-api.js";
 import { type MeshContext, type MeshModule, requireAgent, requirePrincipal } from "../../context.js";
+import { prefixProblem } from "../../core/keys.js";
+import { sseFrame } from "../../core/sse.js";
 import { MeshErrors } from "../../errors.js";
+import { type BoardRow, entryJson } from "../../store/blackboard-repo.js";
 import { BlackboardService } from "./service.js";
+
+/**
+ * Entries go out as prebuilt JSON text (entryJson splices in the stored value instead of parsing and
+ * re-serializing it). The route's response schema still documents the shape; the untyped reply is
+ * only how a string body gets past the type provider.
+ */
+function sendEntry(reply: FastifyReply, code: 200 | 201, row: BoardRow): FastifyReply {
+  return reply.code(code).type("application/json; charset=utf-8").send(entryJson(row));
+}
 
 const keyParams = z.object({ "*": z.string() });
 const ifMatch = z.object({ "if-match": z.string().optional() });
@@ -31,6 +43,33 @@ function pickVersion(body: number | undefined, header: number | undefined): numb
   return body ?? header;
 }
 
+/**
+ * The operator's live change feed: SSE frames `event: change` with `{key, version, op, by, at}` for every
+ * committed change under `prefix` (values are not sent: read the key). Starts with `event: ready`;
+ * a reader that falls `watch_feed_queue` frames behind gets `event: overflow` and the stream ends.
+ */
+function openFeed(service: BlackboardService, prefix: string, reply: FastifyReply): void {
+  const problem = prefixProblem(prefix);
+  if (problem) throw MeshErrors.badKey(prefix, problem);
+  if (service.feed.size >= service.feed.maxFeeds) throw MeshErrors.feedLimit(service.feed.maxFeeds);
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+  });
+  const feed = service.feed.open(res, prefix);
+  const ping = setInterval(() => feed.send(": ping\n\n"), 15_000);
+  ping.unref();
+  res.on("close", () => {
+    clearInterval(ping);
+    feed.close();
+  });
+  res.write(sseFrame("ready", { prefix }));
+}
+
 export function blackboardModule(): MeshModule & { service(): BlackboardService } {
   let service: BlackboardService | undefined;
   const get = (): BlackboardService => {
@@ -48,7 +87,8 @@ export function blackboardModule(): MeshModule & { service(): BlackboardService 
       r.get("/v1/blackboard/*", {
         config: { auth: "any" },
         schema: { params: keyParams, response: { 200: blackboardEntrySchema } },
-        handler: async (req) => get().get(requirePrincipal(req.principal), req.params["*"]),
+        handler: async (req, reply) =>
+          sendEntry(reply, 200, get().read(requirePrincipal(req.principal), req.params["*"])),
       });
 
       r.put("/v1/blackboard/*", {
@@ -61,13 +101,13 @@ export function blackboardModule(): MeshModule & { service(): BlackboardService 
         },
         handler: async (req, reply) => {
           const ifVersion = pickVersion(req.body.if_version, parseIfMatch(req.headers["if-match"]));
-          const { entry, created } = get().put(requirePrincipal(req.principal), req.params["*"], {
+          const { row, created } = await get().put(requirePrincipal(req.principal), req.params["*"], {
             value: req.body.value,
             ifVersion,
             ttlS: req.body.ttl_s,
           });
-          reply.header("etag", `"${entry.version}"`);
-          return reply.code(created ? 201 : 200).send(entry);
+          reply.header("etag", `"${row.version}"`);
+          return sendEntry(reply, created ? 201 : 200, row);
         },
       });
 
@@ -82,7 +122,7 @@ export function blackboardModule(): MeshModule & { service(): BlackboardService 
         handler: async (req) => {
           const ifVersion = pickVersion(req.query.if_version, parseIfMatch(req.headers["if-match"]));
           return {
-            ...get().delete(requirePrincipal(req.principal), req.params["*"], ifVersion),
+            ...(await get().delete(requirePrincipal(req.principal), req.params["*"], ifVersion)),
             deleted: true as const,
           };
         },
@@ -115,6 +155,13 @@ export function blackboardModule(): MeshModule & { service(): BlackboardService 
           versions: get().versions(requirePrincipal(req.principal), req.params["*"], req.query.limit),
         }),
       });
+
+      r.get("/v1/watch", {
+        config: { auth: "operator" },
+        schema: { querystring: z.object({ prefix: z.string().max(256).default("") }) },
+        handler: async (req, reply) => openFeed(get(), req.query.prefix, reply),
+      });
+      app.addHook("preClose", async () => service?.feed.closeAll());
 
       const watchBody = z.strictObject({ prefix: z.string().min(1).max(256) });
       r.post("/v1/watches", {

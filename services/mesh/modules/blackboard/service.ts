@@ -6,6 +6,7 @@ import { MeshErrors } from "../../errors.js";
 import { type Principal, principalName } from "../../identity.js";
 import { type BoardRow, entryFromRow, isLive } from "../../store/blackboard-repo.js";
 import type { NewMessage } from "../../store/inbox-repo.js";
+import { FeedHub } from "./feed.js";
 import { WatchIndex } from "./watch-index.js";
 
 const TOMBSTONE_KEEP_MS = 24 * 3600 * 1000;
@@ -22,27 +23,36 @@ export function checkKey(key: string): void {
  */
 export class BlackboardService {
   readonly watches = new WatchIndex();
+  /** The operator's live change feeds (GET /v1/watch); fed only after a change has committed. */
+  readonly feed: FeedHub;
 
   private readonly ctx: MeshContext;
 
   constructor(ctx: MeshContext) {
     this.ctx = ctx;
+    this.feed = new FeedHub(ctx.limits.watch_feeds, ctx.limits.watch_feed_queue);
     for (const w of ctx.store.watches.all()) this.watches.add(w.agent, w.value);
   }
 
   get(who: Principal, key: string): BlackboardEntry {
+    return entryFromRow(this.read(who, key));
+  }
+
+  /** The live row of `key` (serialize with `entryJson`), or 404. */
+  read(who: Principal, key: string): BoardRow {
     checkKey(key);
     authorize(this.ctx, who, "blackboard_read", key, "blackboard.read");
     const row = this.ctx.store.blackboard.get(key);
     if (!isLive(row, this.ctx.clock.now())) throw MeshErrors.notFound(`blackboard key ${key}`);
-    return entryFromRow(row);
+    return row;
   }
 
-  put(
+  /** Writes `key`; returns the row as stored (serialize with `entryJson`) and whether it was created. */
+  async put(
     who: Principal,
     key: string,
     input: { value: unknown; ifVersion?: number | undefined; ttlS?: number | undefined },
-  ): { entry: BlackboardEntry; created: boolean } {
+  ): Promise<{ row: BoardRow; created: boolean }> {
     const { ctx } = this;
     checkKey(key);
     authorize(ctx, who, "blackboard_write", key, "blackboard.write");
@@ -52,7 +62,7 @@ export class BlackboardService {
     }
     if (input.ttlS !== undefined && isAppendOnly(key)) throw MeshErrors.appendOnly(key);
     const by = principalName(who);
-    return ctx.store.transaction(() => {
+    const result = await ctx.store.write(() => {
       const now = ctx.clock.now();
       const row = ctx.store.blackboard.get(key);
       const live = isLive(row, now);
@@ -68,32 +78,43 @@ export class BlackboardService {
       ) {
         throw MeshErrors.keyLimit(who.id, ctx.limits.keys_per_agent);
       }
-      const version = (row?.version ?? 0) + 1;
+      const stored: BoardRow = {
+        key,
+        value,
+        version: (row?.version ?? 0) + 1,
+        owner: live ? row.owner : by,
+        updated_by: by,
+        created_at: live ? row.created_at : now,
+        updated_at: now,
+        expires_at: input.ttlS === undefined ? null : now + input.ttlS * 1000,
+        deleted: 0,
+      };
       ctx.store.blackboard.put({
         key,
         value,
-        version,
-        owner: live ? row.owner : by,
+        version: stored.version,
+        owner: stored.owner,
         by,
         now,
-        createdAt: live ? row.created_at : now,
-        expiresAt: input.ttlS === undefined ? null : now + input.ttlS * 1000,
+        createdAt: stored.created_at,
+        expiresAt: stored.expires_at,
         keepVersions: ctx.limits.versions_per_key,
       });
-      this.#notify(key, version, "put", by);
-      const entry = entryFromRow(ctx.store.blackboard.get(key) as BoardRow);
-      return { entry, created: !live };
+      this.#notify(key, stored.version, "put", by);
+      return { row: stored, created: !live };
     });
+    this.feed.publish({ key, version: result.row.version, op: "put", by, at: result.row.updated_at });
+    return result;
   }
 
-  delete(who: Principal, key: string, ifVersion?: number): { key: string; version: number } {
+  async delete(who: Principal, key: string, ifVersion?: number): Promise<{ key: string; version: number }> {
     const { ctx } = this;
     checkKey(key);
     authorize(ctx, who, "blackboard_write", key, "blackboard.delete");
     if (isAppendOnly(key)) throw MeshErrors.appendOnly(key);
     const by = principalName(who);
-    return ctx.store.transaction(() => {
-      const now = ctx.clock.now();
+    const now = ctx.clock.now();
+    const result = await ctx.store.write(() => {
       const row = ctx.store.blackboard.get(key);
       if (!isLive(row, now)) throw MeshErrors.notFound(`blackboard key ${key}`);
       if (ifVersion !== undefined && ifVersion !== row.version)
@@ -103,6 +124,8 @@ export class BlackboardService {
       this.#notify(key, version, "delete", by);
       return { key, version };
     });
+    this.feed.publish({ key, version: result.version, op: "delete", by, at: now });
+    return result;
   }
 
   /** One page of readable live entries under `prefix`; `next_after` is null when the range is exhausted. */
@@ -167,7 +190,7 @@ export class BlackboardService {
   collect(batch: number): number {
     const { store, clock } = this.ctx;
     const now = clock.now();
-    return store.transaction(() => {
+    const { expired, n } = store.transaction(() => {
       const expired = store.blackboard.expired(now, batch);
       for (const row of expired) {
         store.blackboard.purge(row.key);
@@ -175,8 +198,12 @@ export class BlackboardService {
       }
       const tombstones = store.blackboard.tombstonesBefore(now - TOMBSTONE_KEEP_MS, batch);
       for (const row of tombstones) store.blackboard.purge(row.key);
-      return expired.length + tombstones.length;
+      return { expired, n: expired.length + tombstones.length };
     });
+    for (const row of expired)
+      if (row.deleted === 0)
+        this.feed.publish({ key: row.key, version: row.version, op: "expire", by: "mesh", at: now });
+    return n;
   }
 
   /** Queues a watch event for every watcher (other than the writer) allowed to read `key`. */

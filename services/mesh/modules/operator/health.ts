@@ -33,6 +33,7 @@ export class HealthView {
           timeoutMs: ctx.limits.health_timeout_ms,
         });
         const health = { ...result, checked_at: ctx.clock.now() };
+        if (health.up) ctx.delivery.healthy(agent.id);
         this.#cache.set(agent.id, { at: performance.now(), result: health });
         return [agent.id, health] as const;
       }),

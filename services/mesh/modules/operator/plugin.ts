@@ -94,6 +94,18 @@ export function operatorModule(): MeshModule {
         },
       });
 
+      r.post("/v1/agents/:id/redeliver", {
+        schema: {
+          params: idParams,
+          response: { 200: z.object({ id: z.string(), requeued: z.int() }) },
+        },
+        handler: async (req) => {
+          const agent = ctx.identity.agent(req.params.id);
+          // Audited by the delivery's onRequeue hook (action inbox.redeliver, actor operator).
+          return { id: agent.id, requeued: ctx.delivery.requeue(agent.id, "operator") };
+        },
+      });
+
       r.post("/v1/agents/:id/chat", {
         schema: {
           params: idParams,

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { migration001 } from "./001-initial.js";
+import { migration002 } from "./002-rowid-tables.js";
 
 /**
  * Numbered migrations (STYLE.md "SQLite"): each runs in its own transaction and is recorded in
@@ -11,7 +12,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
   db.exec(

@@ -9,10 +9,11 @@ describe("mesh store", () => {
   it("applies numbered migrations once and records them", () => {
     const db = new Database(":memory:");
     const store = new MeshStore(db);
-    expect(store.schemaVersion).toBe(1);
-    expect(migrate(db)).toBe(1);
+    expect(store.schemaVersion).toBe(2);
+    expect(migrate(db)).toBe(2);
     expect(db.prepare("SELECT version, name FROM schema_version").all()).toEqual([
       { version: 1, name: "initial" },
+      { version: 2, name: "rowid-tables" },
     ]);
     store.close();
   });
