@@ -178,6 +178,14 @@ function checkMesh(
     }
   });
   data.schedules.forEach((s, i) => {
+    if (workflows && s.workflow !== undefined && !workflows.has(s.workflow))
+      issues.push(
+        issueAt(
+          parsed,
+          ["schedules", i, "workflow"],
+          `unknown workflow "${s.workflow}"${didYouMean(s.workflow, workflows)}`,
+        ),
+      );
     if (!validTimeZone(s.timezone))
       issues.push(issueAt(parsed, ["schedules", i, "timezone"], `unknown time zone "${s.timezone}"`));
     else if (s.cron !== undefined) {

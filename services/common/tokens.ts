@@ -11,8 +11,18 @@ function derive(masterKey: string, label: string): string {
 export const agentToken = (masterKey: string, agentId: string): string =>
   derive(masterKey, `agent:${agentId}`);
 export const operatorToken = (masterKey: string): string => derive(masterKey, "operator");
-/** The mesh presents this to agents; agents verify it before accepting any call. */
-export const meshToken = (masterKey: string): string => derive(masterKey, "mesh");
+/**
+ * The mesh presents this to agent `agentId`, which verifies it before accepting any call. One token per
+ * agent: the copy a compromised agent holds opens no other agent's API.
+ */
+export const meshToken = (masterKey: string, agentId: string): string => derive(masterKey, `mesh:${agentId}`);
+
+/**
+ * A named webhook's HMAC secret at a rotation generation (the mesh verifies with it; the CLI prints it
+ * once on `webhook rotate` for the sender to configure). Never stored anywhere.
+ */
+export const webhookSecret = (masterKey: string, hook: string, generation: number): string =>
+  derive(masterKey, `webhook:${hook}:${generation}`);
 
 /** Constant-time comparison that does not leak the expected length through an early return. */
 export function tokensEqual(presented: string, expected: string): boolean {

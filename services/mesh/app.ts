@@ -5,6 +5,7 @@ import type { MeshConfig } from "../common/contracts/mesh-config.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { MeshContext, MeshModule, RouteAuth } from "./context.js";
 import { Delivery } from "./delivery/delivery.js";
+import { PublishHooks } from "./events.js";
 import { registerAuth } from "./http/auth.js";
 import { registerErrorHandler } from "./http/error-handler.js";
 import { fieldsOf, type RouteDoc } from "./http/route-docs.js";
@@ -78,7 +79,6 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     clock,
     limits,
     http,
-    masterKey: deps.masterKey,
     onDeadLetter: (agent, count) =>
       audit({
         actor: "mesh",
@@ -107,6 +107,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     delivery,
     http,
     masterKey: deps.masterKey,
+    published: new PublishHooks(),
     audit,
   };
 

@@ -3,6 +3,7 @@ import type { Dispatcher } from "undici";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
 import type { Clock } from "./clock.js";
 import type { Delivery } from "./delivery/delivery.js";
+import type { PublishHooks } from "./events.js";
 import type { Identity, Principal } from "./identity.js";
 import type { MeshLimits } from "./limits.js";
 import type { NewAudit } from "./store/audit-repo.js";
@@ -23,6 +24,8 @@ export interface MeshContext {
   /** HTTP client for calls to agents and to the proxy's admin API. */
   readonly http: Dispatcher;
   readonly masterKey: string;
+  /** Published topics, for modules that react to them (workflow triggers); see events.ts. */
+  readonly published: PublishHooks;
   audit(entry: Omit<NewAudit, "at">): void;
 }
 

@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
 import { globProblem } from "../common/glob.js";
-import { agentToken, operatorToken } from "../common/tokens.js";
+import { agentToken, meshToken, operatorToken } from "../common/tokens.js";
 import { type Cidr, parseCidr } from "./core/cidr.js";
 import { type CompiledPermissions, compilePermissions, PERMISSION_KINDS } from "./core/permissions.js";
 import { MeshErrors } from "./errors.js";
@@ -29,6 +29,8 @@ export class Identity {
   readonly agents: ReadonlyMap<string, AgentEntry>;
   readonly #byDigest = new Map<string, { principal: Principal; digest: Buffer }>();
   readonly #lookupKey: KeyObject = createSecretKey(randomBytes(32));
+  /** The token the mesh presents to each agent (meshToken(master, id)); never serialized. */
+  readonly #meshTokens = new Map<string, string>();
 
   constructor(config: MeshConfig, masterKey: string, subnetOverrides: Readonly<Record<string, string>> = {}) {
     if (masterKey.length < 32) throw MeshErrors.config("master key is shorter than 32 characters");
@@ -54,6 +56,7 @@ export class Identity {
         permissions: compilePermissions(agent.permissions),
       });
       this.#remember({ kind: "agent", id }, agentToken(masterKey, id));
+      this.#meshTokens.set(id, meshToken(masterKey, id));
     }
     if (problems.length > 0) throw MeshErrors.config(`invalid mesh config:\n  ${problems.join("\n  ")}`);
     this.#remember({ kind: "operator" }, operatorToken(masterKey));
@@ -73,6 +76,13 @@ export class Identity {
     const digest = this.#digest(presented);
     const hit = this.#byDigest.get(digest.toString("base64url"));
     return hit && timingSafeEqual(digest, hit.digest) ? hit.principal : undefined;
+  }
+
+  /** What the mesh presents when it calls agent `id` (that agent verifies it; no other agent accepts it). */
+  meshTokenFor(id: string): string {
+    const token = this.#meshTokens.get(id);
+    if (token === undefined) throw MeshErrors.unknownAgent(id);
+    return token;
   }
 
   agent(id: string): AgentEntry {

@@ -98,7 +98,8 @@ export const webhookSchema = z.strictObject({
 export const scheduleSchema = z
   .strictObject({
     name: name.describe("Schedule id."),
-    agent: agentId.describe("Agent that receives the message."),
+    agent: agentId.optional().describe("Agent that receives the message (not needed with workflow)."),
+    workflow: z.string().optional().describe("Workflow to start on each run instead of messaging an agent."),
     cron: z.string().min(9).max(100).optional().describe('5-field cron, e.g. "0 9 * * 1-5".'),
     every: z
       .string()
@@ -106,7 +107,8 @@ export const scheduleSchema = z
       .optional()
       .describe('Interval, e.g. "every 30m".'),
     timezone: z.string().default("UTC").describe("IANA time zone for cron."),
-    message: z.string().min(1).max(10_000).describe("Message sent on each run."),
+    message: z.string().min(1).max(10_000).optional().describe("Message sent on each run (with agent)."),
+    jitter: duration.optional().describe("Spread each fire by a fixed per-schedule offset up to this long."),
     catch_up: z
       .enum(["skip", "run_once", "all"])
       .default("skip")
@@ -114,6 +116,9 @@ export const scheduleSchema = z
   })
   .refine((s) => Boolean(s.cron) !== Boolean(s.every), {
     message: "a schedule needs exactly one of cron or every",
+  })
+  .refine((s) => s.workflow !== undefined || (s.agent !== undefined && s.message !== undefined), {
+    message: "a schedule needs workflow, or agent and message",
   });
 
 export const heartbeatSchema = z.strictObject({

@@ -4,7 +4,7 @@ import { z } from "zod";
  * The mesh's HTTP contracts shared with the agent runtime (services/agent imports these):
  *  - what agents send to the mesh (blackboard, publish, messages, inbox pull/ack),
  *  - what the mesh sends to agents (inbox push, chat, reset, health), authenticated with the mesh token
- *    (`Authorization: Bearer <meshToken(master)>`, services/common/tokens.ts).
+ *    (`Authorization: Bearer <meshToken(master, agentId)>`: one token per agent, services/common/tokens.ts).
  * Timestamps are epoch milliseconds. Message ids are positive integers, unique per mesh database and
  * stable across redeliveries: agents dedupe on them (delivery is at-least-once).
  */
@@ -68,7 +68,22 @@ export const agentStreamEventSchema = z.discriminatedUnion("type", [
 ]);
 export type AgentStreamEvent = z.output<typeof agentStreamEventSchema>;
 
-export const agentHealthSchema = z.object({ ok: z.boolean() });
+/**
+ * `GET <agent>/healthz`. `disk` is the use of the agent's data root (its /data volume); the mesh's
+ * heartbeat `disk` probe reads it. Other fields the agent adds are ignored.
+ */
+export const agentHealthSchema = z.object({
+  ok: z.boolean(),
+  disk: z
+    .object({
+      total_bytes: z.number().min(0),
+      free_bytes: z.number().min(0),
+      used_pct: z.number().min(0).max(100),
+    })
+    .nullable()
+    .optional(),
+});
+export type AgentHealth = z.output<typeof agentHealthSchema>;
 
 // ── Mesh endpoints agents call (Authorization: Bearer <agent token>) ─────────────────────────────
 export const blackboardEntrySchema = z.object({
@@ -124,3 +139,95 @@ export const meshErrorSchema = z.object({
   error: z.string(),
   message: z.string(),
 });
+
+// ── Fleet, history, schedules and heartbeat (the agent's mesh tools; docs/api.md) ─────────────────
+/** One entry of `GET /v1/agents`: no URL, subnet, permissions or token, only what a peer may know. */
+export const fleetAgentSchema = z.object({
+  id: z.string(),
+  role: z.string(),
+  /** The caller may send this agent direct messages (`can_message`), and so read its history. */
+  can_message: z.boolean(),
+  /** The entry is the caller itself. */
+  self: z.boolean(),
+});
+export const fleetListSchema = z.object({ agents: z.array(fleetAgentSchema) });
+export type FleetAgent = z.output<typeof fleetAgentSchema>;
+
+/** Query of `GET /v1/agents/:id/history`: newest first, `before` = `next_before` of the previous page. */
+export const AGENT_HISTORY_MAX = 200;
+export const agentHistoryQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(AGENT_HISTORY_MAX).default(50),
+  before: z.coerce.number().int().min(1).optional(),
+});
+export const AGENT_HISTORY_PREVIEW_CHARS = 2000;
+export const agentHistoryEntrySchema = z.object({
+  id: z.int().positive(),
+  at: z.int(),
+  /** `in`: a message to the agent; `out`: a message the agent sent to another agent. */
+  direction: z.enum(["in", "out"]),
+  kind: inboxKindSchema,
+  from: z.string(),
+  to: z.string(),
+  topic: z.string().nullable(),
+  /** The payload as JSON text, cut to AGENT_HISTORY_PREVIEW_CHARS. */
+  preview: z.string(),
+  truncated: z.boolean(),
+});
+export const agentHistorySchema = z.object({
+  agent: z.string(),
+  entries: z.array(agentHistoryEntrySchema),
+  /** Pass as `before` for older entries; null when there are none. */
+  next_before: z.int().nullable(),
+});
+export type AgentHistory = z.output<typeof agentHistorySchema>;
+
+/** `POST /v1/schedules` (set_cron): a recurring message to the calling agent. */
+export const setCronRequestSchema = z.strictObject({
+  schedule: z
+    .string()
+    .min(1)
+    .max(100)
+    .describe('5-field cron ("0 9 * * 1-5"), "every 30m" or "at <ISO time>"'),
+  message: z.string().min(1).max(10_000),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  timezone: z.string().max(64).optional().describe("IANA time zone for cron (default UTC)"),
+});
+export const scheduleViewSchema = z.object({
+  id: z.string(),
+  /** Empty for a schedule that starts a workflow without an agent. */
+  agent: z.string(),
+  workflow: z.string().nullable(),
+  spec: z.string(),
+  timezone: z.string(),
+  next_run_at: z.int().nullable(),
+  last_fired_at: z.int().nullable(),
+  fires: z.int(),
+  missed_total: z.int(),
+  source: z.string(),
+});
+export const scheduleListSchema = z.object({ schedules: z.array(scheduleViewSchema) });
+export const scheduleRemovedSchema = z.object({ removed: z.string() });
+
+export const HEARTBEAT_PROBES = ["disk", "signals", "tasks", "inbox"] as const;
+/** `PUT /v1/heartbeat` (set_heartbeat): omitted fields keep their current (or configured) value. */
+export const heartbeatRequestSchema = z.strictObject({
+  schedule: z
+    .string()
+    .regex(/^(every )?\d{1,5}(m|h)$/, 'an interval like "every 15m" or "2h" (1 minute to 24 hours)')
+    .optional(),
+  enabled: z.boolean().optional(),
+  probes: z.array(z.enum(HEARTBEAT_PROBES)).min(1).max(4).optional(),
+});
+export const heartbeatViewSchema = z.object({
+  agent: z.string(),
+  enabled: z.boolean(),
+  every_ms: z.int(),
+  probes: z.array(z.enum(HEARTBEAT_PROBES)),
+  /** `config` (mesh.yaml), `agent` (set_heartbeat overrides it) or `default`. */
+  source: z.enum(["config", "agent", "default"]),
+  next_at: z.int().nullable(),
+});
+export type HeartbeatView = z.output<typeof heartbeatViewSchema>;

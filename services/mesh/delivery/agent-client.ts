@@ -3,12 +3,14 @@ import { AGENT_PATHS, type InboxMessage } from "../../common/contracts/mesh-api.
 import type { AgentEntry } from "../identity.js";
 
 /**
- * Calls the mesh makes to agents, always with the mesh token (agents accept nothing else). Every call
- * has a timeout; every response body is consumed or destroyed so sockets return to the pool.
+ * Calls the mesh makes to agents, always with that agent's own mesh token (meshToken(master, id); the
+ * agent accepts nothing else). Every call has a timeout; every response body is consumed or destroyed
+ * so sockets return to the pool.
  */
 export interface AgentCallOptions {
   http: Dispatcher;
-  meshToken: string;
+  /** Resolves the token for the agent being called (Identity.meshTokenFor). */
+  tokens: { meshTokenFor(id: string): string };
   timeoutMs: number;
   signal?: AbortSignal | undefined;
 }
@@ -24,7 +26,7 @@ export async function callAgent(
     dispatcher: opts.http,
     method: opts.method,
     headers: {
-      authorization: `Bearer ${opts.meshToken}`,
+      authorization: `Bearer ${opts.tokens.meshTokenFor(agent.id)}`,
       accept: opts.accept ?? "application/json",
       ...(opts.body === undefined ? {} : { "content-type": "application/json" }),
     },

@@ -1,5 +1,4 @@
 import type { Dispatcher } from "undici";
-import { meshToken } from "../../common/tokens.js";
 import type { Clock } from "../clock.js";
 import { backoffMs, type RetryPolicy } from "../core/backoff.js";
 import { MeshErrors } from "../errors.js";
@@ -15,7 +14,6 @@ export interface DeliveryDeps {
   clock: Clock;
   limits: MeshLimits;
   http: Dispatcher;
-  masterKey: string;
   onDeadLetter?: (agent: string, count: number) => void;
   /** Dead-lettered messages went back into the push queue (`why`: "healthy" or "operator"). */
   onRequeue?: (agent: string, count: number, why: "healthy" | "operator") => void;
@@ -34,7 +32,6 @@ export class Delivery {
   readonly #backoff = new Map<string, { failures: number; until: number }>();
   readonly #abort = new AbortController();
   readonly #policy: RetryPolicy;
-  readonly #token: string;
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #running = false;
@@ -47,7 +44,6 @@ export class Delivery {
     this.deps = deps;
     const l = deps.limits;
     this.#policy = { baseMs: l.retry_base_ms, maxMs: l.retry_max_ms, maxAttempts: l.retry_attempts };
-    this.#token = meshToken(deps.masterKey);
   }
 
   /**
@@ -122,7 +118,7 @@ export class Delivery {
         if (!entry) continue;
         const health = await probeHealth(entry, {
           http,
-          meshToken: this.#token,
+          tokens: identity,
           timeoutMs: limits.health_timeout_ms,
           signal: this.#abort.signal,
         });
@@ -198,7 +194,7 @@ export class Delivery {
     try {
       await pushInbox(entry, rows.map(messageFromRow), {
         http,
-        meshToken: this.#token,
+        tokens: identity,
         timeoutMs: limits.push_timeout_ms,
         signal: this.#abort.signal,
       });

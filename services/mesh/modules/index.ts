@@ -1,6 +1,7 @@
 import type { MeshModule } from "../context.js";
 import { orchestrationModule } from "../orchestration/mesh/module.js";
 import { blackboardModule } from "./blackboard/plugin.js";
+import { fleetModule } from "./fleet/plugin.js";
 import { housekeepingModule } from "./housekeeping/plugin.js";
 import { metricsModule, type RequestCounters } from "./metrics/plugin.js";
 import { operatorModule } from "./operator/plugin.js";
@@ -18,6 +19,7 @@ export function defaultModules(counters: RequestCounters) {
     blackboard,
     pubsubModule(),
     operatorModule(),
+    fleetModule(),
     metricsModule(counters),
     housekeeping,
     orchestrationModule(),

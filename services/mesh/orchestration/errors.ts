@@ -56,5 +56,21 @@ export const OrchErrors = {
     ),
   notYourStep: (agent: string) =>
     new OlError("OL_ERR_ORCH_NOT_YOUR_STEP", `agent "${agent}" was not dispatched this step`, 403),
+  concurrencyKey: (workflow: string, why: string) =>
+    new OlError("OL_ERR_ORCH_CONCURRENCY_KEY", `concurrency.key of "${workflow}" failed: ${why}`, 400),
+  concurrencySkipped: (workflow: string, blocking: string) =>
+    new OlError(
+      "OL_ERR_ORCH_CONCURRENCY_SKIPPED",
+      `"${workflow}" already has an active run with the same concurrency key (${blocking}); on_conflict: skip`,
+      409,
+      { details: { blocking_run: blocking } },
+    ),
+  queueFull: (workflow: string, limit: number) =>
+    new OlError(
+      "OL_ERR_ORCH_QUEUE_FULL",
+      `"${workflow}" already has ${limit} runs queued for this concurrency key (the limit)`,
+      429,
+      { details: { retry_after_s: 30 } },
+    ),
   badConfig: (what: string, why: string) => new OlError("OL_ERR_ORCH_BAD_CONFIG", `${what}: ${why}`, 500),
 } as const;

@@ -58,6 +58,7 @@ export class InboxRepo {
   readonly #agentsPending: Database.Statement<[], { agent: string }>;
   readonly #purge: Database.Statement<[number, number], Database.RunResult>;
   readonly #stats: Database.Statement<[], { agent: string; state: string; n: number }>;
+  readonly #history: Database.Statement<[string, number, number, string, number, number], InboxRow>;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
@@ -92,6 +93,12 @@ export class InboxRepo {
     );
     this.#stats = db.prepare(
       "SELECT agent, state, COUNT(*) AS n FROM inbox WHERE state IN ('pending', 'dead') GROUP BY agent, state",
+    );
+    // Two index range scans (inbox_agent_id, inbox_sender_id), merged newest first.
+    this.#history = db.prepare(
+      `SELECT * FROM (SELECT * FROM inbox WHERE agent = ? AND id < ? ORDER BY id DESC LIMIT ?)
+       UNION ALL SELECT * FROM (SELECT * FROM inbox WHERE sender = ? AND id < ? ORDER BY id DESC LIMIT ?)
+       ORDER BY id DESC`,
     );
   }
 
@@ -143,6 +150,14 @@ export class InboxRepo {
 
   purgeDelivered(before: number, limit: number): number {
     return this.#purge.run(before, limit).changes;
+  }
+
+  /**
+   * An agent's recent traffic, newest first: messages to it and messages it sent, with ids below
+   * `before`. Delivered rows are kept for `delivered_retention_s`, so this is recent history only.
+   */
+  history(agent: string, before: number, limit: number): InboxRow[] {
+    return this.#history.all(agent, before, limit, agent, before, limit).slice(0, limit);
   }
 
   /** Per-agent counts of pending and dead messages. */

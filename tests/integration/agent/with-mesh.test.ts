@@ -46,7 +46,7 @@ async function stack(): Promise<{ meshUrl: string; h: Harness }> {
   const meshUrl = await mesh.app.listen({ host: "127.0.0.1", port: 0 });
   h = await startHarness(
     { id: "alice", mesh_url: meshUrl },
-    { agentToken: agentToken(MASTER, "alice"), meshToken: meshToken(MASTER), port },
+    { agentToken: agentToken(MASTER, "alice"), meshToken: meshToken(MASTER, "alice"), port },
   );
   return { meshUrl, h };
 }

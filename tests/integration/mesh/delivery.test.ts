@@ -35,7 +35,7 @@ async function fleet(opts: {
   dir?: string;
   port?: number;
 }) {
-  const agent = await new FakeAgent().start(opts.port ?? 0);
+  const agent = await new FakeAgent("worker").start(opts.port ?? 0);
   agents.push(agent);
   if (!opts.agentUp) await agent.stop();
   const config = meshConfig({

@@ -118,8 +118,14 @@ export async function startMesh(
 
 export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
 
-/** A small real agent: verifies the mesh token, records inbox deliveries, answers chat (JSON or SSE). */
+/**
+ * A small real agent: verifies its own mesh token (meshToken(master, id)), records inbox deliveries,
+ * answers chat (JSON or SSE) and reports disk use on /healthz.
+ */
 export class FakeAgent {
+  readonly id: string;
+  /** What /healthz reports as disk use (percent); null = no disk figure. */
+  diskUsedPct: number | null = 12.5;
   readonly deliveries: InboxDelivery[] = [];
   readonly chats: unknown[] = [];
   resets = 0;
@@ -133,6 +139,10 @@ export class FakeAgent {
   unauthorized = 0;
   #server: Server | undefined;
   port = 0;
+
+  constructor(id: string) {
+    this.id = id;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -161,14 +171,21 @@ export class FakeAgent {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const auth = req.headers.authorization ?? "";
-    if (!tokensEqual(auth, `Bearer ${meshToken(MASTER)}`)) {
+    if (!tokensEqual(auth, `Bearer ${meshToken(MASTER, this.id)}`)) {
       this.unauthorized++;
       res.writeHead(401).end();
       return;
     }
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : undefined;
-    if (req.url === "/healthz")
-      return void res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+    if (req.url === "/healthz") {
+      const disk =
+        this.diskUsedPct === null
+          ? null
+          : { total_bytes: 1000, free_bytes: 1000 - this.diskUsedPct * 10, used_pct: this.diskUsedPct };
+      return void res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ ok: true, state: "idle", disk }));
+    }
     if (req.url === "/reset") {
       this.resets++;
       return void res.writeHead(200).end("{}");

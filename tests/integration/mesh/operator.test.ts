@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 async function setup(proxyAdminUrl?: string) {
-  const up = await new FakeAgent().start();
+  const up = await new FakeAgent("alpha").start();
   agents.push(up);
   const config = meshConfig(
     {

@@ -49,7 +49,7 @@ describe("pub/sub and direct messages", () => {
     for (const n of [1, 2]) {
       const pub = await call("orchestrator", "POST", "/v1/publish", { topic: "new_lead", payload: { n } });
       expect(pub.statusCode).toBe(202);
-      expect(pub.json()).toEqual({ topic: "new_lead", queued: 2 });
+      expect(pub.json()).toEqual({ topic: "new_lead", queued: 2, runs: [] });
     }
     const inbox = (await call("researcher", "GET", "/v1/inbox")).json();
     expect(

@@ -28,7 +28,7 @@ afterEach(async () => {
 /** A sender and a worker whose agent server starts down; `up()` brings it back on the same port. */
 async function fleet(limits: Record<string, number>, dir = tempDir()) {
   dirs.push(dir);
-  const agent = await new FakeAgent().start();
+  const agent = await new FakeAgent("worker").start();
   agents.push(agent);
   const port = agent.port;
   await agent.stop();

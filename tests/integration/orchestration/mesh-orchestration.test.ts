@@ -36,7 +36,7 @@ describe("orchestration inside the mesh (real fastify, real SQLite, loopback age
   });
 
   const boot = async () => {
-    agent = await new FakeAgent().start();
+    agent = await new FakeAgent("research").start();
     const config = meshConfig({ research: { permissions: perms(), url: agent.url } });
     config.workflows = [
       {

@@ -94,7 +94,7 @@ describe("durable workflow runner (real SQLite file)", () => {
     expect(after.deliveries.map((d) => d.step_id)).toEqual(["b", "c"]);
     runner.report(after.keysFor("c")[0] as string, "w", { ok: true, result: {} });
     const { store } = { store: new WorkflowStore(db) };
-    expect(store.load(run.run.id)?.run.status).toBe("succeeded");
+    expect(store.load(run.run_id!)?.run.status).toBe("succeeded");
     const allKeys = [...agents.deliveries, ...after.deliveries].map(
       (d) => `${d.step_id}:${d.attempt}:${d.key}`,
     );
@@ -113,7 +113,7 @@ describe("durable workflow runner (real SQLite file)", () => {
       ok: false,
       error: { kind: "error", message: "flaky" },
     });
-    expect(store.load(run.run.id)?.steps.find((s) => s.id === "b")?.next_attempt_at).toBe(t + 40_000);
+    expect(store.load(run.run_id!)?.steps.find((s) => s.id === "b")?.next_attempt_at).toBe(t + 40_000);
     db.close();
 
     now = t + 10_000;
@@ -123,7 +123,7 @@ describe("durable workflow runner (real SQLite file)", () => {
     await runner.drain();
     expect(after.deliveries).toEqual([]);
     expect(after.notifications[0]).toContain('step "p"');
-    expect(store.load(run.run.id)?.steps.find((s) => s.id === "p")?.status).toBe("interrupted");
+    expect(store.load(run.run_id!)?.steps.find((s) => s.id === "p")?.status).toBe("interrupted");
     now = t + 39_999;
     runner.tick();
     await runner.drain();
@@ -158,8 +158,8 @@ describe("durable workflow runner (real SQLite file)", () => {
     db = new Database(join(dir, "mesh.db"));
     const runner = mk();
     runner.recover();
-    expect(new WorkflowStore(db).load(run.run.id)?.steps[0]?.status).toBe("waiting_approval");
-    runner.handle(run.run.id, { type: "decision", step: "ok", approve: true, by: "owner" });
+    expect(new WorkflowStore(db).load(run.run_id!)?.steps[0]?.status).toBe("waiting_approval");
+    runner.handle(run.run_id!, { type: "decision", step: "ok", approve: true, by: "owner" });
     await runner.drain();
     expect(agents.deliveries.map((d) => d.step_id)).toEqual(["go"]);
   });
@@ -202,8 +202,7 @@ describe("durable workflow runner (real SQLite file)", () => {
         message: expect.stringContaining('input "topic" is required'),
       }),
     );
-    expect(
-      runner.start("chain", { topic: "x" }, { kind: "manual", name: "op", payload: null }).run.status,
-    ).toBe("succeeded");
+    const out = runner.start("chain", { topic: "x" }, { kind: "manual", name: "op", payload: null });
+    expect(out.state === "started" && out.snapshot.run.status).toBe("succeeded");
   });
 });

@@ -3,6 +3,7 @@ import { constants } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
+import { AGENT_HISTORY_MAX } from "../../../common/contracts/mesh-api.js";
 import { ToolErrors } from "../errors.js";
 import { openConfined, resolveInRoot } from "../fs/safe-path.js";
 import { defineTool } from "../types.js";
@@ -13,7 +14,8 @@ const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export const listAgentsTool = defineTool({
   name: "list_agents",
-  description: "List the other agents in the fleet (id, role) that you may contact.",
+  description:
+    "List the fleet's agents: id, role, whether you may message them (can_message) and which one is you (self).",
   input: z.strictObject({}),
   async run(_args, ctx) {
     return (await ctx.mesh.call("GET", "/v1/agents", undefined, ctx.signal)).body;
@@ -22,10 +24,16 @@ export const listAgentsTool = defineTool({
 
 export const readAgentHistoryTool = defineTool({
   name: "read_agent_history",
-  description: "Read another agent's recent conversation log (the mesh checks you are allowed to).",
-  input: z.strictObject({ agent: z.string().min(1).max(64), limit: z.int().min(1).max(200).optional() }),
+  description:
+    "Read an agent's recent mesh traffic (messages it received and sent, newest first; pass next_before as before for older ones). Allowed for agents you may message.",
+  input: z.strictObject({
+    agent: z.string().min(1).max(64),
+    limit: z.int().min(1).max(AGENT_HISTORY_MAX).optional(),
+    before: z.int().min(1).optional(),
+  }),
   async run(args, ctx) {
     const q = new URLSearchParams({ limit: String(args.limit ?? 50) });
+    if (args.before !== undefined) q.set("before", String(args.before));
     return (
       await ctx.mesh.call(
         "GET",

@@ -1,21 +1,17 @@
 import { z } from "zod";
+import { heartbeatRequestSchema, setCronRequestSchema } from "../../../common/contracts/mesh-api.js";
 import { defineTool } from "../types.js";
 
 /**
- * Schedules live in the mesh (the agent holds no timers that outlive it). Until the mesh's scheduler
- * lands, the mesh stores the request and says so in its answer; these tools relay that answer as is.
+ * Schedules and heartbeats live in the mesh (the agent holds no timers that outlive it): these tools
+ * call `POST/GET/DELETE /v1/schedules` and `PUT /v1/heartbeat` with the shared contract's shapes
+ * (services/common/contracts/mesh-api.ts) and relay the mesh's answer.
  */
 export const setCronTool = defineTool({
   name: "set_cron",
-  description: 'Schedule a recurring message to yourself: 5-field cron ("0 9 * * 1-5") or "every 30m".',
-  input: z.strictObject({
-    schedule: z.string().min(1).max(100),
-    message: z.string().min(1).max(10_000),
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional(),
-  }),
+  description:
+    'Schedule a recurring message to yourself: 5-field cron ("0 9 * * 1-5", with an optional IANA timezone), "every 30m", or once "at 2026-03-01T09:00:00Z". The same name replaces an existing job.',
+  input: setCronRequestSchema,
   async run(args, ctx) {
     return (await ctx.mesh.call("POST", "/v1/schedules", args, ctx.signal)).body;
   },
@@ -44,15 +40,8 @@ export const removeCronTool = defineTool({
 export const setHeartbeatTool = defineTool({
   name: "set_heartbeat",
   description:
-    'Enable or change your heartbeat: cheap probes (disk, pending signals, pending tasks) every interval ("every 15m"); your model is woken only when a probe finds something.',
-  input: z.strictObject({
-    schedule: z.string().min(1).max(100).optional(),
-    enabled: z.boolean().optional(),
-    probes: z
-      .array(z.enum(["disk", "signals", "tasks"]))
-      .max(3)
-      .optional(),
-  }),
+    'Enable or change your heartbeat: cheap probes (disk, pending signals, pending tasks, inbox depth) every interval ("every 15m", 1 minute to 24 hours); your model is woken only when a probe finds something.',
+  input: heartbeatRequestSchema,
   async run(args, ctx) {
     return (await ctx.mesh.call("PUT", "/v1/heartbeat", args, ctx.signal)).body;
   },

@@ -7,7 +7,6 @@ import {
   agentStreamEventSchema,
   type Lane,
 } from "../../../common/contracts/mesh-api.js";
-import { meshToken } from "../../../common/tokens.js";
 import type { MeshContext } from "../../context.js";
 import { SseParser, sseFrame } from "../../core/sse.js";
 import { callAgent, errorText, readCapped } from "../../delivery/agent-client.js";
@@ -29,7 +28,7 @@ export async function chatOnce(
   try {
     res = await callAgent(agent, AGENT_PATHS.chat, {
       http: ctx.http,
-      meshToken: meshToken(ctx.masterKey),
+      tokens: ctx.identity,
       timeoutMs: ctx.limits.chat_timeout_ms,
       method: "POST",
       body: { ...input, from: "operator" },
@@ -72,7 +71,7 @@ export async function chatStream(
   try {
     res = await callAgent(agent, AGENT_PATHS.chat, {
       http: ctx.http,
-      meshToken: meshToken(ctx.masterKey),
+      tokens: ctx.identity,
       timeoutMs: ctx.limits.chat_timeout_ms,
       method: "POST",
       accept: "text/event-stream",

@@ -1,4 +1,3 @@
-import { meshToken } from "../../../common/tokens.js";
 import type { MeshContext } from "../../context.js";
 import { type HealthResult, probeHealth } from "../../delivery/agent-client.js";
 
@@ -21,7 +20,6 @@ export class HealthView {
   async all(refresh: boolean): Promise<Map<string, AgentHealth>> {
     const { ctx } = this;
     const now = performance.now();
-    const token = meshToken(ctx.masterKey);
     const entries = await Promise.all(
       [...ctx.identity.agents.values()].map(async (agent) => {
         const cached = this.#cache.get(agent.id);
@@ -29,7 +27,7 @@ export class HealthView {
           return [agent.id, cached.result] as const;
         const result = await probeHealth(agent, {
           http: ctx.http,
-          meshToken: token,
+          tokens: ctx.identity,
           timeoutMs: ctx.limits.health_timeout_ms,
         });
         const health = { ...result, checked_at: ctx.clock.now() };

@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AGENT_PATHS, laneSchema } from "../../../common/contracts/mesh-api.js";
-import { meshToken } from "../../../common/tokens.js";
 import { encodeCapped } from "../../authorize.js";
 import type { MeshContext, MeshModule } from "../../context.js";
 import { callAgent, errorText } from "../../delivery/agent-client.js";
@@ -174,7 +173,7 @@ export function operatorModule(): MeshModule {
           try {
             const res = await callAgent(agent, AGENT_PATHS.reset, {
               http: ctx.http,
-              meshToken: meshToken(ctx.masterKey),
+              tokens: ctx.identity,
               timeoutMs: ctx.limits.push_timeout_ms,
               method: "POST",
               body: {},

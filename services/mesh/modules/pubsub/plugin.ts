@@ -71,7 +71,10 @@ export function pubsubModule(): MeshModule {
 
       r.post("/v1/publish", {
         config: { auth: "agent" },
-        schema: { body: publishSchema, response: { 202: z.object({ topic: z.string(), queued: z.int() }) } },
+        schema: {
+          body: publishSchema,
+          response: { 202: z.object({ topic: z.string(), queued: z.int(), runs: z.array(z.string()) }) },
+        },
         handler: async (req, reply) => {
           const agent = requireAgent(req.principal);
           const { topic, lane } = req.body;
@@ -83,17 +86,24 @@ export function pubsubModule(): MeshModule {
             .agentsFor(topic)
             .filter((a) => a !== agent && ctx.identity.agents.has(a))
             .filter((a) => permits(ctx, { kind: "agent", id: a }, "can_subscribe", topic));
-          const { ids } = delivery.enqueue(
-            targets.map((to) => ({
-              agent: to,
-              kind: "publish" as const,
-              sender: agent,
-              topic,
-              lane,
-              payload,
-            })),
-          );
-          return reply.code(202).send({ topic, queued: ids.length });
+          // Inbox rows and whatever listeners start (workflow runs) commit in one transaction.
+          const { queued, runs } = store.transaction(() => {
+            const { ids } = delivery.enqueue(
+              targets.map((to) => ({
+                agent: to,
+                kind: "publish" as const,
+                sender: agent,
+                topic,
+                lane,
+                payload,
+              })),
+            );
+            return {
+              queued: ids.length,
+              runs: ctx.published.emit({ topic, from: agent, payload: req.body.payload }),
+            };
+          });
+          return reply.code(202).send({ topic, queued, runs });
         },
       });
 

@@ -27,7 +27,9 @@ export interface TickRecord {
 /** Records every tick (probes, decision, cost: 0 when not escalated, null = metered by the proxy). */
 export class HeartbeatStore {
   readonly #s;
-  constructor(readonly db: Database.Database) {
+  readonly db: Database.Database;
+  constructor(db: Database.Database) {
+    this.db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       insert: p(

@@ -18,17 +18,21 @@ const agent = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
 const name = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/);
 const duration = z.string().regex(/^(\d+)(ms|s|m|h|d)$/);
 
-const scheduleSchema = z.object({
-  name,
-  agent,
-  cron: z.string().optional(),
-  every: z.string().optional(),
-  timezone: z.string().default("UTC"),
-  message: z.string().min(1).max(10_000),
-  catch_up: z.string().optional(),
-  workflow: z.string().optional(),
-  jitter: duration.optional(),
-});
+const scheduleSchema = z
+  .object({
+    name,
+    agent: agent.optional(),
+    cron: z.string().optional(),
+    every: z.string().optional(),
+    timezone: z.string().default("UTC"),
+    message: z.string().min(1).max(10_000).optional(),
+    catch_up: z.string().optional(),
+    workflow: z.string().optional(),
+    jitter: duration.optional(),
+  })
+  .refine((s) => s.workflow !== undefined || (s.agent !== undefined && s.message !== undefined), {
+    message: "a schedule needs workflow, or agent and message",
+  });
 const heartbeatSchema = z.object({
   agent,
   every: duration.default("15m"),
@@ -86,10 +90,10 @@ export function orchestrationConfig(config: MeshConfig): OrchestrationConfig {
     (s): ScheduleInput => ({
       id: `config:${s.name}`,
       source: "config",
-      agent: s.agent,
+      agent: s.agent ?? "",
       spec: s.cron ?? s.every ?? "",
       timezone: s.cron ? s.timezone : "UTC",
-      message: s.message,
+      message: s.message ?? "",
       workflow: s.workflow ?? null,
       catch_up: normalizeCatchUp(s.catch_up, "skip"),
       jitter_ms: s.jitter ? toMs(s.jitter) : 0,
@@ -109,6 +113,9 @@ export function orchestrationConfig(config: MeshConfig): OrchestrationConfig {
     message: w.message,
     interval_ms: Math.max(toMs(w.interval), 1000),
   }));
+  for (const s of schedules)
+    if (s.workflow && !workflows.has(s.workflow))
+      throw OrchErrors.badConfig(`schedules.${s.id.slice(7)}.workflow`, `unknown workflow "${s.workflow}"`);
   for (const [n, w] of webhooks)
     if (w.workflow && !workflows.has(w.workflow))
       throw OrchErrors.badConfig(`webhooks.${n}.workflow`, `unknown workflow "${w.workflow}"`);

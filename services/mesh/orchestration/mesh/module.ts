@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { MeshContext, MeshModule } from "../../context.js";
-import { HeartbeatStore, heartbeatTick, type Probe } from "../heartbeat/heartbeat.js";
+import { HeartbeatStore, heartbeatTick } from "../heartbeat/heartbeat.js";
+import { HeartbeatLoop, HeartbeatSettings } from "../heartbeat/loop.js";
 import { migrateOrchestration } from "../migrations.js";
 import { Scheduler } from "../schedule/scheduler.js";
 import { ScheduleStore } from "../schedule/store.js";
@@ -9,20 +10,40 @@ import { WebhookStore } from "../webhook/store.js";
 import { WorkflowRunner } from "../workflow/runner.js";
 import { WorkflowStore } from "../workflow/store.js";
 import { orchestrationConfig } from "./config.js";
+import { eventTriggers } from "./event-triggers.js";
+import { meshProbes } from "./probes.js";
+import { heartbeatRoutes } from "./routes-heartbeat.js";
 import { triggerRoutes } from "./routes-triggers.js";
 import { workflowRoutes } from "./routes-workflows.js";
 import { inboxSink } from "./sink.js";
+
+/** The parts tests and benchmarks drive directly (set once the module's routes are registered). */
+export interface OrchestrationParts {
+  runner: WorkflowRunner;
+  scheduler: Scheduler;
+  heartbeats: HeartbeatLoop;
+  beats: HeartbeatStore;
+}
+
+export interface OrchestrationModule extends MeshModule {
+  parts(): OrchestrationParts;
+}
 
 /**
  * The orchestration plugin for the mesh (one `MeshModule`): workflows, schedules, heartbeats,
  * webhooks and watchers on the mesh's database and durable inbox. Background loops start on ready
  * (after boot recovery) and stop on close.
  */
-export function orchestrationModule(): MeshModule {
+export function orchestrationModule(): OrchestrationModule {
   const stops: (() => void | Promise<void>)[] = [];
   let starter: (() => void) | undefined;
+  let parts: OrchestrationParts | undefined;
   return {
     name: "orchestration",
+    parts() {
+      if (!parts) throw new Error("orchestration module not registered yet");
+      return parts;
+    },
     async routes(app: FastifyInstance, ctx: MeshContext) {
       const db = ctx.store.db;
       migrateOrchestration(db);
@@ -37,145 +58,113 @@ export function orchestrationModule(): MeshModule {
         workflows: cfg.workflows,
         onError,
       });
+      ctx.published.on(eventTriggers(ctx, runner));
       const schedules = new ScheduleStore(db);
-      const scheduler = new Scheduler({
-        store: schedules,
-        clock: ctx.clock,
-        onError,
-        fire: (row, slot, key, missed) => {
-          if (row.workflow) {
-            runner.start(
-              row.workflow,
-              {},
-              { kind: "schedule", name: row.id, payload: { slot, key, missed } },
-            );
-            return;
-          }
-          ctx.delivery.enqueue(
-            [
-              {
-                agent: row.agent,
-                kind: "message",
-                sender: "mesh",
-                topic: `schedule/${row.id}`,
-                lane: "followup",
-                payload: JSON.stringify({
-                  type: "schedule",
-                  schedule: row.id,
-                  slot: new Date(slot).toISOString(),
-                  key,
-                  missed,
-                  text: row.message,
-                }),
-              },
-            ],
-            { skipFull: true },
-          );
-        },
-      });
-      scheduler.syncConfig(cfg.schedules);
-      const hooks = new WebhookStore(db);
-      const beats = new HeartbeatStore(db);
-      const watcherStore = new WatcherStore(db);
-      const enqueue = (agent: string, payload: unknown) =>
+      const message = (agent: string, topic: string, payload: unknown) =>
         ctx.delivery.enqueue(
           [
             {
               agent,
               kind: "message",
               sender: "mesh",
-              topic: "heartbeat",
+              topic,
               lane: "followup",
               payload: JSON.stringify(payload),
             },
           ],
           { skipFull: true },
         );
+      const scheduler = new Scheduler({
+        store: schedules,
+        clock: ctx.clock,
+        onError,
+        fire: (row, slot, key, missed) => {
+          if (row.workflow) {
+            const out = runner.start(
+              row.workflow,
+              {},
+              { kind: "schedule", name: row.id, payload: { slot, key, missed } },
+            );
+            ctx.audit({
+              actor: "mesh",
+              action: "workflow.trigger",
+              target: row.workflow,
+              outcome: out.state === "skipped" ? "error" : "ok",
+              code: out.state === "skipped" ? "OL_ERR_ORCH_CONCURRENCY_SKIPPED" : null,
+              detail: { schedule: row.id, state: out.state, run: out.run_id },
+            });
+            return;
+          }
+          message(row.agent, `schedule/${row.id}`, {
+            type: "schedule",
+            schedule: row.id,
+            slot: new Date(slot).toISOString(),
+            key,
+            missed,
+            text: row.message,
+          });
+        },
+      });
+      scheduler.syncConfig(cfg.schedules);
+      const hooks = new WebhookStore(db);
+      const beats = new HeartbeatStore(db);
       const watchers = new WatcherLoop(
         cfg.watchers,
-        watcherStore,
-        (def, file, message) => {
-          ctx.delivery.enqueue(
-            [
-              {
-                agent: def.agent,
-                kind: "message",
-                sender: "mesh",
-                topic: "watcher",
-                lane: "followup",
-                payload: JSON.stringify({ type: "file", path: file.path, size: file.size, text: message }),
-              },
-            ],
-            { skipFull: true },
-          );
-        },
+        new WatcherStore(db),
+        (def, file, text) =>
+          message(def.agent, "watcher", { type: "file", path: file.path, size: file.size, text }),
         onError,
       );
-      const countKeys = (prefix: string) =>
-        ctx.store.blackboard.scan(prefix, "", 1001).filter((r) => r.deleted === 0).length;
-      const probes: Record<"signals" | "tasks" | "inbox", Probe> = {
-        signals: (agent) => ({
-          probe: "signals",
-          ok: true,
-          value: countKeys(`signals/${agent}/`),
-          detail: `${countKeys(`signals/${agent}/`)} keys under signals/${agent}/`,
-        }),
-        tasks: (agent) => ({
-          probe: "tasks",
-          ok: true,
-          value: countKeys(`tasks/${agent}/`),
-          detail: `${countKeys(`tasks/${agent}/`)} keys under tasks/${agent}/`,
-        }),
-        inbox: (agent) => ({
-          probe: "inbox",
-          ok: true,
-          value: ctx.store.inbox.depth(agent),
-          detail: `${ctx.store.inbox.depth(agent)} undelivered messages`,
-        }),
-      };
+      const probes = meshProbes(ctx);
+      const woke = new Set<string>();
+      const heartbeats = new HeartbeatLoop({
+        config: cfg.heartbeats,
+        store: new HeartbeatSettings(db),
+        clock: ctx.clock,
+        onError,
+        run: async (def) => {
+          if (!db.open || !ctx.identity.agents.has(def.agent)) return;
+          await heartbeatTick({
+            def,
+            probes,
+            store: beats,
+            now: () => ctx.clock.now(),
+            // Busy: the previous wake has not been delivered yet.
+            busy: woke.has(def.agent) && ctx.store.inbox.depth(def.agent) > 0,
+            wake: (agent, prompt) => {
+              woke.add(agent);
+              message(agent, "heartbeat", { type: "heartbeat", text: prompt });
+            },
+            alertOwner: (agent, text) =>
+              ctx.audit({
+                actor: "mesh",
+                action: "heartbeat.alert",
+                target: agent,
+                outcome: "error",
+                code: null,
+                detail: { text },
+              }),
+          });
+        },
+      });
+      parts = { runner, scheduler, heartbeats, beats };
 
       await workflowRoutes(app, ctx, runner, store);
       await triggerRoutes(app, ctx, { runner, scheduler, schedules, hooks, webhooks: cfg.webhooks });
+      await heartbeatRoutes(app, ctx, heartbeats);
 
       starter = () => {
         runner.recover();
         runner.startLoop();
         scheduler.start();
         watchers.start();
-        const woke = new Set<string>();
-        for (const hb of cfg.heartbeats) {
-          const timer = setInterval(() => {
-            if (!db.open) return;
-            void heartbeatTick({
-              def: hb,
-              probes,
-              store: beats,
-              now: () => ctx.clock.now(),
-              // Busy: the previous wake has not been delivered yet.
-              busy: woke.has(hb.agent) && ctx.store.inbox.depth(hb.agent) > 0,
-              wake: (agent, prompt) => {
-                woke.add(agent);
-                enqueue(agent, { type: "heartbeat", text: prompt });
-              },
-              alertOwner: (agent, text) =>
-                ctx.audit({
-                  actor: "mesh",
-                  action: "heartbeat.alert",
-                  target: agent,
-                  outcome: "error",
-                  code: null,
-                  detail: { text },
-                }),
-            }).catch(onError);
-          }, hb.every_ms);
-          timer.unref();
-          stops.push(() => clearInterval(timer));
-        }
+        heartbeats.start();
         const prune = setInterval(() => db.open && hooks.prune(ctx.clock.now()), 3_600_000);
         prune.unref();
         stops.push(() => clearInterval(prune));
       };
       stops.push(
+        () => heartbeats.stop(),
         () => scheduler.stop(),
         () => watchers.stop(),
         () => runner.stop(),

@@ -1,7 +1,13 @@
-import { createHmac } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import {
+  scheduleListSchema,
+  scheduleRemovedSchema,
+  scheduleViewSchema,
+  setCronRequestSchema,
+} from "../../../common/contracts/mesh-api.js";
+import { webhookSecret } from "../../../common/tokens.js";
 import { type MeshContext, requireAgent } from "../../context.js";
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
@@ -16,20 +22,7 @@ export const MAX_AGENT_SCHEDULES = 50;
 export const ROTATION_GRACE_MS = 24 * 3_600_000;
 
 /** A webhook's secret is derived from the master key and its generation (the CLI derives the same). */
-export const webhookSecret = (masterKey: string, hook: string, generation: number): string =>
-  createHmac("sha256", masterKey).update(`webhook:${hook}:${generation}`).digest("base64url");
-
-const scheduleView = z.object({
-  id: z.string(),
-  agent: z.string(),
-  spec: z.string(),
-  timezone: z.string(),
-  next_run_at: z.int().nullable(),
-  last_fired_at: z.int().nullable(),
-  fires: z.int(),
-  missed_total: z.int(),
-  source: z.string(),
-});
+export { webhookSecret };
 
 export async function triggerRoutes(
   app: FastifyInstance,
@@ -43,22 +36,15 @@ export async function triggerRoutes(
   },
 ): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const pick = (row: z.input<typeof scheduleView> & Record<string, unknown>) => scheduleView.parse(row);
+  const pick = (row: z.input<typeof scheduleViewSchema> & Record<string, unknown>) =>
+    scheduleViewSchema.parse(row);
 
   // ── agents' set_cron / list_cron / remove_cron ──
   r.post("/v1/schedules", {
     config: { auth: "agent" },
     schema: {
-      body: z.strictObject({
-        schedule: z.string().min(1).max(100),
-        message: z.string().min(1).max(10_000),
-        name: z
-          .string()
-          .regex(/^[A-Za-z0-9_-]{1,64}$/)
-          .optional(),
-        timezone: z.string().max(64).optional(),
-      }),
-      response: { 201: scheduleView },
+      body: setCronRequestSchema,
+      response: { 201: scheduleViewSchema },
     },
     handler: async (req, reply) => {
       const agent = requireAgent(req.principal);
@@ -91,7 +77,7 @@ export async function triggerRoutes(
 
   r.get("/v1/schedules", {
     config: { auth: "any" },
-    schema: { response: { 200: z.object({ schedules: z.array(scheduleView) }) } },
+    schema: { response: { 200: scheduleListSchema } },
     handler: async (req) => {
       const p = req.principal;
       const rows = p?.kind === "agent" ? deps.schedules.byAgent(p.id) : deps.schedules.all();
@@ -103,7 +89,7 @@ export async function triggerRoutes(
     config: { auth: "agent" },
     schema: {
       params: z.object({ id: z.string().max(200) }),
-      response: { 200: z.object({ removed: z.string() }) },
+      response: { 200: scheduleRemovedSchema },
     },
     handler: async (req) => {
       const agent = requireAgent(req.principal);
@@ -199,8 +185,8 @@ export async function triggerRoutes(
           if (v.deliveryId && !deps.hooks.claim(name, v.deliveryId, now))
             return { duplicate: true, run: null as string | null };
           if (hook.workflow) {
-            const snap = deps.runner.start(hook.workflow, {}, { kind: "webhook", name, payload });
-            return { duplicate: false, run: snap.run.id };
+            const out = deps.runner.start(hook.workflow, {}, { kind: "webhook", name, payload });
+            return { duplicate: false, run: out.run_id };
           }
           const text = (hook.message ?? "Webhook {name}: {payload}")
             .replaceAll("{name}", name)

@@ -34,6 +34,13 @@ const runView = z.object({
   finished_at: z.int().nullable(),
   deadline_at: z.int(),
 });
+const queuedView = z.object({
+  id: z.string(),
+  workflow: z.string(),
+  status: z.literal("queued"),
+  /** 1-based place among the runs waiting for the same concurrency key. */
+  position: z.int(),
+});
 const runDetail = runView.extend({
   steps: z.array(stepView),
   events: z.array(
@@ -97,10 +104,10 @@ export async function workflowRoutes(
     schema: {
       params: z.object({ name: z.string().max(64) }),
       body: z.strictObject({ inputs: z.record(z.string(), json).default({}) }),
-      response: { 201: runView },
+      response: { 201: runView, 202: queuedView },
     },
     handler: async (req, reply) => {
-      const snap = runner.start(req.params.name, req.body.inputs as Record<string, Json>, {
+      const out = runner.start(req.params.name, req.body.inputs as Record<string, Json>, {
         kind: "manual",
         name: "operator",
         payload: null,
@@ -109,11 +116,19 @@ export async function workflowRoutes(
         actor: "operator",
         action: "workflow.run",
         target: req.params.name,
-        outcome: "ok",
-        code: null,
-        detail: { run: snap.run.id },
+        outcome: out.state === "skipped" ? "error" : "ok",
+        code: out.state === "skipped" ? "OL_ERR_ORCH_CONCURRENCY_SKIPPED" : null,
+        detail: { run: out.run_id, state: out.state },
       });
-      return reply.code(201).send(view(snap));
+      if (out.state === "skipped") throw OrchErrors.concurrencySkipped(req.params.name, out.blocking);
+      if (out.state === "queued")
+        return reply.code(202).send({
+          id: out.run_id,
+          workflow: req.params.name,
+          status: "queued" as const,
+          position: out.position,
+        });
+      return reply.code(201).send(view(out.snapshot));
     },
   });
 

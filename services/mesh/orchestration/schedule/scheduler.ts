@@ -19,6 +19,16 @@ export interface ScheduleInput {
 /** One fire: called inside the schedule's transaction, so the hand-off and the advance commit together. */
 export type FireFn = (row: ScheduleRow, slot: number, key: string, missed: number) => void;
 
+export interface SchedulerDeps {
+  store: ScheduleStore;
+  clock: { now(): number };
+  fire: FireFn;
+  grace_ms?: number;
+  tick_ms?: number;
+  max_catchup?: number;
+  onError?: (error: unknown, id: string) => void;
+}
+
 /** Idempotency key of one slot: sha256(schedule_id ‖ slot ISO time). */
 export const slotKey = (id: string, slot: number): string =>
   createHash("sha256")
@@ -34,17 +44,11 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
 
-  constructor(
-    private readonly deps: {
-      store: ScheduleStore;
-      clock: { now(): number };
-      fire: FireFn;
-      grace_ms?: number;
-      tick_ms?: number;
-      max_catchup?: number;
-      onError?: (error: unknown, id: string) => void;
-    },
-  ) {}
+  private readonly deps: SchedulerDeps;
+
+  constructor(deps: SchedulerDeps) {
+    this.deps = deps;
+  }
 
   /** Creates or updates a schedule; a changed definition restarts its slots from now. */
   put(input: ScheduleInput): ScheduleRow {

@@ -29,7 +29,9 @@ export type NewSchedule = Omit<
 /** Persisted schedules (config and agents' set_cron): survives restarts, so nothing double-fires. */
 export class ScheduleStore {
   readonly #s;
-  constructor(readonly db: Database.Database) {
+  readonly db: Database.Database;
+  constructor(db: Database.Database) {
+    this.db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       upsert:

@@ -49,7 +49,9 @@ export async function listFiles(root: string, pattern: string): Promise<FileStat
 /** Persisted scan state per watcher, so a restart neither re-reports nor forgets a half-written file. */
 export class WatcherStore {
   readonly #s;
-  constructor(readonly db: Database.Database) {
+  readonly db: Database.Database;
+  constructor(db: Database.Database) {
+    this.db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       load: p("SELECT path, size, mtime_ms, reported FROM watcher_files WHERE watcher = ?"),
@@ -99,12 +101,22 @@ export class WatcherLoop {
   readonly #busy = new Set<string>();
   #running = false;
 
+  private readonly defs: readonly WatcherDef[];
+  private readonly store: WatcherStore;
+  private readonly report: (def: WatcherDef, file: FileStat, message: string) => void;
+  private readonly onError: ((error: unknown, watcher: string) => void) | undefined;
+
   constructor(
-    private readonly defs: readonly WatcherDef[],
-    private readonly store: WatcherStore,
-    private readonly report: (def: WatcherDef, file: FileStat, message: string) => void,
-    private readonly onError?: (error: unknown, watcher: string) => void,
-  ) {}
+    defs: readonly WatcherDef[],
+    store: WatcherStore,
+    report: (def: WatcherDef, file: FileStat, message: string) => void,
+    onError?: (error: unknown, watcher: string) => void,
+  ) {
+    this.defs = defs;
+    this.store = store;
+    this.report = report;
+    this.onError = onError;
+  }
 
   start(): void {
     this.#running = true;

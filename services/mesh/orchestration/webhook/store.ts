@@ -6,13 +6,14 @@ import type Database from "better-sqlite3";
  */
 export class WebhookStore {
   readonly #s;
+  readonly db: Database.Database;
+  private readonly opts: { ttl_ms: number; max_rows: number };
   constructor(
-    readonly db: Database.Database,
-    private readonly opts: { ttl_ms: number; max_rows: number } = {
-      ttl_ms: 7 * 86_400_000,
-      max_rows: 100_000,
-    },
+    db: Database.Database,
+    opts: { ttl_ms: number; max_rows: number } = { ttl_ms: 7 * 86_400_000, max_rows: 100_000 },
   ) {
+    this.db = db;
+    this.opts = opts;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       claim: p("INSERT OR IGNORE INTO webhook_deliveries (hook, delivery_id, received_at) VALUES (?, ?, ?)"),

@@ -30,10 +30,13 @@ export class Ctx {
   readonly effects: Effect[] = [];
   readonly log: LogEvent[] = [];
 
-  constructor(
-    readonly snap: Snapshot,
-    readonly env: EngineEnv,
-  ) {}
+  readonly snap: Snapshot;
+  readonly env: EngineEnv;
+
+  constructor(snap: Snapshot, env: EngineEnv) {
+    this.snap = snap;
+    this.env = env;
+  }
 
   get run() {
     return this.snap.run;

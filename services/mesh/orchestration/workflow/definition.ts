@@ -54,6 +54,8 @@ export interface WorkflowDef {
   deadline_ms: number;
   fail_fast: boolean;
   max_parallel: number;
+  /** At most one active run per evaluated `key` (CEL over inputs and trigger); null = unlimited. */
+  concurrency: { key: string; on_conflict: "queue" | "skip" | "cancel_running" } | null;
   inputs: Record<string, InputDef>;
   steps: StepDef[];
   handlers: StepDef[];
@@ -128,6 +130,7 @@ export function loadWorkflow(raw: unknown): WorkflowDef | { issues: string[]; na
           : DEFAULT_RUN_DEADLINE_MS,
     fail_fast: src.fail_fast,
     max_parallel: src.max_parallel,
+    concurrency: src.concurrency ?? null,
     inputs: src.inputs as Record<string, InputDef>,
     steps: src.steps.map((s) => stepDef(s, src)),
     handlers: src.handlers.map((s) => stepDef(s, src)),
@@ -232,6 +235,12 @@ export function checkDefinition(def: WorkflowDef): string[] {
       else if (!ids.has(d)) issues.push(`steps.${i}.depends_on: unknown step "${d}"`);
     }
   });
+  if (def.concurrency) {
+    const compiled = compileExpr(def.concurrency.key);
+    if (isParseError(compiled)) issues.push(`concurrency.key: CEL parse error: ${compiled.parseError}`);
+    for (const ref of referencedRoots(def.concurrency.key, ids))
+      issues.push(`concurrency.key: refers to step "${ref}"; only inputs and trigger are known at start`);
+  }
   if (issues.length > 0) return issues;
   if (hasCycle(def.steps)) return ["steps: dependency cycle"];
   const upstream = upstreamSets(def.steps);

@@ -5,6 +5,7 @@ import { OrchErrors } from "../errors.js";
 import { definitionHash, type WorkflowDef } from "./definition.js";
 import { apply, createRun } from "./engine.js";
 import { resolveInputs } from "./inputs.js";
+import { concurrencyKey, RunQueue } from "./queue.js";
 import type { OutboxRow, WorkflowStore } from "./store.js";
 import type { Effect, Snapshot, StepError, Trigger, WorkflowEvent } from "./types.js";
 
@@ -19,8 +20,30 @@ export interface LoadedDefinition {
   source: Json;
 }
 
+/**
+ * What a trigger got: a run started now (and any runs it cancelled under `cancel_running`), a run
+ * queued behind an active run with the same concurrency key, or nothing (`skip`).
+ */
+export type StartOutcome =
+  | { state: "started"; run_id: string; snapshot: Snapshot; cancelled: string[] }
+  | { state: "queued"; run_id: string; position: number }
+  | { state: "skipped"; run_id: null; blocking: string };
+
+export interface RunnerDeps {
+  db: Database.Database;
+  store: WorkflowStore;
+  clock: { now(): number };
+  sink: EffectSink;
+  workflows: ReadonlyMap<string, LoadedDefinition>;
+  random?: () => number;
+  limits?: Partial<RunnerLimits>;
+  onError?: (error: unknown) => void;
+}
+
 export interface RunnerLimits {
   max_active_runs: number;
+  /** Runs waiting per (workflow, concurrency key) under `on_conflict: queue`. */
+  max_queued_per_key: number;
   outbox_batch: number;
   max_result_bytes: number;
   /** The loop re-reads the clock at least this often (survives suspend and clock jumps). */
@@ -28,6 +51,7 @@ export interface RunnerLimits {
 }
 export const DEFAULT_RUNNER_LIMITS: RunnerLimits = {
   max_active_runs: 1000,
+  max_queued_per_key: 100,
   outbox_batch: 100,
   max_result_bytes: 256 * 1024,
   max_sleep_ms: 60_000,
@@ -43,61 +67,109 @@ export function loaded(def: WorkflowDef, source: Json): LoadedDefinition {
  */
 export class WorkflowRunner {
   readonly #limits: RunnerLimits;
+  readonly #queue: RunQueue;
+  readonly deps: RunnerDeps;
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<number> | undefined;
   #again = false;
   #running = false;
+  #kicked = false;
 
-  constructor(
-    private readonly deps: {
-      db: Database.Database;
-      store: WorkflowStore;
-      clock: { now(): number };
-      sink: EffectSink;
-      workflows: ReadonlyMap<string, LoadedDefinition>;
-      random?: () => number;
-      limits?: Partial<RunnerLimits>;
-      onError?: (error: unknown) => void;
-    },
-  ) {
+  constructor(deps: RunnerDeps) {
+    this.deps = deps;
     this.#limits = { ...DEFAULT_RUNNER_LIMITS, ...deps.limits };
+    this.#queue = new RunQueue(deps.db);
   }
 
   get workflows(): ReadonlyMap<string, LoadedDefinition> {
     return this.deps.workflows;
   }
 
+  get queue(): RunQueue {
+    return this.#queue;
+  }
+
   #env() {
     return { now: this.deps.clock.now(), random: this.deps.random ?? Math.random };
   }
 
-  /** Starts a run (validated inputs, definition snapshot) and returns its initial snapshot. */
-  start(name: string, given: Record<string, Json>, trigger: Trigger): Snapshot {
+  /**
+   * Starts a run (validated inputs, definition snapshot), honouring the workflow's `concurrency:`
+   * (queue | skip | cancel_running) in the same transaction as the start.
+   */
+  start(name: string, given: Record<string, Json>, trigger: Trigger): StartOutcome {
     const wf = this.deps.workflows.get(name);
     if (!wf) throw OrchErrors.unknownWorkflow(name);
     const resolved = resolveInputs(wf.def.inputs, given);
     if ("issues" in resolved) throw OrchErrors.badInputs(name, resolved.issues);
-    const snap = this.deps.db
-      .transaction(() => {
-        if (this.deps.store.activeCount() >= this.#limits.max_active_runs)
-          throw OrchErrors.runLimit(this.#limits.max_active_runs);
-        const env = this.#env();
-        const initial = createRun({
-          id: randomUUID(),
-          def: wf.def,
-          hash: wf.hash,
-          inputs: resolved.inputs,
-          trigger,
-          now: env.now,
-        });
-        this.deps.store.insertRun(initial, wf.source, undefined);
-        const t = apply(initial, { type: "start" }, env);
-        this.deps.store.save(t, env.now);
-        return t.snapshot;
+    const inputs = resolved.inputs;
+    const outcome = this.deps.db
+      .transaction((): StartOutcome => {
+        const key = concurrencyKey(wf.def, inputs, trigger);
+        const runId = randomUUID();
+        let cancelled: string[] = [];
+        const active = key === null ? [] : this.#queue.active(name, key);
+        if (key !== null && active.length > 0) {
+          const policy = wf.def.concurrency?.on_conflict ?? "queue";
+          if (policy === "skip") return { state: "skipped", run_id: null, blocking: active[0] as string };
+          if (policy === "queue") {
+            if (this.#queue.count(name, key) >= this.#limits.max_queued_per_key)
+              throw OrchErrors.queueFull(name, this.#limits.max_queued_per_key);
+            const position = this.#queue.enqueue({
+              run_id: runId,
+              workflow_name: name,
+              concurrency_key: key,
+              inputs,
+              trigger,
+              created_at: this.deps.clock.now(),
+            });
+            return { state: "queued", run_id: runId, position };
+          }
+          for (const id of active) this.handle(id, { type: "cancel", by: `concurrency:${runId}` });
+          cancelled = active;
+        }
+        const snapshot = this.#begin(wf, runId, inputs, trigger, key);
+        return { state: "started", run_id: runId, snapshot, cancelled };
       })
       .immediate();
     this.kick();
-    return snap;
+    return outcome;
+  }
+
+  /** Inserts and starts one run (inside the caller's transaction). */
+  #begin(
+    wf: LoadedDefinition,
+    id: string,
+    inputs: Record<string, Json>,
+    trigger: Trigger,
+    key: string | null,
+  ): Snapshot {
+    if (this.deps.store.activeCount() >= this.#limits.max_active_runs)
+      throw OrchErrors.runLimit(this.#limits.max_active_runs);
+    const env = this.#env();
+    const initial = createRun({ id, def: wf.def, hash: wf.hash, inputs, trigger, now: env.now });
+    this.deps.store.insertRun(initial, wf.source, undefined);
+    if (key !== null) this.#queue.setKey(id, key);
+    const t = apply(initial, { type: "start" }, env);
+    this.deps.store.save(t, env.now);
+    return t.snapshot;
+  }
+
+  /** A run of a concurrency group finished: start the oldest queued run of that group, if any. */
+  #release(workflow: string, runId: string): void {
+    const key = this.#queue.keyOf(runId);
+    if (key === null || this.#queue.active(workflow, key).length > 0) return;
+    for (let next = this.#queue.next(workflow, key); next; next = this.#queue.next(workflow, key)) {
+      this.#queue.remove(next.seq);
+      const wf = this.deps.workflows.get(workflow);
+      const resolved = wf ? resolveInputs(wf.def.inputs, next.inputs) : undefined;
+      if (!wf || !resolved || "issues" in resolved) {
+        this.deps.onError?.(OrchErrors.unknownWorkflow(workflow));
+        continue;
+      }
+      this.#begin(wf, next.run_id, resolved.inputs, next.trigger, key);
+      return;
+    }
   }
 
   /** Applies one event to one run, atomically. */
@@ -109,6 +181,8 @@ export class WorkflowRunner {
         const env = this.#env();
         const t = apply(current, event, env);
         this.deps.store.save(t, env.now);
+        if (current.run.phase !== "done" && t.snapshot.run.phase === "done")
+          this.#release(current.run.workflow, runId);
         return t.snapshot;
       })
       .immediate();
@@ -231,6 +305,7 @@ export class WorkflowRunner {
 
   /** After a commit: drain the outbox and re-arm the timer (a new timer may be earlier). */
   kick(): void {
+    this.#kicked = true;
     if (this.#running) this.#arm(0);
   }
 
@@ -239,9 +314,13 @@ export class WorkflowRunner {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (!this.#running || !this.deps.db.open) return;
+      this.#kicked = false;
       this.#safe(() => this.tick());
       void this.drain().finally(() => {
         if (!this.#running || !this.deps.db.open) return;
+        // A commit during this pass (e.g. a result reported while draining) armed a timer that the
+        // re-arm below would replace: go again at once instead of sleeping until the next timer.
+        if (this.#kicked) return this.#arm(0);
         const next = this.deps.store.nextWake();
         const now = this.deps.clock.now();
         const wait =

@@ -76,7 +76,9 @@ export class WorkflowStore {
   readonly #defs = new Map<string, WorkflowDef>();
   readonly #s;
 
-  constructor(readonly db: Database.Database) {
+  readonly db: Database.Database;
+  constructor(db: Database.Database) {
+    this.db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       insertRun:

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { migration001 } from "./001-initial.js";
 import { migration002 } from "./002-rowid-tables.js";
+import { migration003 } from "./003-history-indexes.js";
 
 /**
  * Numbered migrations (STYLE.md "SQLite"): each runs in its own transaction and is recorded in
@@ -12,7 +13,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
   db.exec(

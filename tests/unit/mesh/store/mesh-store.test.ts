@@ -9,11 +9,12 @@ describe("mesh store", () => {
   it("applies numbered migrations once and records them", () => {
     const db = new Database(":memory:");
     const store = new MeshStore(db);
-    expect(store.schemaVersion).toBe(2);
-    expect(migrate(db)).toBe(2);
+    expect(store.schemaVersion).toBe(3);
+    expect(migrate(db)).toBe(3);
     expect(db.prepare("SELECT version, name FROM schema_version").all()).toEqual([
       { version: 1, name: "initial" },
       { version: 2, name: "rowid-tables" },
+      { version: 3, name: "history-indexes" },
     ]);
     store.close();
   });

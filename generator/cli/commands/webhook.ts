@@ -1,0 +1,86 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+import { webhookSecret } from "../../../services/common/tokens.js";
+import { type CliIo, type CommandModule, EXIT_OK, EXIT_USAGE } from "../io.js";
+import { masterKey, operatorApi } from "./operator-api.js";
+
+const flagsSchema = z.strictObject({
+  dir: z.string().default("."),
+  port: z.coerce.number().int().min(1).max(65535).optional(),
+  json: z.boolean().default(false),
+});
+type Flags = z.output<typeof flagsSchema>;
+const listSchema = z.object({
+  webhooks: z.array(
+    z.object({ name: z.string(), path: z.string(), target: z.string(), generation: z.number() }),
+  ),
+});
+const rotateSchema = z.object({ name: z.string(), generation: z.number(), previous_valid_until: z.number() });
+
+async function list(f: Flags, io: CliIo): Promise<number> {
+  const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
+  const { webhooks } = await api.call("GET", "/v1/webhooks", undefined, listSchema);
+  if (f.json) io.stdout(`${JSON.stringify({ webhooks }, null, 2)}\n`);
+  else if (webhooks.length === 0) io.stdout("no webhooks (mesh.yaml webhooks:)\n");
+  else
+    for (const w of webhooks)
+      io.stdout(`${w.name}  ${api.url}${w.path}  → ${w.target}  (generation ${w.generation})\n`);
+  return EXIT_OK;
+}
+
+/** Bumps the generation in the mesh, then prints the new secret once (derived here; never sent). */
+async function rotate(name: string, f: Flags, io: CliIo): Promise<number> {
+  const dir = resolve(io.cwd, f.dir);
+  const key = await masterKey(dir);
+  const api = await operatorApi(dir, f.port);
+  const r = await api.call(
+    "POST",
+    `/v1/webhooks/${encodeURIComponent(name)}/rotate`,
+    undefined,
+    rotateSchema,
+  );
+  const secret = webhookSecret(key, r.name, r.generation);
+  const until = new Date(r.previous_valid_until).toISOString();
+  if (f.json) io.stdout(`${JSON.stringify({ ...r, secret }, null, 2)}\n`);
+  else
+    io.stdout(
+      `webhook ${r.name} rotated to generation ${r.generation}\n` +
+        `secret (configure it at the sender; it is not shown again): ${secret}\n` +
+        `the previous secret stays valid until ${until}\n`,
+    );
+  return EXIT_OK;
+}
+
+export const webhookCommand: CommandModule = {
+  register(program, io, setExit) {
+    const webhook = program.command("webhook").description("list signed webhooks and rotate their secrets");
+    const flags = (label: string, raw: unknown): Flags | undefined => {
+      const parsed = flagsSchema.safeParse(raw);
+      if (parsed.success) return parsed.data;
+      io.stderr(`${label}: ${parsed.error.issues[0]?.message ?? "invalid flags"}\n`);
+      setExit(EXIT_USAGE);
+      return undefined;
+    };
+    webhook
+      .command("list")
+      .description("list webhooks: URL, target and secret generation")
+      .option("--dir <dir>", "fleet directory", ".")
+      .option("--port <port>", "mesh port (default: mesh.port from mesh.yaml)")
+      .option("--json", "machine-readable list")
+      .action(async (raw: unknown) => {
+        const f = flags("webhook list", raw);
+        if (f) setExit(await list(f, io));
+      });
+    webhook
+      .command("rotate")
+      .description("new secret for a webhook (printed once; the old one stays valid 24 h)")
+      .argument("<name>", "webhook name")
+      .option("--dir <dir>", "fleet directory", ".")
+      .option("--port <port>", "mesh port (default: mesh.port from mesh.yaml)")
+      .option("--json", "machine-readable result (includes the secret)")
+      .action(async (name: string, raw: unknown) => {
+        const f = flags("webhook rotate", raw);
+        if (f) setExit(await rotate(name, f, io));
+      });
+  },
+};
