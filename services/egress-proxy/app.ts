@@ -75,9 +75,12 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
     limits,
     inFlight: new Map(),
   };
+  // One keep-alive pool per upstream origin (undici Agent), up to 256 sockets each, no pipelining: a slow
+  // stream never holds up another call queued behind it on the same socket.
   const dispatcher: Dispatcher = new Agent({
     keepAliveTimeout: 30_000,
     connections: 256,
+    pipelining: 1,
     ...deps.upstream,
   });
   const terminal = upstreamDispatch(dispatcher, {
@@ -177,6 +180,8 @@ function route(
 /** The innermost consumer: writes to the client, honours backpressure, and turns errors into one JSON reply. */
 function clientHandler(ctx: ProxyContext, call: Call): CallHandler {
   const { res } = call;
+  let wroteBody = false;
+  let waitingForDrain = false;
   const count = (status: number) =>
     ctx.metrics.requests.inc({
       agent: call.agent?.id ?? "",
@@ -188,13 +193,25 @@ function clientHandler(ctx: ProxyContext, call: Call): CallHandler {
   return {
     onResponseStart(status, headers) {
       res.writeHead(status, downstreamHeaders(headers, false));
-      // Streams: send the head at once so the client sees the status before the first event.
-      if (String(headers["content-type"] ?? "").startsWith("text/event-stream")) res.flushHeaders();
+      // Streams: the client must see the head before the first event even when that event is slow (time to
+      // first token). Usually it came in the same read as the head and was written with it in one syscall;
+      // otherwise the head goes out alone at the end of this loop turn.
+      if (String(headers["content-type"] ?? "").startsWith("text/event-stream"))
+        setImmediate(() => {
+          // (res.headersSent turns true at writeHead, before anything is sent: track the first write instead.)
+          if (!wroteBody && !res.writableEnded && !res.destroyed) res.flushHeaders();
+        });
     },
     onResponseData(chunk) {
-      if (!res.write(chunk)) {
+      wroteBody = true;
+      // One drain listener at a time: chunks undici had already parsed may still arrive after the pause.
+      if (!res.write(chunk) && !waitingForDrain) {
+        waitingForDrain = true;
         call.pauseUpstream?.();
-        res.once("drain", () => call.resumeUpstream?.());
+        res.once("drain", () => {
+          waitingForDrain = false;
+          call.resumeUpstream?.();
+        });
       }
     },
     onResponseEnd() {
@@ -205,10 +222,17 @@ function clientHandler(ctx: ProxyContext, call: Call): CallHandler {
       const ol = toOlError(error);
       count(call.clientAborted ? 499 : res.headersSent ? res.statusCode : ol.status);
       if (call.clientAborted) return;
-      ctx.log.info(
-        { agent: call.agent?.id, door: call.door, target: call.target, code: ol.code, status: ol.status },
-        "call refused or failed",
-      );
+      // Refusals are counted in /metrics and logged at debug (a looping agent must not flood the log);
+      // failures of the proxy or the upstream are worth a line at warn.
+      const fields = {
+        agent: call.agent?.id,
+        door: call.door,
+        target: call.target,
+        code: ol.code,
+        status: ol.status,
+      };
+      if (ol.status >= 500) ctx.log.warn(fields, "call failed");
+      else ctx.log.debug(fields, "call refused");
       sendError(res, ol);
     },
   };

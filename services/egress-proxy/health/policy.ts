@@ -3,7 +3,11 @@
  * Rules are tried in order; the first whose `match` holds decides. `ladder` is indexed by how many
  * consecutive failures of that class the model had (the last step repeats).
  */
-export type Outcome = { kind: "status"; status: number } | { kind: "timeout" } | { kind: "connection" };
+export type Outcome =
+  /** `retryAfterS`: what the provider's retry-after asked for (already capped), if anything. */
+  | { kind: "status"; status: number; retryAfterS?: number | undefined }
+  | { kind: "timeout" }
+  | { kind: "connection" };
 
 export interface CooldownRule {
   name: string;
@@ -32,12 +36,23 @@ export const COOLDOWN_POLICY: readonly CooldownRule[] = [
   },
 ];
 
-/** Cooldown in seconds for the n-th consecutive failure (n ≥ 1), or 0 when the outcome does not cool the model. */
+/**
+ * Cooldown in seconds for the n-th consecutive failure (n ≥ 1), or 0 when the outcome does not cool the model.
+ * A provider's retry-after that is longer than the table's value wins (it knows its own limits); a shorter one
+ * does not shorten the table's cooldown, and it never makes a non-cooling outcome (400, 404, …) cool.
+ */
 export function cooldownFor(outcome: Outcome, consecutive: number): { seconds: number; rule: string } {
   const rule = COOLDOWN_POLICY.find((r) => r.match(outcome));
   if (!rule || rule.ladder.length === 0) return { seconds: 0, rule: rule?.name ?? "none" };
   const step = Math.min(Math.max(consecutive, 1), rule.ladder.length) - 1;
-  return { seconds: rule.ladder[step] ?? 0, rule: rule.name };
+  const table = rule.ladder[step] ?? 0;
+  const asked = outcome.kind === "status" ? (outcome.retryAfterS ?? 0) : 0;
+  return { seconds: Math.max(table, asked), rule: rule.name };
 }
 
-export const describeOutcome = (o: Outcome): string => (o.kind === "status" ? `HTTP ${o.status}` : o.kind);
+export const describeOutcome = (o: Outcome): string =>
+  o.kind !== "status"
+    ? o.kind
+    : o.retryAfterS === undefined
+      ? `HTTP ${o.status}`
+      : `HTTP ${o.status} (retry-after ${o.retryAfterS} s)`;

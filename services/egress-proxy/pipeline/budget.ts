@@ -93,8 +93,13 @@ export const budgetStep =
       call,
       decorate(handler, {
         onResponseEnd: () => {
-          settle(undefined);
-          handler.onResponseEnd();
+          // The client's response ends first, then the call settles in the same synchronous turn: no other
+          // request can reserve in between, and the settle transaction is off the latency path.
+          try {
+            handler.onResponseEnd();
+          } finally {
+            settle(undefined);
+          }
         },
         onError: (error) => {
           settle(error);

@@ -1,4 +1,5 @@
 import { ProxyErrors } from "../errors.js";
+import { retryAfterSeconds } from "../health/retry-after.js";
 import type { ProxyContext } from "./context.js";
 import { decorate, type Step } from "./types.js";
 
@@ -23,7 +24,8 @@ export const healthStep =
       call,
       decorate(handler, {
         onResponseStart: (status, headers) => {
-          ctx.health.record(model, { kind: "status", status });
+          const retryAfterS = status >= 400 ? retryAfterSeconds(headers, ctx.now()) : undefined;
+          ctx.health.record(model, { kind: "status", status, retryAfterS });
           handler.onResponseStart(status, headers);
         },
         onError: (error) => {

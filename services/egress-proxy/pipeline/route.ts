@@ -1,6 +1,6 @@
 import { ProxyErrors } from "../errors.js";
 import { readBody } from "../http/body.js";
-import { requestFacts, withIncludeUsage } from "../usage/request.js";
+import { bodyWithIncludeUsage, requestFacts } from "../usage/request.js";
 import type { ProxyContext } from "./context.js";
 import type { Call, CallHandler, Step } from "./types.js";
 
@@ -75,7 +75,7 @@ async function route(ctx: ProxyContext, call: Call): Promise<void> {
   if (!agent.models.has(model)) throw ProxyErrors.modelForbidden(agent.id, model, agent.modelList);
   call.facts = facts;
   call.model = model;
-  call.body = facts.injectUsage ? Buffer.from(JSON.stringify(withIncludeUsage(json))) : body;
+  call.body = facts.injectUsage ? bodyWithIncludeUsage(body, json) : body;
 }
 
 /** API door: the API must be configured and in the agent's allowed_apis. */

@@ -74,6 +74,25 @@ export function requestFacts(
   };
 }
 
+/**
+ * The request body with `stream_options.include_usage: true`. When the client sent no `stream_options`
+ * (the usual case), the member is spliced in after the opening brace and every other byte is kept as sent;
+ * otherwise the parsed body is re-serialised with the option merged in.
+ */
+export function bodyWithIncludeUsage(raw: Buffer, json: Json): Buffer {
+  if (!Object.hasOwn(json, "stream_options")) {
+    let i = 0;
+    while (i < raw.length && (raw[i] === 0x20 || raw[i] === 0x09 || raw[i] === 0x0a || raw[i] === 0x0d)) i++;
+    if (raw[i] === 0x7b) {
+      const member = Object.keys(json).length > 0 ? `${INCLUDE_USAGE},` : INCLUDE_USAGE;
+      return Buffer.concat([raw.subarray(0, i + 1), Buffer.from(member), raw.subarray(i + 1)]);
+    }
+  }
+  return Buffer.from(JSON.stringify(withIncludeUsage(json)));
+}
+
+const INCLUDE_USAGE = '"stream_options":{"include_usage":true}';
+
 /** Returns the body with `stream_options.include_usage: true` added, keeping every other field. */
 export function withIncludeUsage(body: Json): Json {
   const options = isObject(body.stream_options) ? body.stream_options : {};

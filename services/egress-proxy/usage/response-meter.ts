@@ -1,5 +1,6 @@
 import { usageFromJsonBody } from "./extract.js";
 import { SseSplitter } from "./sse.js";
+import { chunkMayMatter, endsAtEventBoundary } from "./sse-skip.js";
 import { StreamUsage } from "./stream-usage.js";
 import type { Usage, WireApi } from "./types.js";
 
@@ -12,13 +13,18 @@ const TAIL_WINDOW = 1024 * 1024;
  * (pass-through, byte for byte) or, when `dropUsageChunk` is set on an OpenAI stream, each complete event
  * except the usage-only chunk the proxy asked for on the client's behalf.
  */
+/** Per-stream parsing state, allocated only for event streams. */
+interface SseTap {
+  decoder: InstanceType<typeof TextDecoder>;
+  splitter: SseSplitter;
+  stream: StreamUsage;
+  /** Drop the OpenAI usage-only chunk the proxy asked for on the client's behalf. */
+  filter: boolean;
+}
+
 export class ResponseMeter {
   readonly #api: WireApi;
-  readonly #sse: boolean;
-  readonly #filter: boolean;
-  readonly #decoder = new TextDecoder();
-  readonly #splitter = new SseSplitter();
-  readonly #stream: StreamUsage;
+  readonly #sse: SseTap | undefined;
   #json: Buffer[] = [];
   #jsonBytes = 0;
   #jsonOverflow = false;
@@ -27,26 +33,52 @@ export class ResponseMeter {
 
   constructor(api: WireApi, contentType: string | undefined, dropUsageChunk: boolean) {
     this.#api = api;
-    this.#sse = /^text\/event-stream\b/i.test(contentType ?? "");
-    this.#filter = this.#sse && dropUsageChunk;
-    this.#stream = new StreamUsage(api);
+    this.#sse = /^text\/event-stream\b/i.test(contentType ?? "")
+      ? {
+          decoder: new TextDecoder(),
+          splitter: new SseSplitter(),
+          stream: new StreamUsage(api),
+          filter: dropUsageChunk,
+        }
+      : undefined;
   }
 
   push(chunk: Buffer): Buffer[] {
-    if (!this.#sse) {
+    const sse = this.#sse;
+    if (!sse) {
       this.#tapJson(chunk);
       this.relayedBytes += chunk.length;
       return [chunk];
     }
-    const events = this.#splitter.push(this.#decoder.decode(chunk, { stream: true }));
-    if (!this.#filter || this.#splitter.overflowed) {
-      for (const e of events) this.#stream.add(e);
+    const heldBefore = sse.splitter.rest() !== "";
+    // Fast path: whole events with nothing usage-related in them pass without decoding.
+    if (
+      !heldBefore &&
+      !sse.splitter.overflowed &&
+      endsAtEventBoundary(chunk) &&
+      !chunkMayMatter(this.#api, chunk)
+    ) {
+      this.relayedBytes += chunk.length;
+      return [chunk];
+    }
+    const events = sse.splitter.push(sse.decoder.decode(chunk, { stream: true }));
+    if (!sse.filter || sse.splitter.overflowed) {
+      for (const e of events) sse.stream.add(e);
+      this.relayedBytes += chunk.length;
+      return [chunk];
+    }
+    // Common case: the chunk holds whole events only (nothing held before or after it, and it ends in ASCII
+    // so the decoder holds no partial character) and none is the usage chunk: forward the upstream bytes as
+    // they are instead of re-encoding each event.
+    const drop = events.map((e) => sse.stream.add(e));
+    const whole = !heldBefore && sse.splitter.rest() === "" && (chunk.at(-1) ?? 0) < 0x80;
+    if (whole && !drop.includes(true)) {
       this.relayedBytes += chunk.length;
       return [chunk];
     }
     const out: Buffer[] = [];
-    for (const e of events) {
-      if (this.#stream.add(e)) continue;
+    for (const [i, e] of events.entries()) {
+      if (drop[i]) continue;
       const buf = Buffer.from(e.raw, "utf8");
       this.relayedBytes += buf.length;
       out.push(buf);
@@ -56,11 +88,12 @@ export class ResponseMeter {
 
   /** Called at the end of the body; returns what is still held back (filter mode only). */
   end(): Buffer[] {
-    if (!this.#sse) return [];
-    const tail = this.#decoder.decode();
-    const held = this.#filter && !this.#splitter.overflowed ? this.#splitter.rest() + tail : "";
-    const events = tail ? this.#splitter.push(tail) : [];
-    for (const e of [...events, ...this.#splitter.flush()]) this.#stream.add(e);
+    const sse = this.#sse;
+    if (!sse) return [];
+    const tail = sse.decoder.decode();
+    const held = sse.filter && !sse.splitter.overflowed ? sse.splitter.rest() + tail : "";
+    const events = tail ? sse.splitter.push(tail) : [];
+    for (const e of [...events, ...sse.splitter.flush()]) sse.stream.add(e);
     if (!held) return [];
     const buf = Buffer.from(held, "utf8");
     this.relayedBytes += buf.length;
@@ -69,13 +102,12 @@ export class ResponseMeter {
 
   /** Usage seen so far (a cut stream returns its last snapshot). */
   usage(): Usage | undefined {
-    if (this.#sse) return this.#stream.usage;
-    return this.#jsonUsage();
+    return this.#sse ? this.#sse.stream.usage : this.#jsonUsage();
   }
 
   /** True when the body reached its terminal marker (streams) or was complete JSON with usage. */
   get complete(): boolean {
-    return this.#sse ? this.#stream.complete : this.#jsonUsage() !== undefined;
+    return this.#sse ? this.#sse.stream.complete : this.#jsonUsage() !== undefined;
   }
 
   #tapJson(chunk: Buffer): void {

@@ -7,12 +7,16 @@ import type { Usage, WireApi } from "./types.js";
  * OpenAI: the last non-null `usage` on any chunk (Responses: `response.usage` on the terminal event);
  * Anthropic: message_start usage, then every message_delta OVERWRITES the fields it carries (cumulative);
  * Gemini: the last usageMetadata snapshot (cumulative; never summed).
- * Lines are prefiltered by substring before JSON.parse, so content chunks cost one indexOf.
+ * Events are prefiltered by substring before JSON.parse, so content chunks cost an indexOf or two: OpenAI
+ * chunks carrying `"usage":null` are skipped, and Gemini's per-chunk snapshots are parsed once, lazily, for
+ * the last one only (an unparsable last snapshot leaves the usage unknown: the call is settled as estimated).
  */
 export class StreamUsage {
   readonly #api: WireApi;
   #usage: Usage | undefined;
   #anthropicRaw: Record<string, unknown> | undefined;
+  /** Gemini: the data of the last event that carried usageMetadata, parsed when usage is read. */
+  #geminiLast: string | undefined;
   /** True once the stream's terminal marker arrived ([DONE], message_stop, finishReason, response.completed). */
   complete = false;
 
@@ -21,6 +25,12 @@ export class StreamUsage {
   }
 
   get usage(): Usage | undefined {
+    if (this.#geminiLast !== undefined) {
+      const parsed = parse(this.#geminiLast);
+      this.#geminiLast = undefined;
+      const u = parsed ? geminiUsage(parsed.usageMetadata) : undefined;
+      if (u) this.#usage = u;
+    }
     return this.#usage;
   }
 
@@ -34,18 +44,18 @@ export class StreamUsage {
     }
     if (this.#api === "gemini") {
       if (data.includes('"finishReason"')) this.complete = true;
-      if (data.includes('"usageMetadata"')) {
-        const parsed = parse(data);
-        const u = parsed ? geminiUsage(parsed.usageMetadata) : undefined;
-        if (u) this.#usage = u;
-      }
+      if (data.includes('"usageMetadata"')) this.#geminiLast = data;
       return false;
     }
     if (data === "[DONE]") {
       this.complete = true;
       return false;
     }
-    if (!data.includes('"usage"')) return false;
+    const at = data.indexOf('"usage"');
+    if (at < 0) return false;
+    // Chat chunks repeat `"usage":null` until the usage chunk; Responses events are parsed for their type.
+    USAGE_OBJECT.lastIndex = at;
+    if (!USAGE_OBJECT.test(data) && !data.includes('"type":"response.')) return false;
     const parsed = parse(data);
     if (!parsed) return false;
     const response = parsed.response;
@@ -75,6 +85,9 @@ export class StreamUsage {
     if (u) this.#usage = u;
   }
 }
+
+/** Sticky: matched at the position of the first `"usage"` key. */
+const USAGE_OBJECT = /"usage"\s*:\s*\{/y;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
