@@ -9,7 +9,7 @@ import { Spawner } from "./loop/spawner.js";
 import type { StepDeps } from "./loop/step.js";
 import { createAgentMemory } from "./memory/agent-memory.js";
 import type { Embedder } from "./memory/embedder.js";
-import { type ModelAccess, resolveModel, type WireApi } from "./model/resolve.js";
+import { type ModelAccess, modelResolver, type WireApi } from "./model/resolve.js";
 import { AgentRuntime } from "./runtime/agent-runtime.js";
 import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
@@ -60,13 +60,15 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
   };
   const step: StepDeps = {
     models: [config.manifest.model, ...config.manifest.fallback_models],
-    resolve: (id) => resolveModel(id, access),
+    resolve: modelResolver(access),
     onFailover: (from, failure) =>
       log.warn(
         { model: from, status: failure.status, kind: failure.kind, err: failure.message },
         "model failed; trying the next one",
       ),
   };
+  // Load the provider SDKs of the agent's own models now (not at the first turn), and only those.
+  await Promise.all(step.models.map((id) => Promise.resolve(step.resolve(id)).catch(() => undefined)));
   const memory = createAgentMemory({
     dataRoot,
     manifest: config.manifest,

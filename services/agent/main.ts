@@ -1,6 +1,7 @@
 import { isOlError } from "../common/errors.js";
 import { createAgent } from "./build.js";
 import { loadAgentConfig } from "./config/load.js";
+import { exposeGc, HeapTrim } from "./runtime/heap-trim.js";
 
 /**
  * Entry point (the only file that reads process.*). See config/load.ts for the environment. On
@@ -10,10 +11,16 @@ import { loadAgentConfig } from "./config/load.js";
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadAgentConfig(env);
   const agent = await createAgent(config);
+  // Between runs, hand the heap's empty pages back to the OS (runtime/heap-trim.ts).
+  const gc = exposeGc();
+  const queue = agent.runtime.queue;
+  const trim = gc ? new HeapTrim({ gc, isIdle: () => !queue.busy && queue.length === 0 }) : undefined;
+  if (trim) queue.onIdle = () => trim.schedule();
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
+    trim?.close();
     agent.app.log.info({ signal }, "shutting down");
     agent
       .close(10_000)
@@ -24,6 +31,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.on("SIGINT", () => shutdown("SIGINT"));
   const address = await agent.app.listen({ host: config.host, port: config.port });
   agent.app.log.info({ address, model: config.manifest.model }, "agent listening");
+  trim?.schedule();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

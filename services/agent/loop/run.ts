@@ -63,7 +63,15 @@ export interface RunInput {
  */
 export async function runLoop(input: RunInput): Promise<RunResult> {
   const limits = input.limits ?? DEFAULT_LIMITS;
-  const timeout = AbortSignal.timeout(limits.runTimeoutS * 1000);
+  // A timer cleared when the run ends (AbortSignal.timeout would keep each run's signal graph alive
+  // for the full runTimeoutS after the run, i.e. for hundreds of turns).
+  const timeoutCtl = new AbortController();
+  const timeout = timeoutCtl.signal;
+  const timer = setTimeout(
+    () => timeoutCtl.abort(new DOMException("The run timed out", "TimeoutError")),
+    limits.runTimeoutS * 1000,
+  );
+  timer.unref();
   const signal = AbortSignal.any([input.signal, timeout]);
   const detector = new LoopDetector();
   const tools: ToolSpec[] = input.registry
@@ -153,6 +161,8 @@ export async function runLoop(input: RunInput): Promise<RunResult> {
         ? { code: error.code, message: error.message }
         : { code: "OL_ERR_AGENT_INTERNAL", message: error instanceof Error ? error.message : String(error) };
     }
+  } finally {
+    clearTimeout(timer);
   }
   return result;
 }

@@ -54,6 +54,13 @@ export class Spawner implements SpawnHost {
     const child = new Spawner(this.deps, childDepth);
     const id = `${ctx.agentId}.sub${childDepth}-${++this.#seq}`;
     this.#active++;
+    // The TTL timer is cleared when the child ends (AbortSignal.timeout would outlive it).
+    const ttl = new AbortController();
+    const ttlTimer = setTimeout(
+      () => ttl.abort(new DOMException("The sub-agent's time limit was reached", "TimeoutError")),
+      req.ttlS * 1000,
+    );
+    ttlTimer.unref();
     try {
       const system = assembleSystemPrompt({
         agentId: id,
@@ -63,7 +70,7 @@ export class Spawner implements SpawnHost {
         learnings: {},
         tools: registry.list(),
       });
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(req.ttlS * 1000)]);
+      const signal = AbortSignal.any([ctx.signal, ttl.signal]);
       ctx.log.info({ sub: id, depth: childDepth, tools: registry.names.length }, "sub-agent started");
       const result = await runLoop({
         mode: "task",
@@ -88,6 +95,7 @@ export class Spawner implements SpawnHost {
         `sub-agent ${id} ended with ${result.status}: ${why}${result.reply ? `; last text: ${result.reply.slice(0, 2000)}` : ""}`,
       );
     } finally {
+      clearTimeout(ttlTimer);
       this.#active--;
     }
   }

@@ -6,7 +6,8 @@ import { callModel, ModelCallError, type ModelCallInput, type ModelCallResult } 
 export interface StepDeps {
   /** `[model, ...fallback_models]`. */
   models: readonly string[];
-  resolve: (id: string) => LanguageModel;
+  /** May be async: the first use of a provider imports its SDK package. */
+  resolve: (id: string) => LanguageModel | Promise<LanguageModel>;
   onFailover?: (from: string, failure: ModelFailure) => void;
 }
 
@@ -49,7 +50,7 @@ export async function stepWithFailover(
     if (decision.waitS > 0) await sleep(decision.waitS * 1000, input.signal);
     tried.push(decision.model);
     try {
-      const result = await callModel({ ...input, model: deps.resolve(decision.model) });
+      const result = await callModel({ ...input, model: await deps.resolve(decision.model) });
       return { ...result, model: decision.model };
     } catch (error) {
       if (!(error instanceof ModelCallError)) throw error;

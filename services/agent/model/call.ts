@@ -54,12 +54,18 @@ export class ModelCallError extends Error {
 
 const KEPT_PARTS = new Set(["text", "reasoning", "tool-call"]);
 
+/** Per tool list (one per run): the SDK tool set, built once instead of at every step. */
+const TOOL_SETS = new WeakMap<readonly ToolSpec[], ToolSet>();
+
 function toToolSet(tools: readonly ToolSpec[]): ToolSet {
+  const cached = TOOL_SETS.get(tools);
+  if (cached) return cached;
   const set: ToolSet = {};
   // Sorted so the request prefix (and the provider's prompt cache) is stable.
   for (const t of [...tools].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     set[t.name] = { description: t.description, inputSchema: jsonSchema(t.schema) };
   }
+  TOOL_SETS.set(tools, set);
   return set;
 }
 

@@ -1,8 +1,5 @@
-import { createAnthropic } from "@ai-sdk/anthropic";
-import { createGoogleGenerativeAI } from "@ai-sdk/google";
-import { createOpenAI } from "@ai-sdk/openai";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { LanguageModel } from "ai";
+import { isOlError } from "../../common/errors.js";
 import { AgentErrors } from "../errors.js";
 
 /** Wire APIs the manifest may name for a provider (services/common/contracts/agent-manifest.ts). */
@@ -47,24 +44,74 @@ export interface ModelAccess {
   baseUrlFor?: (provider: string, api: WireApi) => string;
 }
 
-/** Resolves a `provider/model` id to an AI SDK model that talks to the proxy with the agent token. */
-export function resolveModel(id: string, access: ModelAccess): LanguageModel {
+type ModelFactory = (o: { name: string; baseURL: string; apiKey: string }, model: string) => LanguageModel;
+
+/**
+ * Each provider package is imported on first use: an agent loads only the SDKs its manifest's models
+ * speak (each package costs ~5 MB of heap; an agent typically uses one or two of the four).
+ */
+const LOADERS: Readonly<Record<WireApi, () => Promise<ModelFactory>>> = {
+  // Chat completions: the proxy and the fake speak it; `openai(model)` would use the Responses API.
+  openai: async () => {
+    const { createOpenAI } = await import("@ai-sdk/openai");
+    return ({ baseURL, apiKey }, model) => createOpenAI({ baseURL, apiKey }).chat(model);
+  },
+  anthropic: async () => {
+    const { createAnthropic } = await import("@ai-sdk/anthropic");
+    return ({ baseURL, apiKey }, model) => createAnthropic({ baseURL, apiKey })(model);
+  },
+  gemini: async () => {
+    const { createGoogleGenerativeAI } = await import("@ai-sdk/google");
+    return ({ baseURL, apiKey }, model) => createGoogleGenerativeAI({ baseURL, apiKey })(model);
+  },
+  "openai-compatible": async () => {
+    const { createOpenAICompatible } = await import("@ai-sdk/openai-compatible");
+    return ({ name, baseURL, apiKey }, model) =>
+      createOpenAICompatible({ name, baseURL, apiKey, includeUsage: true })(model);
+  },
+};
+const factories = new Map<WireApi, Promise<ModelFactory>>();
+
+const factoryFor = (api: WireApi): Promise<ModelFactory> => {
+  let f = factories.get(api);
+  if (!f) {
+    f = LOADERS[api]();
+    factories.set(api, f);
+    f.catch(() => factories.delete(api));
+  }
+  return f;
+};
+
+/**
+ * Resolves a `provider/model` id to an AI SDK model that talks to the proxy with the agent token.
+ * Rejects with OL_ERR_AGENT_BAD_MODEL_ID for a malformed id or a provider the manifest does not name.
+ */
+export async function resolveModel(id: string, access: ModelAccess): Promise<LanguageModel> {
   const { provider, model } = parseModelId(id);
   const api = access.providers[provider];
   if (api === undefined) {
     throw AgentErrors.badModelId(id, `provider "${provider}" is not in the manifest's providers`);
   }
   const baseURL = access.baseUrlFor?.(provider, api) ?? proxyBaseUrl(access.proxyUrl, provider, api);
-  const apiKey = access.agentToken;
-  switch (api) {
-    case "openai":
-      // Chat completions: the proxy and the fake speak it; `openai(model)` would use the Responses API.
-      return createOpenAI({ baseURL, apiKey }).chat(model);
-    case "anthropic":
-      return createAnthropic({ baseURL, apiKey })(model);
-    case "gemini":
-      return createGoogleGenerativeAI({ baseURL, apiKey })(model);
-    case "openai-compatible":
-      return createOpenAICompatible({ name: provider, baseURL, apiKey, includeUsage: true })(model);
-  }
+  return (await factoryFor(api))({ name: provider, baseURL, apiKey: access.agentToken }, model);
+}
+
+/**
+ * `resolveModel` with one model object per id (a model object only holds its settings, so steps and
+ * sub-agents share it). The first resolve of an id imports its provider package.
+ */
+export function modelResolver(access: ModelAccess): (id: string) => Promise<LanguageModel> {
+  const models = new Map<string, Promise<LanguageModel>>();
+  return (id) => {
+    let m = models.get(id);
+    if (!m) {
+      m = resolveModel(id, access);
+      models.set(id, m);
+      // A malformed id stays an error; a failed import (e.g. a transient EMFILE) is tried again.
+      m.catch((err: unknown) => {
+        if (!isOlError(err)) models.delete(id);
+      });
+    }
+    return m;
+  };
 }

@@ -71,9 +71,21 @@ export class AgentRuntime {
     return this.#closing;
   }
 
+  /** The last assembled prompt and the file texts it was built from (same texts → same prompt). */
+  #prompt: { files: (string | undefined)[]; text: string } | undefined;
+
   async #systemPrompt(): Promise<string> {
     const files = await this.#d.workspace.readAll();
-    return assembleSystemPrompt({
+    const texts = [
+      files.workspace.agents,
+      files.workspace.soul,
+      files.workspace.user,
+      files.workspace.memory,
+      files.learnings.errors,
+      files.learnings.corrections,
+    ];
+    if (this.#prompt?.files.every((t, i) => t === texts[i])) return this.#prompt.text;
+    const text = assembleSystemPrompt({
       agentId: this.#d.manifest.id,
       role: this.#d.manifest.role,
       project: this.#d.project,
@@ -81,6 +93,8 @@ export class AgentRuntime {
       ...files,
       tools: this.#d.registry.list(),
     });
+    this.#prompt = { files: texts, text };
+    return text;
   }
 
   async #run(

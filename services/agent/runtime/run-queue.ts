@@ -15,6 +15,8 @@ export class RunQueue {
   readonly #pending: QueuedRun[] = [];
   #current: { kind: QueuedRun["kind"]; id: string; from: string; startedAt: number } | undefined;
   #idle: Array<() => void> = [];
+  /** Called each time the queue runs dry (the last run ended and nothing is queued). */
+  onIdle: (() => void) | undefined;
 
   constructor(
     readonly cap: number,
@@ -57,6 +59,7 @@ export class RunQueue {
     const next = this.#pending.shift();
     if (!next) {
       for (const resolve of this.#idle.splice(0)) resolve();
+      this.onIdle?.();
       return;
     }
     this.#current = { kind: next.kind, id: next.id, from: next.from, startedAt: this.now() };

@@ -7,6 +7,13 @@ export const CHAT_CONVERSATION = "chat";
 /** Messages loaded into a chat request; older ones stay on disk (compaction is the memory issue's job). */
 export const HISTORY_WINDOW = 200;
 export const INBOX_SEEN_KEEP = 10_000;
+/**
+ * Messages of a conversation kept parsed in memory (the newest ones): every turn reads its tail twice
+ * (context before, flush/compaction check after), which without the cache re-reads and re-parses up to
+ * 400 rows from SQLite per read. Larger reads go to SQLite.
+ */
+export const TAIL_CACHE = 400;
+const CACHED_CONVERSATIONS = 8;
 export const TASKS_KEEP = 1_000;
 
 export const taskStatusSchema = z.enum([
@@ -71,6 +78,8 @@ export class AgentStore {
   readonly db: Database.Database;
   readonly #now: () => number;
   readonly #s;
+  /** Per conversation: its message count and its newest ≤ TAIL_CACHE messages, as parsed from the rows. */
+  readonly #tails = new Map<string, { count: number; messages: ModelMessage[] }>();
 
   constructor(path: string, now: () => number = Date.now) {
     this.db = new Database(path);
@@ -114,27 +123,57 @@ export class AgentStore {
 
   appendMessages(conversation: string, messages: readonly ModelMessage[]): void {
     const now = this.#now();
+    const bodies = messages.map((m) => JSON.stringify(m));
     this.db.transaction(() => {
-      for (const m of messages) this.#s.appendMessage.run(conversation, m.role, JSON.stringify(m), now);
+      messages.forEach((m, i) => {
+        this.#s.appendMessage.run(conversation, m.role, bodies[i], now);
+      });
     })();
+    const tail = this.#tails.get(conversation);
+    if (!tail) return;
+    // The cache holds what a reload would return: the stored JSON, parsed.
+    for (const body of bodies) tail.messages.push(JSON.parse(body) as ModelMessage);
+    tail.count += bodies.length;
+    if (tail.messages.length > TAIL_CACHE) tail.messages.splice(0, tail.messages.length - TAIL_CACHE);
+  }
+
+  #tail(conversation: string): { count: number; messages: ModelMessage[] } {
+    let tail = this.#tails.get(conversation);
+    if (tail) return tail;
+    tail = { count: this.#countRows(conversation), messages: this.#load(conversation, TAIL_CACHE) };
+    if (this.#tails.size >= CACHED_CONVERSATIONS) this.#tails.delete(this.#tails.keys().next().value ?? "");
+    this.#tails.set(conversation, tail);
+    return tail;
+  }
+
+  #load(conversation: string, limit: number): ModelMessage[] {
+    const rows = this.#s.recentMessages.all(conversation, limit).map((r) => messageRowSchema.parse(r));
+    return rows.map((r) => JSON.parse(r.body) as ModelMessage);
+  }
+
+  #countRows(conversation: string): number {
+    return (this.#s.countMessages.get(conversation) as { n: number }).n;
   }
 
   /**
    * The last `limit` messages, starting at a user message so no tool result is separated from the
-   * assistant message that called it.
+   * assistant message that called it. The array is the caller's; the message objects are shared with
+   * the cache and must not be mutated.
    */
   history(conversation: string, limit = HISTORY_WINDOW): ModelMessage[] {
-    const rows = this.#s.recentMessages.all(conversation, limit).map((r) => messageRowSchema.parse(r));
-    const messages = rows.map((r) => JSON.parse(r.body) as ModelMessage);
+    const messages =
+      limit <= TAIL_CACHE ? this.#tail(conversation).messages.slice(-limit) : this.#load(conversation, limit);
+    if (limit <= 0) return [];
     const firstUser = messages.findIndex((m) => m.role === "user");
     return firstUser <= 0 ? (firstUser === 0 ? messages : []) : messages.slice(firstUser);
   }
 
   messageCount(conversation: string): number {
-    return (this.#s.countMessages.get(conversation) as { n: number }).n;
+    return this.#tail(conversation).count;
   }
 
   clearConversation(conversation: string): number {
+    this.#tails.delete(conversation);
     return this.#s.clearConversation.run(conversation).changes;
   }
 

@@ -8,6 +8,23 @@ const SCHEMAS = new WeakMap<Tool, Record<string, unknown>>();
 /** Provider-safe names (OpenAI and Anthropic accept ^[a-zA-Z0-9_-]{1,64}$). */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/**
+ * `z.record(z.string(), …)` emits `propertyNames: {type: "string"}`, which says nothing (JSON keys are
+ * strings) and which OpenAI rejects: its SDK strips it and logs a warning on every call.
+ */
+function dropStringKeyNames(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const n of node) dropStringKeyNames(n);
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  const o = node as Record<string, unknown>;
+  const pn = o.propertyNames as Record<string, unknown> | undefined;
+  if (pn && typeof pn === "object" && Object.keys(pn).length === 1 && pn.type === "string")
+    delete o.propertyNames;
+  for (const v of Object.values(o)) dropStringKeyNames(v);
+}
+
 export interface ToolOutcome {
   ok: boolean;
   /** What the model reads: the result rendered as text, or "error <code>: <message>". */
@@ -53,6 +70,7 @@ export class ToolRegistry {
       unknown
     >;
     delete schema.$schema;
+    dropStringKeyNames(schema);
     SCHEMAS.set(tool, schema);
     return schema;
   }

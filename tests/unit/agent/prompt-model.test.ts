@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { assembleSystemPrompt, LEARNINGS_MAX_CHARS } from "../../../services/agent/core/prompt.js";
-import { parseModelId, proxyBaseUrl, resolveModel } from "../../../services/agent/model/resolve.js";
+import {
+  modelResolver,
+  parseModelId,
+  proxyBaseUrl,
+  resolveModel,
+} from "../../../services/agent/model/resolve.js";
 
 describe("system prompt assembly", () => {
   const parts = {
@@ -70,9 +75,18 @@ describe("model ids", () => {
     expect(proxyBaseUrl("http://p:1", "gemini", "gemini")).toBe("http://p:1/llm/gemini/v1beta");
     expect(proxyBaseUrl("http://p:1", "groq", "openai-compatible")).toBe("http://p:1/llm/groq/v1");
   });
-  it("resolves only providers named in the manifest", () => {
+  it("resolves only providers named in the manifest", async () => {
     const access = { proxyUrl: "http://p:1", agentToken: "t", providers: { openai: "openai" as const } };
-    expect(resolveModel("openai/gpt-4o", access)).toBeTruthy();
-    expect(() => resolveModel("anthropic/claude", access)).toThrow(/not in the manifest/);
+    expect(await resolveModel("openai/gpt-4o", access)).toBeTruthy();
+    await expect(resolveModel("anthropic/claude", access)).rejects.toThrow(/not in the manifest/);
+  });
+  it("shares one model object per id and keeps a bad id an error", async () => {
+    const access = { proxyUrl: "http://p:1", agentToken: "t", providers: { openai: "openai" as const } };
+    const resolve = modelResolver(access);
+    const a = await resolve("openai/gpt-4o");
+    expect(await resolve("openai/gpt-4o")).toBe(a);
+    expect(await resolve("openai/gpt-4o-mini")).not.toBe(a);
+    await expect(resolve("groq/llama")).rejects.toThrow(/not in the manifest/);
+    await expect(resolve("groq/llama")).rejects.toThrow(/not in the manifest/);
   });
 });

@@ -52,8 +52,21 @@ export function messageText(m: ModelMessage): string {
   return typeof m.content === "string" ? m.content : JSON.stringify(m.content);
 }
 
+/** Characters of each message as the estimate sees them; messages are immutable once in a transcript. */
+const CHARS = new WeakMap<ModelMessage, number>();
+
+function messageChars(m: ModelMessage): number {
+  let n = CHARS.get(m);
+  if (n === undefined) {
+    n = messageText(m).length;
+    CHARS.set(m, n);
+  }
+  return n;
+}
+
 export function estimateMessages(messages: readonly ModelMessage[], family: ModelFamily): number {
   let total = 0;
-  for (const m of messages) total += MESSAGE_OVERHEAD_TOKENS + estimateTokens(messageText(m), family);
+  for (const m of messages)
+    total += MESSAGE_OVERHEAD_TOKENS + Math.ceil(messageChars(m) / CHARS_PER_TOKEN[family]);
   return total;
 }
