@@ -17,10 +17,12 @@ import { lintCommand } from "./commands/lint.js";
 import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
 import { renderCommand } from "./commands/render.js";
+import { replCommand } from "./commands/repl.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { validateCommand } from "./commands/validate.js";
 import { versionCommand } from "./commands/version.js";
+import { webhookCommand } from "./commands/webhook.js";
 import { workflowCommand } from "./commands/workflow.js";
 import { type CliIo, type CommandModule, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./io.js";
 
@@ -36,12 +38,14 @@ export const COMMANDS: readonly CommandModule[] = [
   downCommand,
   statusCommand,
   chatCommand,
+  replCommand,
   costsCommand,
   logsCommand,
   doctorCommand,
   agentCommand,
   channelsCommand,
   workflowCommand,
+  webhookCommand,
   versionCommand,
 ];
 
