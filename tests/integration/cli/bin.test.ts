@@ -51,9 +51,9 @@ describe("the built openlegion binary", () => {
 
   it("exits 2 on an unknown command and 1 on a command that is not available yet", async () => {
     expect((await openlegion(["nope"])).code).toBe(2);
-    const up = await openlegion(["up"]);
-    expect(up.code).toBe(1);
-    expect(up.stderr).toBe("openlegion up: not yet available in this version\n");
+    const channels = await openlegion(["channels", "list"]);
+    expect(channels.code).toBe(1);
+    expect(channels.stderr).toBe("openlegion channels list: not yet available in this version\n");
   });
 
   it("init --yes, then validate and agent list, end to end", async () => {
