@@ -2,12 +2,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { Agent, type Dispatcher } from "undici";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
+import { registerErrorHandler } from "../common/http/error-handler.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { MeshContext, MeshModule, RouteAuth } from "./context.js";
 import { Delivery } from "./delivery/delivery.js";
 import { PublishHooks } from "./events.js";
 import { registerAuth } from "./http/auth.js";
-import { registerErrorHandler } from "./http/error-handler.js";
+import { meshHttpErrors } from "./http/error-handler.js";
 import { fieldsOf, type RouteDoc } from "./http/route-docs.js";
 import { Identity } from "./identity.js";
 import { defaultLimits, type MeshLimits } from "./limits.js";
@@ -68,7 +69,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app, limits.body_bytes);
+  registerErrorHandler(app, { bodyLimit: limits.body_bytes, codes: meshHttpErrors });
 
   const audit: MeshContext["audit"] = (entry) => {
     if (deps.store.db.open) deps.store.audit.append({ ...entry, at: clock.now() });

@@ -1,17 +1,7 @@
-import { z } from "zod";
-import { agentId, duration, glob } from "./common.js";
-
-export const watcherSchema = z.strictObject({
-  path: z.string().min(1).describe("Directory to poll (mounted read-only into the mesh)."),
-  pattern: glob.default("*").describe('File-name glob, e.g. "*.csv".'),
-  agent: agentId.describe("Agent that receives the message."),
-  message: z.string().min(1).max(10_000).describe("Message template; {filename} and {path} are replaced."),
-  interval: duration.default("10s").describe("Polling interval."),
-});
-
-export const watchersFileSchema = z.strictObject({
-  watchers: z.array(watcherSchema).max(256).default([]).describe("File watchers."),
-});
-
-export type WatcherConfig = z.output<typeof watcherSchema>;
-export type WatchersFile = z.output<typeof watchersFileSchema>;
+/** Watchers files: the schema is shared with the mesh, so it lives in services/common. */
+export {
+  type WatcherConfig,
+  type WatchersFile,
+  watcherSchema,
+  watchersFileSchema,
+} from "../../../services/common/contracts/fleet/watchers.js";

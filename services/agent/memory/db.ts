@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import * as sqliteVec from "sqlite-vec";
-import { migrate } from "../state/migrations/index.js";
+import { migrate } from "../../common/sqlite/migrate.js";
 import { MEMORY_MIGRATIONS } from "./migrations/index.js";
 
 /** mmap ≥ DB size makes vec0 scans ~3× faster on a file DB (research/agent.md §3.5); 100 k × 384-d ≈ 175 MB. */

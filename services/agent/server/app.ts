@@ -1,8 +1,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { registerErrorHandler } from "../../common/http/error-handler.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import { registerMeshAuth } from "./auth.js";
-import { registerErrorHandler } from "./error-handler.js";
+import { agentHttpErrors } from "./error-handler.js";
 import { registerRoutes } from "./routes.js";
 
 export const BODY_LIMIT = 1_048_576;
@@ -27,7 +28,7 @@ export async function buildApp(deps: AgentAppDeps): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app, BODY_LIMIT);
+  registerErrorHandler(app, { bodyLimit: BODY_LIMIT, codes: agentHttpErrors });
   registerMeshAuth(app, deps.meshToken);
   registerRoutes(app, deps.runtime, deps.dataRoot, deps.agentId);
   await app.ready();

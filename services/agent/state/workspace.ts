@@ -1,8 +1,7 @@
 import { type BigIntStats, constants, statSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { isOlError } from "../../common/errors.js";
-import { openConfined, resolveInRoot } from "../tools/fs/safe-path.js";
+import { appendConfined, openConfined, resolveInRoot } from "../tools/fs/safe-path.js";
 
 export const WORKSPACE_FILES = {
   agents: "AGENTS.md",
@@ -95,18 +94,7 @@ export class Workspace {
 
   async append(rel: string, text: string): Promise<void> {
     this.#cache.delete(rel);
-    const resolved = await resolveInRoot(this.root, rel);
-    await mkdir(dirname(resolved.abs), { recursive: true });
-    const handle = await openConfined(
-      this.root,
-      resolved,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND,
-    );
-    try {
-      await handle.writeFile(text, "utf8");
-    } finally {
-      await handle.close();
-    }
+    await appendConfined(this.root, rel, text);
   }
 
   async readAll(): Promise<{

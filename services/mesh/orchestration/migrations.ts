@@ -1,16 +1,7 @@
 import type Database from "better-sqlite3";
+import { type Migration, migrate } from "../../common/sqlite/migrate.js";
 
-/**
- * The orchestration module's own numbered migrations, recorded in `orch_schema_version` so they
- * never collide with the mesh core's `schema_version` numbering. Each runs in one transaction.
- */
-export interface OrchMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-const m001: OrchMigration = {
+const m001: Migration = {
   version: 1,
   name: "workflows",
   sql: `
@@ -88,7 +79,7 @@ const m001: OrchMigration = {
   `,
 };
 
-const m002: OrchMigration = {
+const m002: Migration = {
   version: 2,
   name: "triggers",
   sql: `
@@ -149,7 +140,7 @@ const m002: OrchMigration = {
   `,
 };
 
-const m003: OrchMigration = {
+const m003: Migration = {
   version: 3,
   name: "concurrency-heartbeat-settings",
   sql: `
@@ -178,21 +169,13 @@ const m003: OrchMigration = {
   `,
 };
 
-export const ORCH_MIGRATIONS: readonly OrchMigration[] = [m001, m002, m003];
+/**
+ * The orchestration module's own numbered migrations, recorded in `orch_schema_version` so they
+ * never collide with the mesh core's `schema_version` numbering. Run by services/common/sqlite/migrate.ts.
+ */
+export const ORCH_MIGRATIONS: readonly Migration[] = [m001, m002, m003];
 
+/** Applies the orchestration migrations to the mesh database, versioned in `orch_schema_version`. */
 export function migrateOrchestration(db: Database.Database, migrations = ORCH_MIGRATIONS): number {
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS orch_schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-  );
-  const row = db.prepare("SELECT MAX(version) AS v FROM orch_schema_version").get() as { v: number | null };
-  const current = row.v ?? 0;
-  const record = db.prepare("INSERT INTO orch_schema_version (version, name, applied_at) VALUES (?, ?, ?)");
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.version, m.name, Date.now());
-    })();
-  }
-  return Math.max(current, ...migrations.map((m) => m.version));
+  return migrate(db, migrations, { table: "orch_schema_version" });
 }

@@ -1,11 +1,12 @@
 import Database from "better-sqlite3";
+import type { Migration } from "../../common/sqlite/migrate.js";
 import { AuditRepo } from "./audit-repo.js";
 import { BlackboardRepo } from "./blackboard-repo.js";
 import { Checkpointer } from "./checkpointer.js";
 import { GroupCommit } from "./group-commit.js";
 import { InboxRepo } from "./inbox-repo.js";
 import { InterestRepo } from "./interest-repo.js";
-import { MIGRATIONS, type Migration, migrate } from "./migrations/index.js";
+import { MIGRATIONS, migrate } from "./migrations/index.js";
 
 export interface StoreOptions {
   /**

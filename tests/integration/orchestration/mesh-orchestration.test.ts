@@ -13,19 +13,7 @@ import {
   startMesh,
   until,
 } from "../mesh/helpers.js";
-
-interface Task {
-  type: string;
-  dispatch_key: string;
-  step_id: string;
-  attempt: number;
-  input: Record<string, unknown>;
-}
-
-const tasksOf = (agent: FakeAgent): Task[] =>
-  agent.deliveries
-    .flatMap((d) => d.messages.map((m) => m.payload as Task))
-    .filter((p) => p.type === "workflow_task");
+import { type WorkflowTask as Task, tasksOf } from "./helpers.js";
 
 describe("orchestration inside the mesh (real fastify, real SQLite, loopback agent)", () => {
   let mesh: Harness | undefined;

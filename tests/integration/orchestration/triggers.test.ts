@@ -13,18 +13,7 @@ import {
   startMesh,
   until,
 } from "../mesh/helpers.js";
-
-interface Task {
-  type: string;
-  dispatch_key: string;
-  run_id: string;
-  step_id: string;
-  input: unknown;
-}
-const tasksOf = (agent: FakeAgent): Task[] =>
-  agent.deliveries
-    .flatMap((d) => d.messages.map((m) => m.payload as Task))
-    .filter((p) => p.type === "workflow_task");
+import { type WorkflowTask as Task, tasksOf } from "./helpers.js";
 
 let mesh: Harness | undefined;
 let agent: FakeAgent | undefined;

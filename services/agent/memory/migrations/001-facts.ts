@@ -1,4 +1,4 @@
-import type { Migration } from "../../state/migrations/index.js";
+import type { Migration } from "../../../common/sqlite/migrate.js";
 
 /**
  * Facts with history (superseded rows stay, pointing at their successor), an external-content FTS5

@@ -1,4 +1,4 @@
-import type { Migration } from "../../state/migrations/index.js";
+import type { Migration } from "../../../common/sqlite/migrate.js";
 
 /** Workspace search: one row per indexed file (mtime/size for incremental updates), chunks and their FTS5. */
 export const migration002: Migration = {

@@ -1,4 +1,4 @@
-import type { Migration } from "../../state/migrations/index.js";
+import type { Migration } from "../../../common/sqlite/migrate.js";
 
 /**
  * Context-manager state per conversation: the stored compaction summary (so a restart resumes from it),

@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "../../../common/sqlite/migrate.js";
 
 export const migration001: Migration = {
   version: 1,

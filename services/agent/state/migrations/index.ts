@@ -1,28 +1,10 @@
 import type Database from "better-sqlite3";
+import { type Migration, migrate as runMigrations } from "../../../common/sqlite/migrate.js";
 import { migration001 } from "./001-initial.js";
 
-/** Numbered migrations (STYLE.md "SQLite"): each in its own transaction, recorded in `schema_version`. */
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
+/** The agent state database's numbered migrations (STYLE.md "SQLite"), recorded in `schema_version`. */
 export const MIGRATIONS: readonly Migration[] = [migration001];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
-  db.exec(
-    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-  );
-  const row = db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null };
-  const current = row.v ?? 0;
-  const record = db.prepare("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)");
-  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.version, m.name, Date.now());
-    })();
-  }
-  return Math.max(current, ...migrations.map((m) => m.version));
+  return runMigrations(db, migrations);
 }

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
-import { type FileHandle, lstat, open, readlink, realpath } from "node:fs/promises";
-import { isAbsolute, join, relative, sep } from "node:path";
+import { type FileHandle, lstat, mkdir, open, readlink, realpath } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { ToolErrors } from "../errors.js";
 
 /** The path the model sees as its root; `/data/x` and `x` name the same file. */
@@ -104,5 +104,21 @@ export async function openConfined(
   } catch (err) {
     await handle.close();
     throw err;
+  }
+}
+
+/** Appends UTF-8 text to a root-relative file, creating it and its directories, with every check above. */
+export async function appendConfined(root: string, rel: string, text: string): Promise<void> {
+  const resolved = await resolveInRoot(root, rel);
+  await mkdir(dirname(resolved.abs), { recursive: true });
+  const handle = await openConfined(
+    root,
+    resolved,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND,
+  );
+  try {
+    await handle.writeFile(text, "utf8");
+  } finally {
+    await handle.close();
   }
 }

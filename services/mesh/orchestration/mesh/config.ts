@@ -1,4 +1,11 @@
-import { z } from "zod";
+import type { z } from "zod";
+import {
+  heartbeatSchema,
+  scheduleSchema,
+  type WebhookConfig,
+  webhookSchema,
+} from "../../../common/contracts/fleet/triggers.js";
+import { meshWatcherSchema } from "../../../common/contracts/fleet/watchers.js";
 import type { MeshConfig } from "../../../common/contracts/mesh-config.js";
 import type { Json } from "../cel.js";
 import { toMs } from "../durations.js";
@@ -10,50 +17,8 @@ import type { WatcherDef } from "../watcher/watcher.js";
 import { isWorkflowDef, loadWorkflow } from "../workflow/definition.js";
 import { type LoadedDefinition, loaded } from "../workflow/runner.js";
 
-/**
- * MIRRORS of the output shapes of generator/config/schemas/mesh.ts (schedules, heartbeats, webhooks)
- * and watchers.ts, parsed at boot from the compiled config.json (services may not import generator/).
- */
-const agent = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/);
-const name = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/);
-const duration = z.string().regex(/^(\d+)(ms|s|m|h|d)$/);
-
-const scheduleSchema = z
-  .object({
-    name,
-    agent: agent.optional(),
-    cron: z.string().optional(),
-    every: z.string().optional(),
-    timezone: z.string().default("UTC"),
-    message: z.string().min(1).max(10_000).optional(),
-    catch_up: z.string().optional(),
-    workflow: z.string().optional(),
-    jitter: duration.optional(),
-  })
-  .refine((s) => s.workflow !== undefined || (s.agent !== undefined && s.message !== undefined), {
-    message: "a schedule needs workflow, or agent and message",
-  });
-const heartbeatSchema = z.object({
-  agent,
-  every: duration.default("15m"),
-  probes: z.array(z.enum(["disk", "signals", "tasks", "inbox"])).default(["disk", "signals", "tasks"]),
-});
-const webhookSchema = z.object({
-  name,
-  agent,
-  message: z.string().max(10_000).optional(),
-  workflow: z.string().optional(),
-  secret: z.string().optional(),
-});
-const watcherSchema = z.object({
-  path: z.string().min(1),
-  pattern: z.string().default("*"),
-  agent,
-  message: z.string().min(1).max(10_000),
-  interval: duration.default("10s"),
-});
-
-export type WebhookDef = z.output<typeof webhookSchema>;
+/** Sections parsed with the fleet config's own schemas (services/common/contracts/fleet). */
+export type WebhookDef = WebhookConfig;
 
 export interface OrchestrationConfig {
   workflows: Map<string, LoadedDefinition>;
@@ -105,7 +70,7 @@ export function orchestrationConfig(config: MeshConfig): OrchestrationConfig {
     probes: h.probes,
   }));
   const webhooks = new Map(parseEach("webhooks", config.webhooks, webhookSchema).map((w) => [w.name, w]));
-  const watchers = parseEach("watchers", config.watchers, watcherSchema).map((w, i) => ({
+  const watchers = parseEach("watchers", config.watchers, meshWatcherSchema).map((w, i) => ({
     id: `w${i}:${w.path}:${w.pattern}`,
     path: w.path,
     pattern: w.pattern,

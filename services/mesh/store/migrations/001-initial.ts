@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "../../../common/sqlite/migrate.js";
 
 /** Blackboard, key versions, watches, subscriptions, inbox, audit. */
 export const migration001: Migration = {

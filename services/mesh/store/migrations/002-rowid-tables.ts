@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "../../../common/sqlite/migrate.js";
 
 /**
  * Performance and delivery state (docs/decisions/mesh.md "Blackboard tables with rowids"):

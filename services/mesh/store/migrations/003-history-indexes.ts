@@ -1,4 +1,4 @@
-import type { Migration } from "./index.js";
+import type { Migration } from "../../../common/sqlite/migrate.js";
 
 /**
  * `GET /v1/agents/:id/history` reads an agent's recent traffic newest first: messages to it (`agent`)
