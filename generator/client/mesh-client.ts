@@ -1,6 +1,6 @@
 import { type Dispatcher, request } from "undici";
 import type { z } from "zod";
-import { FleetCodes, fleetFailure } from "../docker/errors.js";
+import { FleetCodes, fleetFailure, fleetUsage } from "../docker/errors.js";
 import {
   type CostsReport,
   costsSchema,
@@ -121,6 +121,26 @@ export class MeshClient {
     throw fleetFailure(FleetCodes.MESH_BAD_REPLY, `the chat stream from ${agent} ended without a reply`);
   }
 
+  /** Any JSON call of the operator API, its reply checked against `schema`. */
+  call<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    body: unknown,
+    schema: S,
+  ): Promise<z.output<S>> {
+    return this.#json(method, path, body, schema);
+  }
+
+  /** A GET that answers undefined on 404 (e.g. a queued workflow run that has not started yet). */
+  async getOptional<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S> | undefined> {
+    const res = await this.#send("GET", path, undefined, { accept: "application/json", timeoutMs: 30_000 });
+    if (res.statusCode === 404) {
+      await res.body.dump();
+      return undefined;
+    }
+    return this.#parse("GET", path, res, schema);
+  }
+
   async #json<S extends z.ZodType>(
     method: "GET" | "POST",
     path: string,
@@ -128,6 +148,15 @@ export class MeshClient {
     schema: S,
   ): Promise<z.output<S>> {
     const res = await this.#send(method, path, body, { accept: "application/json", timeoutMs: 30_000 });
+    return this.#parse(method, path, res, schema);
+  }
+
+  async #parse<S extends z.ZodType>(
+    method: string,
+    path: string,
+    res: Dispatcher.ResponseData,
+    schema: S,
+  ): Promise<z.output<S>> {
     if (res.statusCode < 200 || res.statusCode >= 300) throw await this.#errorOf(res);
     const text = await readCapped(res.body);
     let data: unknown;
@@ -193,6 +222,9 @@ export class MeshClient {
         "the mesh refused the operator token: .env's OPENLEGION_MASTER_KEY differs from the running fleet's; run openlegion up to apply it",
       );
     }
+    // A missing run/workflow/step or a refused decision is the user's input: exit 2.
+    if ([400, 404, 409].includes(res.statusCode))
+      return fleetUsage(FleetCodes.MESH_REFUSED, `mesh: ${message} (${code})`);
     return fleetFailure(FleetCodes.MESH_REFUSED, `mesh: ${message} (${code})`);
   }
 }

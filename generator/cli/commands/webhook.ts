@@ -24,7 +24,7 @@ async function list(f: Flags, io: CliIo): Promise<number> {
   else if (webhooks.length === 0) io.stdout("no webhooks (mesh.yaml webhooks:)\n");
   else
     for (const w of webhooks)
-      io.stdout(`${w.name}  ${api.url}${w.path}  → ${w.target}  (generation ${w.generation})\n`);
+      io.stdout(`${w.name}  ${api.target.url}${w.path}  → ${w.target}  (generation ${w.generation})\n`);
   return EXIT_OK;
 }
 

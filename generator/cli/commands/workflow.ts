@@ -113,7 +113,7 @@ async function runWorkflow(name: string, f: z.output<typeof runFlags>, io: CliIo
   }
   const deadline = Date.now() + f.timeout * 1000;
   for (;;) {
-    const run = await api.get(`/v1/workflow-runs/${encodeURIComponent(started.id)}`, runDetail);
+    const run = await api.getOptional(`/v1/workflow-runs/${encodeURIComponent(started.id)}`, runDetail);
     if (run && settled(run.status)) {
       io.stdout(f.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run));
       return ok(run.status) ? EXIT_OK : EXIT_FAILURE;
