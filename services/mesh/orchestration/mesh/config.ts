@@ -72,7 +72,8 @@ export function orchestrationConfig(config: MeshConfig): OrchestrationConfig {
   const webhooks = new Map(parseEach("webhooks", config.webhooks, webhookSchema).map((w) => [w.name, w]));
   const watchers = parseEach("watchers", config.watchers, meshWatcherSchema).map((w, i) => ({
     id: `w${i}:${w.path}:${w.pattern}`,
-    path: w.path,
+    // Inside the mesh container the host directory is bind-mounted at `mount`; poll there.
+    path: w.mount ?? w.path,
     pattern: w.pattern,
     agent: w.agent,
     message: w.message,
