@@ -1,6 +1,5 @@
 import { join } from "node:path";
-import { createTwoFilesPatch } from "diff";
-import { generatedOnDisk, IO_CONCURRENCY, mapLimit, readIfExists } from "./disk.js";
+import { generatedOnDisk, readIfExistsSync } from "./disk.js";
 import type { ComposeModel } from "./model.js";
 import { trackedOutputs } from "./outputs.js";
 
@@ -13,26 +12,28 @@ export interface CheckResult {
 /** Compares what render would write with what is on disk, writing nothing (the GitOps gate). */
 export async function checkRender(outDir: string, model: ComposeModel): Promise<CheckResult> {
   const outputs = trackedOutputs(model);
-  const stale: string[] = [];
-  const patches: string[] = [];
-  const onDisk = await mapLimit([...outputs.keys()], IO_CONCURRENCY, (rel) =>
-    readIfExists(join(outDir, rel)),
+  // [path, on disk, wanted]; reads are synchronous for the reason given in disk.ts.
+  const changes: [string, string, string][] = [];
+  for (const [rel, text] of outputs) {
+    const current = readIfExistsSync(join(outDir, rel));
+    if (current !== text) changes.push([rel, current ?? "", text]);
+  }
+  for (const rel of generatedOnDisk(outDir)) {
+    if (!outputs.has(rel)) changes.push([rel, readIfExistsSync(join(outDir, rel)) ?? "", ""]);
+  }
+  if (changes.length === 0) return { stale: [], diff: "" };
+  // Only a stale tree needs a diff: the up-to-date path (every CI run) never loads the library.
+  const { createTwoFilesPatch } = await import("diff");
+  const patches = changes.map(([rel, current, text]) =>
+    createTwoFilesPatch(
+      `a/${rel}`,
+      outputs.has(rel) ? `b/${rel}` : "/dev/null",
+      current,
+      text,
+      undefined,
+      undefined,
+      { context: 3 },
+    ),
   );
-  for (const [i, [rel, text]] of [...outputs].entries()) {
-    const current = onDisk[i];
-    if (current === text) continue;
-    stale.push(rel);
-    patches.push(
-      createTwoFilesPatch(`a/${rel}`, `b/${rel}`, current ?? "", text, undefined, undefined, { context: 3 }),
-    );
-  }
-  for (const rel of await generatedOnDisk(outDir)) {
-    if (outputs.has(rel)) continue;
-    stale.push(rel);
-    const current = (await readIfExists(join(outDir, rel))) ?? "";
-    patches.push(
-      createTwoFilesPatch(`a/${rel}`, "/dev/null", current, "", undefined, undefined, { context: 3 }),
-    );
-  }
-  return { stale, diff: patches.join("") };
+  return { stale: changes.map(([rel]) => rel), diff: patches.join("") };
 }

@@ -13,7 +13,10 @@ export const EXAMPLE_ENV = {
   OPENLEGION_CRED_OPENAI_API_KEY: "sk-example-not-a-real-key",
 } as const;
 
-export async function renderExample(repoRoot: string, opts: { check: boolean; toolVersion: string }): Promise<RenderRunResult> {
+export async function renderExample(
+  repoRoot: string,
+  opts: { check: boolean; toolVersion: string },
+): Promise<RenderRunResult> {
   const fleet = await loadFleet(repoRoot);
   fleet.env = envFileSchema.parse(EXAMPLE_ENV);
   return runRender(fleet, { dir: repoRoot, check: opts.check, toolVersion: opts.toolVersion });

@@ -10,7 +10,8 @@ export const GENERATED_NAMES = new Set(["config.json", "manifest.json", "system_
 /** Service directories render owns under compose/. */
 export const GENERATED_DIR = /^(mesh|egress-proxy|agent-[a-z][a-z0-9-]{0,30})$/;
 /** Secret file names render owns under .openlegion/secrets/. */
-export const SECRET_NAME = /^(master_key|(?:agent|mesh)_token_[a-z][a-z0-9-]{0,30}|cred_[a-z][a-z0-9_]{0,127})$/;
+export const SECRET_NAME =
+  /^(master_key|(?:agent|mesh)_token_[a-z][a-z0-9-]{0,30}|cred_[a-z][a-z0-9_]{0,127})$/;
 
 /** Every tracked (committed) output: docker-compose.yml plus compose/…, path → text, sorted. */
 export function trackedOutputs(model: ComposeModel): Map<string, string> {

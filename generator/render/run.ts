@@ -2,7 +2,7 @@ import { join, relative, resolve, sep } from "node:path";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 import { type CheckResult, checkRender } from "./check.js";
 import { compile } from "./compile.js";
-import { readIfExists, type WriteReport, writeRender } from "./disk.js";
+import { readIfExistsSync, type WriteReport, writeRender } from "./disk.js";
 import { type ComposeModel, LABEL, type StandIn } from "./model.js";
 import { COMPOSE_FILE } from "./outputs.js";
 
@@ -63,7 +63,7 @@ export function subnetsOf(text: string | undefined): Record<string, string> {
 export async function runRender(fleet: FleetConfig, opts: RenderRunOptions): Promise<RenderRunResult> {
   const outDir = resolve(opts.out ?? opts.dir);
   const base = relative(outDir, resolve(opts.dir)).split(sep).join("/") || ".";
-  const previous = subnetsOf(await readIfExists(join(outDir, COMPOSE_FILE)));
+  const previous = subnetsOf(readIfExistsSync(join(outDir, COMPOSE_FILE)));
   const model = compile(fleet, {
     toolVersion: opts.toolVersion,
     previousSubnets: previous,

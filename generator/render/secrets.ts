@@ -18,7 +18,6 @@ import { CHANNEL_CREDENTIALS, grantedApis, resolveProviders } from "./providers.
 export const SECRETS_DIR = ".openlegion/secrets";
 
 export const agentTokenSecretName = (id: string): string => `agent_token_${id}`;
-export const meshTokenSecretName = (id: string): string => `mesh_token_${id}`;
 
 /** One Compose secret: its top-level name, who may mount it, under which file name, and why. */
 export interface SecretSpec {
@@ -106,7 +105,6 @@ export function planSecrets(fleet: FleetConfig): SecretPlan {
   const add = (name: string, service: string, target: string, reason: string, value: string): void => {
     const spec = specs.get(name) ?? { name, services: [], target, reason };
     if (!spec.services.includes(service)) spec.services.push(service);
-    spec.services.sort(compareAscii);
     specs.set(name, spec);
     values.set(name, value);
   };
@@ -121,19 +119,24 @@ export function planSecrets(fleet: FleetConfig): SecretPlan {
       `agent ${agent.id} token`,
       agentToken(master, agent.id),
     );
-    // How the agent recognises the mesh: a token it can compare, never the master key itself.
+  }
+  // How an agent recognises the mesh: a token it can compare, never the master key itself. One value
+  // per agent (meshToken(master, id)), so a compromised agent's copy opens no other agent's API.
+  for (const agent of fleet.agents) {
+    const name = `mesh_token_${agent.id}`;
     add(
-      meshTokenSecretName(agent.id),
+      name,
       agentServiceName(agent.id),
       MESH_TOKEN_SECRET,
-      `mesh token for agent ${agent.id}`,
-      meshToken(master),
+      `agent ${agent.id} mesh token`,
+      meshToken(master, agent.id),
     );
   }
   for (const need of needs) {
     const name = credentialSecretName(need.credential);
     add(name, need.service, name, need.reason, creds[need.credential]!);
   }
+  for (const spec of specs.values()) spec.services.sort(compareAscii);
   const sorted = [...specs.values()].sort((a, b) => compareAscii(a.name, b.name));
   const fingerprints = new Map(
     sorted.map((s) => [s.name, secretFingerprint(master, values.get(s.name)!)] as const),

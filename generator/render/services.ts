@@ -61,11 +61,31 @@ interface ServiceInput {
 const sortedRecord = (rec: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(rec).sort(([a], [b]) => compareAscii(a, b)));
 
+/**
+ * Secret mounts per service, built once per plan: filtering every spec's service list for each
+ * service is quadratic (mesh_token alone lists every agent). Each list keeps the specs' order.
+ */
+const mountsByPlan = new WeakMap<SecretPlan, Map<string, { source: string; target: string }[]>>();
+
+function secretMounts(plan: SecretPlan, service: string): { source: string; target: string }[] {
+  let index = mountsByPlan.get(plan);
+  if (!index) {
+    index = new Map();
+    for (const spec of plan.specs) {
+      for (const name of spec.services) {
+        const list = index.get(name) ?? [];
+        list.push({ source: spec.name, target: spec.target });
+        index.set(name, list);
+      }
+    }
+    mountsByPlan.set(plan, index);
+  }
+  return (index.get(service) ?? []).map((m) => ({ ...m }));
+}
+
 /** The full hardening set (ARCHITECTURE.md §4), in dclint's key order. Labels get the config hash later. */
 function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): ComposeService {
-  const secrets = plan.specs
-    .filter((s) => s.services.includes(input.name))
-    .map((s) => ({ source: s.name, target: s.target }));
+  const secrets = secretMounts(plan, input.name);
   const labels: Record<string, string> = { [LABEL.service]: input.kind, [LABEL.version]: opts.toolVersion };
   if (input.agentId !== undefined) labels[LABEL.agent] = input.agentId;
   const service: ComposeService = {

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -89,6 +89,38 @@ describe("openlegion render", () => {
     expect(existsSync(join(dir, "compose/agent-extra"))).toBe(false);
     expect(existsSync(join(dir, ".openlegion/secrets/agent_token_extra"))).toBe(false);
     expect(await read(dir, "docker-compose.yml")).not.toContain("extra");
+    expect((await cli(["render", dir, "--check"], dir)).code).toBe(0);
+  });
+
+  it("repairs a tampered secret and removes the secret file of an agent that no longer exists", async () => {
+    const dir = await fleet("starter");
+    expect((await cli(["render", dir], dir)).code).toBe(0);
+    const secrets = join(dir, ".openlegion/secrets");
+    const token = await read(dir, ".openlegion/secrets/mesh_token_assistant");
+    await chmod(join(secrets, "mesh_token_assistant"), 0o644);
+    await writeFile(join(secrets, "mesh_token_assistant"), "tampered");
+    await writeFile(join(secrets, "mesh_token_ghost"), token, { mode: 0o444 });
+    const run = await cli(["render", dir], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/0 written, \d+ unchanged, 1 removed/);
+    expect(await read(dir, ".openlegion/secrets/mesh_token_assistant")).toBe(token);
+    expect((await stat(join(secrets, "mesh_token_assistant"))).mode & 0o777).toBe(0o444);
+    expect(existsSync(join(secrets, "mesh_token_ghost"))).toBe(false);
+    expect((await readdir(secrets)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("replaces a planted symlink instead of writing through it", async () => {
+    const dir = await fleet("starter");
+    expect((await cli(["render", dir], dir)).code).toBe(0);
+    const target = join(dir, "outside.txt");
+    for (const rel of ["compose/agent-assistant/manifest.json", ".openlegion/secrets/mesh_token_assistant"]) {
+      await rm(join(dir, rel), { force: true });
+      await symlink(target, join(dir, rel));
+      const run = await cli(["render", dir], dir);
+      expect(run.code, run.stderr).toBe(0);
+      expect((await lstat(join(dir, rel))).isSymbolicLink(), rel).toBe(false);
+      expect(existsSync(target), rel).toBe(false);
+    }
     expect((await cli(["render", dir, "--check"], dir)).code).toBe(0);
   });
 

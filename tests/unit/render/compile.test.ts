@@ -95,6 +95,20 @@ describe("compile: secrets", () => {
       { source: "agent_token_writer", target: "agent_token" },
       { source: "mesh_token_writer", target: "mesh_token" },
     ]);
+    // One mesh token per agent (meshToken(master, id)), each mounted into its own agent only.
+    const holders = Object.keys(model.compose.services).filter((svc) =>
+      mounted(svc).some((name) => name.startsWith("mesh_token")),
+    );
+    expect(holders.sort()).toEqual(
+      Object.keys(model.compose.services)
+        .filter((n) => n.startsWith("agent-"))
+        .sort(),
+    );
+    expect(Object.keys(model.compose.secrets).filter((n) => n.startsWith("mesh_token"))).toEqual([
+      "mesh_token_qualifier",
+      "mesh_token_researcher",
+      "mesh_token_writer",
+    ]);
     expect(mounted("egress-proxy")).toEqual([
       "cred_anthropic_api_key",
       "cred_brave_api_key",
@@ -109,7 +123,11 @@ describe("compile: secrets", () => {
     ).toBe(true);
     expect(model.secrets.values.get("agent_token_writer")).toBe(agentToken(TEST_MASTER_KEY, "writer"));
     // The agent verifies the mesh with this token and never sees the master key.
-    expect(model.secrets.values.get("mesh_token_writer")).toBe(meshToken(TEST_MASTER_KEY));
+    expect(model.secrets.values.get("mesh_token_writer")).toBe(meshToken(TEST_MASTER_KEY, "writer"));
+    expect(model.secrets.values.get("mesh_token_writer")).not.toBe(
+      model.secrets.values.get("mesh_token_researcher"),
+    );
+    expect(mounted("agent-writer")).not.toContain("mesh_token_researcher");
     expect(mounted("agent-writer")).not.toContain("master_key");
   });
 
