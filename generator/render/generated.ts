@@ -13,7 +13,7 @@ import {
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
 import { compareAscii, jsonFile, sortKeys } from "./canonical.js";
 import { RenderCodes, renderConfigError, renderFailure } from "./errors.js";
-import { agentModels, grantedApis, providerOf, resolveProviders } from "./providers.js";
+import { agentModels, grantedApis, providerOf, proxyModels, resolveProviders } from "./providers.js";
 
 /** Generated, committed, secret-free files, keyed by path relative to the fleet directory. */
 export type GeneratedFiles = Map<string, string>;
@@ -95,7 +95,7 @@ function meshConfig(fleet: FleetConfig, subnets: ReadonlyMap<string, string>): M
   return {
     version: 1,
     agents,
-    proxy_admin_url: `${PROXY_URL}/admin`,
+    proxy_admin_url: PROXY_URL,
     workflows: [...fleet.workflows].sort((a, b) => compareAscii(a.name, b.name)).map(plain),
     schedules: [...fleet.mesh.schedules].sort((a, b) => compareAscii(a.name, b.name)).map(plain),
     heartbeats: [...fleet.mesh.heartbeats].sort((a, b) => compareAscii(a.agent, b.agent)).map(plain),
@@ -108,10 +108,11 @@ function meshConfig(fleet: FleetConfig, subnets: ReadonlyMap<string, string>): M
 }
 
 function proxyConfig(fleet: FleetConfig): ProxyConfig {
+  const providers = resolveProviders(fleet);
   const agents: ProxyConfig["agents"] = {};
   for (const a of fleet.agents) {
     agents[a.id] = {
-      models: agentModels(a),
+      models: proxyModels(a, fleet.mesh.llm.embedding_model, providers),
       allowed_hosts: [...new Set(a.allowed_hosts)].sort(compareAscii),
       allowed_apis: a.permissions.allowed_apis.filter((x) => x !== "llm").sort(compareAscii),
       budget: { daily_usd: a.budget.daily_usd, monthly_usd: a.budget.monthly_usd },
@@ -126,7 +127,7 @@ function proxyConfig(fleet: FleetConfig): ProxyConfig {
   return {
     version: 1,
     agents,
-    providers: resolveProviders(fleet),
+    providers,
     apis,
     pricing: fleet.mesh.pricing,
     allow_private_cidrs: [...fleet.mesh.egress.allow_private_cidrs].sort(compareAscii),

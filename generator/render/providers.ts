@@ -33,6 +33,26 @@ export const agentModels = (agent: { model: string; fallback_models: string[] })
   ...agent.fallback_models.filter((m) => m !== agent.model),
 ];
 
+/** `llm.embedding_model` as `provider/model`; a bare name is an OpenAI model (the seed's default). */
+export const embeddingModelRef = (embeddingModel: string): string =>
+  embeddingModel.includes("/") ? embeddingModel : `openai/${embeddingModel}`;
+
+/**
+ * What the proxy lets an agent call: its chat models, plus the fleet's embedding model when that
+ * model's provider is one the fleet already has a key for. Memory then recalls by vector; otherwise
+ * it recalls by full-text only (and says so) rather than making render demand an extra provider key.
+ */
+export function proxyModels(
+  agent: { model: string; fallback_models: string[] },
+  embeddingModel: string,
+  providers: Readonly<Record<string, unknown>>,
+): string[] {
+  const models = agentModels(agent);
+  const embedding = embeddingModelRef(embeddingModel);
+  if (providers[providerOf(embedding)] !== undefined && !models.includes(embedding)) models.push(embedding);
+  return models;
+}
+
 /** The providers the fleet's agents use, resolved against the built-ins, sorted by name. */
 export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvider> {
   const used = new Map<string, string[]>();

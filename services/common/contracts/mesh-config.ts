@@ -25,7 +25,7 @@ export const meshAgentSchema = z.strictObject({
 export const meshConfigSchema = z.strictObject({
   version: z.literal(1),
   agents: z.record(z.string(), meshAgentSchema),
-  /** Admin API of the egress proxy on the control network (costs, health, kill switch). */
+  /** Base URL of the egress proxy on the control network; its admin API is under /admin/ (costs, health, kill switch). */
   proxy_admin_url: z.string(),
   workflows: z.array(z.record(z.string(), z.unknown())),
   schedules: z.array(z.record(z.string(), z.unknown())),

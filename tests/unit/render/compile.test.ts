@@ -165,3 +165,24 @@ describe("compile: config-hash labels", () => {
     expect(serialize(b)).not.toContain("brave-rotated");
   });
 });
+
+describe("compile: the proxy's model allowlist", () => {
+  const proxyModelsOf = (input: Parameters<typeof makeFleet>[0]) => {
+    const files = compile(makeFleet(input), opts).files;
+    const config = JSON.parse(files.get("compose/egress-proxy/config.json")!);
+    return config.agents.solo.models as string[];
+  };
+
+  it("lets agents embed with the fleet's embedding model when its provider already has a key", () => {
+    const models = proxyModelsOf({ agents: { agents: { solo: { model: "openai/gpt-4o-mini" } } } });
+    expect(models).toEqual(["openai/gpt-4o-mini", "openai/text-embedding-3-small"]);
+  });
+
+  it("does not demand another provider's key just for embeddings (memory falls back to full-text)", () => {
+    const models = proxyModelsOf({
+      agents: { agents: { solo: { model: "anthropic/claude-haiku-4-5" } } },
+      env: { OPENLEGION_CRED_ANTHROPIC_API_KEY: "sk-ant-test" },
+    });
+    expect(models).toEqual(["anthropic/claude-haiku-4-5"]);
+  });
+});
