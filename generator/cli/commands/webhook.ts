@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { webhookSecret } from "../../../services/common/tokens.js";
+import type { WebhookAddOptions } from "../../edit/webhook-edit.js";
 import { type CliIo, type CommandModule, EXIT_OK, EXIT_USAGE } from "../io.js";
 import { masterKey, operatorApi } from "./operator-api.js";
 
@@ -53,7 +54,31 @@ async function rotate(name: string, f: Flags, io: CliIo): Promise<number> {
 
 export const webhookCommand: CommandModule = {
   register(program, io, setExit) {
-    const webhook = program.command("webhook").description("list signed webhooks and rotate their secrets");
+    const webhook = program
+      .command("webhook")
+      .description("add, list, remove signed webhooks and rotate their secrets");
+    webhook
+      .command("add")
+      .description("add a webhook to mesh.yaml; prints its URL path and secret once")
+      .argument("<name>", "webhook name: the URL segment of POST /webhook/hook/<name>")
+      .requiredOption("--agent <agent>", "agent that receives the payload")
+      .option("--message <text>", "message template for the agent; {payload} is replaced")
+      .option("--workflow <workflow>", "start this workflow instead (payload as trigger.payload)")
+      .option("--dir <dir>", "fleet directory", ".")
+      .option("--json", "machine-readable result (includes the secret)")
+      .action(async (name: string, opts: WebhookAddOptions) => {
+        const { runWebhookAdd } = await import("../../edit/webhook-edit.js");
+        await runWebhookAdd(name, opts, io);
+      });
+    webhook
+      .command("remove")
+      .description("remove a webhook from mesh.yaml")
+      .argument("<name>", "webhook name")
+      .option("--dir <dir>", "fleet directory", ".")
+      .action(async (name: string, opts: { dir: string }) => {
+        const { runWebhookRemove } = await import("../../edit/webhook-edit.js");
+        await runWebhookRemove(name, opts, io);
+      });
     const flags = (label: string, raw: unknown): Flags | undefined => {
       const parsed = flagsSchema.safeParse(raw);
       if (parsed.success) return parsed.data;

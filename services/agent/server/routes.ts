@@ -10,6 +10,8 @@ import {
 import { AgentErrors } from "../errors.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import type { TaskRow } from "../state/agent-store.js";
+import { Workspace } from "../state/workspace.js";
+import { heartbeatReport } from "./heartbeat-report.js";
 import {
   chatJsonReplySchema,
   healthReplySchema,
@@ -138,6 +140,8 @@ export function registerRoutes(
 
   r.get("/status", { handler: async () => runtime.status() });
 
+  // HEARTBEAT.md is re-read only when its stat identity changes (Workspace caches by inode/size/mtime).
+  const workspace = new Workspace(dataRoot);
   r.get("/healthz", {
     schema: { response: { 200: healthReplySchema } },
     handler: async () => {
@@ -153,6 +157,10 @@ export function registerRoutes(
           };
         })
         .catch(() => null);
+      const heartbeat = await heartbeatReport(workspace).catch((err: unknown) => {
+        app.log.warn({ err }, "HEARTBEAT.md probes failed");
+        return null;
+      });
       return {
         ok: !runtime.closing && disk !== null,
         state: s.state,
@@ -161,6 +169,7 @@ export function registerRoutes(
           ? { kind: s.current.kind, id: s.current.id, running_ms: s.current.running_ms }
           : null,
         disk,
+        heartbeat,
       };
     },
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { laneSchema } from "../../common/contracts/mesh-api.js";
+import { heartbeatReportSchema, laneSchema } from "../../common/contracts/mesh-api.js";
 import { taskStatusSchema } from "../state/agent-store.js";
 
 /** Request and response shapes of the agent's own routes (the mesh-facing ones come from mesh-api.ts). */
@@ -45,6 +45,8 @@ export const healthReplySchema = z.object({
   queue_length: z.int(),
   current: z.object({ kind: z.enum(["chat", "task"]), id: z.string(), running_ms: z.int() }).nullable(),
   disk: z.object({ total_bytes: z.number(), free_bytes: z.number(), used_pct: z.number() }).nullable(),
+  /** Custom probes declared in the workspace's HEARTBEAT.md (null: none declared). */
+  heartbeat: heartbeatReportSchema.nullable(),
 });
 
 export { laneSchema };

@@ -69,11 +69,46 @@ export const agentStreamEventSchema = z.discriminatedUnion("type", [
 export type AgentStreamEvent = z.output<typeof agentStreamEventSchema>;
 
 /**
+ * One custom heartbeat probe declared in the agent's HEARTBEAT.md, as the agent reports it on
+ * `/healthz`. The agent evaluates the file kinds itself (a stat, no LLM); the mesh evaluates
+ * `blackboard_key` and `inbox_over` from its own database. `error` = the agent could not evaluate it.
+ */
+export const heartbeatProbeReportSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("file_changed"),
+    path: z.string().max(256),
+    /** Last modification (epoch ms); null when the file does not exist. */
+    mtime_ms: z.number().nullable(),
+    error: z.string().max(300).optional(),
+  }),
+  z.object({
+    kind: z.literal("dir_not_empty"),
+    path: z.string().max(256),
+    /** Entries in the directory (capped at 1000); null when it does not exist. */
+    entries: z.int().min(0).nullable(),
+    error: z.string().max(300).optional(),
+  }),
+  z.object({ kind: z.literal("blackboard_key"), key: z.string().max(256) }),
+  z.object({ kind: z.literal("inbox_over"), n: z.int().min(1) }),
+]);
+export type HeartbeatProbeReport = z.output<typeof heartbeatProbeReportSchema>;
+export const HEARTBEAT_MD_MAX_PROBES = 16;
+/** `heartbeat` on `/healthz`: null when the workspace has no HEARTBEAT.md probe block. */
+export const heartbeatReportSchema = z.object({
+  probes: z.array(heartbeatProbeReportSchema).max(HEARTBEAT_MD_MAX_PROBES),
+  /** Problems in the declaration block (the agent's to fix); each at most 300 characters. */
+  errors: z.array(z.string().max(300)).max(HEARTBEAT_MD_MAX_PROBES + 1),
+});
+export type HeartbeatReport = z.output<typeof heartbeatReportSchema>;
+
+/**
  * `GET <agent>/healthz`. `disk` is the use of the agent's data root (its /data volume); the mesh's
- * heartbeat `disk` probe reads it. Other fields the agent adds are ignored.
+ * heartbeat `disk` probe reads it, and `heartbeat` holds the custom probes of its HEARTBEAT.md. Other
+ * fields the agent adds are ignored.
  */
 export const agentHealthSchema = z.object({
   ok: z.boolean(),
+  heartbeat: heartbeatReportSchema.nullable().optional(),
   disk: z
     .object({
       total_bytes: z.number().min(0),

@@ -5,6 +5,7 @@ import {
   type HeartbeatThresholds,
   type ProbeName,
   type ProbeResult,
+  type ProbeResultName,
   wakePrompt,
 } from "./policy.js";
 
@@ -18,6 +19,7 @@ export interface HeartbeatDef {
 
 export interface TickRecord {
   agent: string;
+  /** When the tick started (before its probes ran). */
   at: number;
   probes: ProbeResult[];
   decision: Decision;
@@ -35,6 +37,7 @@ export class HeartbeatStore {
       insert: p(
         "INSERT INTO heartbeat_ticks (agent, at, probes_json, decision, reason, cost_usd) VALUES (?, ?, ?, ?, ?, ?)",
       ),
+      last: p("SELECT at FROM heartbeat_ticks WHERE agent = ? ORDER BY id DESC LIMIT 1"),
       recent: p(
         "SELECT agent, at, probes_json, decision, reason, cost_usd FROM heartbeat_ticks WHERE agent = ? ORDER BY id DESC LIMIT ?",
       ),
@@ -74,6 +77,10 @@ export class HeartbeatStore {
       probes: JSON.parse(r.probes_json) as unknown,
     }));
   }
+  /** When the agent's last recorded tick ran, or undefined before its first. */
+  lastAt(agent: string): number | undefined {
+    return (this.#s.last.get(agent) as { at: number } | undefined)?.at;
+  }
   /** Consecutive most recent ticks whose probes included an error. */
   errorStreak(agent: string): number {
     let n = 0;
@@ -100,8 +107,14 @@ export async function heartbeatTick(args: {
   alertOwner: (agent: string, text: string) => void;
   thresholds?: HeartbeatThresholds;
   probe_timeout_ms?: number;
+  /**
+   * The agent's HEARTBEAT.md probes, evaluated as changes after `since` (the previous tick, or one
+   * interval ago). They run on every tick that is not busy, whatever `def.probes` lists.
+   */
+  custom?: (agent: string, since: number) => Promise<ProbeResult[]>;
 }): Promise<TickRecord> {
   const { def } = args;
+  const startedAt = args.now();
   const results: ProbeResult[] = [];
   if (!args.busy) {
     for (const name of def.probes) {
@@ -118,6 +131,19 @@ export async function heartbeatTick(args: {
         ),
       );
     }
+    if (args.custom) {
+      const since = args.store.lastAt(def.agent) ?? startedAt - def.every_ms;
+      const custom = args.custom;
+      const out = await withTimeout(
+        "custom",
+        Promise.resolve()
+          .then(() => custom(def.agent, since))
+          .then((rs) => ({ rs })),
+        args.probe_timeout_ms ?? 10_000,
+      );
+      if ("rs" in out) results.push(...out.rs.slice(0, 20));
+      else results.push(out);
+    }
   }
   const decision = decide({
     results,
@@ -130,7 +156,7 @@ export async function heartbeatTick(args: {
     args.alertOwner(def.agent, `Heartbeat of ${def.agent}: ${decision.reason}`);
   const record: TickRecord = {
     agent: def.agent,
-    at: args.now(),
+    at: startedAt,
     probes: results,
     decision,
     cost_usd: decision.kind === "wake" ? null : 0,
@@ -139,7 +165,11 @@ export async function heartbeatTick(args: {
   return record;
 }
 
-async function withTimeout(name: ProbeName, p: Promise<ProbeResult>, ms: number): Promise<ProbeResult> {
+async function withTimeout<T>(
+  name: ProbeResultName,
+  p: Promise<T | ProbeResult>,
+  ms: number,
+): Promise<T | ProbeResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<ProbeResult>((resolve) => {
     timer = setTimeout(() => resolve({ probe: name, ok: false, error: `timed out after ${ms} ms` }), ms);

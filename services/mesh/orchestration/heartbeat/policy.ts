@@ -4,9 +4,12 @@
  */
 export type ProbeName = "disk" | "signals" | "tasks" | "inbox";
 
+/** `custom`: a probe the agent declared in its HEARTBEAT.md (value 1 = found something). */
+export type ProbeResultName = ProbeName | "custom";
+
 export type ProbeResult =
-  | { probe: ProbeName; ok: true; value: number; detail: string }
-  | { probe: ProbeName; ok: false; error: string };
+  | { probe: ProbeResultName; ok: true; value: number; detail: string }
+  | { probe: ProbeResultName; ok: false; error: string };
 
 export interface HeartbeatThresholds {
   /** Disk use of /data (0..1) at or above which the agent is woken. */
@@ -47,6 +50,7 @@ export function decide(args: {
     if (r.probe === "signals" && r.value > 0) findings.push(`signals: ${r.detail}`);
     if (r.probe === "tasks" && r.value > 0) findings.push(`tasks: ${r.detail}`);
     if (r.probe === "inbox" && r.value >= t.inbox_depth) findings.push(`inbox: ${r.detail}`);
+    if (r.probe === "custom" && r.value > 0) findings.push(`HEARTBEAT.md: ${r.detail}`);
   }
   if (findings.length > 0)
     return { kind: "wake", reason: `${findings.length} probe(s) found work`, findings };

@@ -11,7 +11,7 @@ import { WorkflowRunner } from "../workflow/runner.js";
 import { WorkflowStore } from "../workflow/store.js";
 import { orchestrationConfig } from "./config.js";
 import { eventTriggers } from "./event-triggers.js";
-import { meshProbes } from "./probes.js";
+import { customProbes, healthOnce, meshProbes } from "./probes.js";
 import { heartbeatRoutes } from "./routes-heartbeat.js";
 import { triggerRoutes } from "./routes-triggers.js";
 import { workflowRoutes } from "./routes-workflows.js";
@@ -115,7 +115,6 @@ export function orchestrationModule(): OrchestrationModule {
           message(def.agent, "watcher", { type: "file", path: file.path, size: file.size, text }),
         onError,
       );
-      const probes = meshProbes(ctx);
       const woke = new Set<string>();
       const heartbeats = new HeartbeatLoop({
         config: cfg.heartbeats,
@@ -124,9 +123,11 @@ export function orchestrationModule(): OrchestrationModule {
         onError,
         run: async (def) => {
           if (!db.open || !ctx.identity.agents.has(def.agent)) return;
+          const health = healthOnce(ctx);
           await heartbeatTick({
             def,
-            probes,
+            probes: meshProbes(ctx, health),
+            custom: customProbes(ctx, health),
             store: beats,
             now: () => ctx.clock.now(),
             // Busy: the previous wake has not been delivered yet.

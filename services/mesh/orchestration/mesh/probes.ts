@@ -1,42 +1,46 @@
-import { AGENT_PATHS, agentHealthSchema } from "../../../common/contracts/mesh-api.js";
+import { AGENT_PATHS, type AgentHealth, agentHealthSchema } from "../../../common/contracts/mesh-api.js";
 import type { MeshContext } from "../../context.js";
+import { keyProblem } from "../../core/keys.js";
 import { callAgent, errorText, readCapped } from "../../delivery/agent-client.js";
+import { customProbeResults } from "../heartbeat/custom.js";
 import type { Probe } from "../heartbeat/heartbeat.js";
-import type { ProbeName } from "../heartbeat/policy.js";
+import type { ProbeName, ProbeResult } from "../heartbeat/policy.js";
 
 const HEALTH_MAX_BYTES = 64 * 1024;
 
-/**
- * Disk use of the agent's data root, from its `GET /healthz` (called with that agent's own mesh token).
- * The value is a fraction (0..1) for the policy's `disk_fraction` threshold.
- */
-export function diskProbe(ctx: MeshContext): Probe {
+/** The agent's `GET /healthz` (called with that agent's own mesh token), or why it failed. */
+export async function fetchHealth(ctx: MeshContext, agent: string): Promise<AgentHealth | string> {
+  const entry = ctx.identity.agent(agent);
+  let text: string;
+  let status: number;
+  try {
+    const res = await callAgent(entry, AGENT_PATHS.health, {
+      http: ctx.http,
+      tokens: ctx.identity,
+      timeoutMs: ctx.limits.health_timeout_ms,
+      method: "GET",
+    });
+    status = res.statusCode;
+    text = await readCapped(res.body, HEALTH_MAX_BYTES);
+  } catch (error) {
+    return `agent unreachable: ${errorText(error)}`;
+  }
+  if (status < 200 || status >= 300) return `agent answered HTTP ${status}`;
+  let parsed: ReturnType<typeof agentHealthSchema.safeParse>;
+  try {
+    parsed = agentHealthSchema.safeParse(JSON.parse(text));
+  } catch {
+    return "agent health reply is not JSON";
+  }
+  return parsed.success ? parsed.data : "agent health reply breaks the contract";
+}
+
+/** Disk use of the agent's data root as a fraction (0..1) for the policy's `disk_fraction`. */
+export function diskProbe(health: (agent: string) => Promise<AgentHealth | string>): Probe {
   return async (agent) => {
-    const entry = ctx.identity.agent(agent);
-    let text: string;
-    let status: number;
-    try {
-      const res = await callAgent(entry, AGENT_PATHS.health, {
-        http: ctx.http,
-        tokens: ctx.identity,
-        timeoutMs: ctx.limits.health_timeout_ms,
-        method: "GET",
-      });
-      status = res.statusCode;
-      text = await readCapped(res.body, HEALTH_MAX_BYTES);
-    } catch (error) {
-      return { probe: "disk", ok: false, error: `agent unreachable: ${errorText(error)}` };
-    }
-    if (status < 200 || status >= 300)
-      return { probe: "disk", ok: false, error: `agent answered HTTP ${status}` };
-    let parsed: ReturnType<typeof agentHealthSchema.safeParse>;
-    try {
-      parsed = agentHealthSchema.safeParse(JSON.parse(text));
-    } catch {
-      return { probe: "disk", ok: false, error: "agent health reply is not JSON" };
-    }
-    if (!parsed.success) return { probe: "disk", ok: false, error: "agent health reply breaks the contract" };
-    const disk = parsed.data.disk;
+    const h = await health(agent);
+    if (typeof h === "string") return { probe: "disk", ok: false, error: h };
+    const disk = h.disk;
     if (!disk) return { probe: "disk", ok: false, error: "agent reports no disk figure" };
     return {
       probe: "disk",
@@ -47,8 +51,47 @@ export function diskProbe(ctx: MeshContext): Probe {
   };
 }
 
+/**
+ * The agent's HEARTBEAT.md probes from the same `/healthz` reply. An unreachable agent yields no
+ * custom results (the `disk` probe already reports that); an agent that declares none yields none.
+ */
+export function customProbes(
+  ctx: MeshContext,
+  health: (agent: string) => Promise<AgentHealth | string>,
+): (agent: string, since: number) => Promise<ProbeResult[]> {
+  return async (agent, since) => {
+    const h = await health(agent);
+    if (typeof h === "string") return [];
+    return customProbeResults(h.heartbeat ?? null, {
+      since,
+      keyProblem,
+      inboxDepth: ctx.store.inbox.depth(agent),
+      board: (key) => {
+        const row = ctx.store.blackboard.get(key);
+        return row && row.deleted === 0 ? row : undefined;
+      },
+    });
+  };
+}
+
+/** One `/healthz` call per tick and agent, shared by the disk and HEARTBEAT.md probes. */
+export function healthOnce(ctx: MeshContext): (agent: string) => Promise<AgentHealth | string> {
+  const calls = new Map<string, Promise<AgentHealth | string>>();
+  return (agent) => {
+    let call = calls.get(agent);
+    if (!call) {
+      call = fetchHealth(ctx, agent);
+      calls.set(agent, call);
+    }
+    return call;
+  };
+}
+
 /** The cheap probes: disk over HTTP, the rest from the mesh's own database. */
-export function meshProbes(ctx: MeshContext): Record<ProbeName, Probe> {
+export function meshProbes(
+  ctx: MeshContext,
+  health: (agent: string) => Promise<AgentHealth | string>,
+): Record<ProbeName, Probe> {
   const countKeys = (prefix: string) =>
     ctx.store.blackboard.scan(prefix, "", 1001).filter((r) => r.deleted === 0).length;
   const keys =
@@ -58,7 +101,7 @@ export function meshProbes(ctx: MeshContext): Record<ProbeName, Probe> {
       return { probe, ok: true, value: n, detail: `${n} keys under ${probe}/${agent}/` };
     };
   return {
-    disk: diskProbe(ctx),
+    disk: diskProbe(health),
     signals: keys("signals"),
     tasks: keys("tasks"),
     inbox: (agent) => {
