@@ -108,4 +108,15 @@ describe("replay dedupe store", () => {
     expect(store.rotate("h", 100, 50)).toBe(2);
     expect(store.generation("h")).toEqual({ generation: 2, previous_valid_until: 150 });
   });
+
+  it("forgets the rotation of a hook that was removed, so re-adding it starts at generation 1", () => {
+    db = new Database(":memory:");
+    migrateOrchestration(db);
+    const store = new WebhookStore(db);
+    store.rotate("crm", 100, 50);
+    store.rotate("kept", 100, 50);
+    expect(store.forgetOthers(["kept"])).toBe(1);
+    expect(store.generation("crm")).toEqual({ generation: 1, previous_valid_until: null });
+    expect(store.generation("kept").generation).toBe(2);
+  });
 });

@@ -107,6 +107,7 @@ export function orchestrationModule(): OrchestrationModule {
       });
       scheduler.syncConfig(cfg.schedules);
       const hooks = new WebhookStore(db);
+      hooks.forgetOthers([...cfg.webhooks.keys()]);
       const beats = new HeartbeatStore(db);
       const watchers = new WatcherLoop(
         cfg.watchers,

@@ -24,6 +24,7 @@ export class WebhookStore {
       gen: p("SELECT generation, previous_valid_until FROM webhook_state WHERE hook = ?"),
       setGen: p(`INSERT INTO webhook_state (hook, generation, previous_valid_until) VALUES (?, ?, ?)
         ON CONFLICT(hook) DO UPDATE SET generation = excluded.generation, previous_valid_until = excluded.previous_valid_until`),
+      forget: p("DELETE FROM webhook_state WHERE hook NOT IN (SELECT value FROM json_each(?))"),
     };
   }
 
@@ -48,6 +49,14 @@ export class WebhookStore {
         previous_valid_until: null,
       }
     );
+  }
+
+  /**
+   * Drops the rotation state of hooks no longer configured, so a hook removed and later added again
+   * under the same name starts at generation 1 — the secret `openlegion webhook add` prints.
+   */
+  forgetOthers(configured: readonly string[]): number {
+    return this.#s.forget.run(JSON.stringify(configured)).changes;
   }
 
   /** Rotation: a new generation; the previous secret stays valid for `graceMs`. */
