@@ -106,12 +106,21 @@ export async function runCompose(
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   if (r.exitCode !== 0 && !opts.allowFailure) {
+    const output = r.stderr || r.stdout;
     throw fleetFailure(
       FleetCodes.COMPOSE_FAILED,
-      `${cli.command.join(" ")} ${args[0] ?? ""} failed (exit ${r.exitCode}):\n${lastLines(r.stderr || r.stdout, 15)}`,
+      `${cli.command.join(" ")} ${args[0] ?? ""} failed (exit ${r.exitCode}):\n${lastLines(output, 15)}${composeHint(output)}`,
     );
   }
   return r;
+}
+
+/** A fix for failures whose Docker message does not say what to do. */
+export function composeHint(output: string): string {
+  if (/Pool overlaps with other one on this address space/i.test(output)) {
+    return "\nfix: another fleet or Docker network already uses this fleet's subnet pool; give each fleet on a host its own egress.subnet_pool in config/mesh.yaml (e.g. 10.232.0.0/16), then openlegion up";
+  }
+  return "";
 }
 
 export function lastLines(text: string, n: number): string {

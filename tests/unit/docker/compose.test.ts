@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDocker, composeArgv, detectCompose } from "../../../generator/docker/compose.js";
+import { checkDocker, composeArgv, composeHint, detectCompose } from "../../../generator/docker/compose.js";
 import type { Exec, ExecResult } from "../../../generator/docker/exec.js";
 
 /** A scripted Exec: "file args…" → result. The programs are the thing outside our code here. */
@@ -113,5 +113,17 @@ describe("composeArgv", () => {
       "fleet",
       "ps",
     ]);
+  });
+});
+
+describe("composeHint", () => {
+  it("tells how to fix two fleets sharing a subnet pool", () => {
+    const out =
+      'Creating network "b_control" with driver "bridge"\nPool overlaps with other one on this address space';
+    expect(composeHint(out)).toMatch(/egress\.subnet_pool in config\/mesh\.yaml/);
+  });
+
+  it("adds nothing to failures Docker already explains", () => {
+    expect(composeHint("ERROR: manifest for openlegion/agent:0.1.0 not found")).toBe("");
   });
 });
