@@ -80,7 +80,9 @@ export const apiSchema = z.strictObject({
 });
 
 export const egressSchema = z.strictObject({
-  subnet_pool: cidr.default("10.231.0.0/16").describe("Pool from which each agent network gets a /28."),
+  subnet_pool: cidr
+    .default("10.231.0.0/16")
+    .describe("Pool for the fleet's networks (a /28 per agent); each fleet on one host needs its own pool."),
   extra_ca_bundle: z.string().optional().describe("PEM bundle trusted by the proxy and image builds."),
   allow_private_cidrs: z
     .array(cidr)
