@@ -1,5 +1,4 @@
 import { mkdtemp } from "node:fs/promises";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RenderRunResult, runRender } from "../../generator/render/index.js";
 import { removeDir } from "../fixtures/render/cli.js";
 import { makeFleet } from "../fixtures/render/fleet.js";
+import { HostListeners, networkGateways } from "./helpers/host-net.js";
 
 // Real Docker (issue 4): a 2-agent fleet from a stand-in Debian image; every probe targets only
 // containers, networks and host listeners this test creates.
@@ -40,7 +40,7 @@ const project = `oliso${process.pid}${Date.now() % 100000}`;
 const pool = `10.${200 + (process.pid % 50)}.${((process.pid >> 4) % 16) * 16}.0/24`;
 let dir = "";
 let rendered: RenderRunResult;
-const hostServers: Server[] = [];
+const hostListeners = new HostListeners();
 
 const compose = (...args: string[]) =>
   execa("docker-compose", ["-p", project, ...args], { cwd: dir, timeout: 180_000 });
@@ -58,21 +58,6 @@ async function canConnect(from: string, host: string, port: number): Promise<boo
   const r = await execa("docker", ["exec", from, "timeout", "3", "bash", "-c", script], { reject: false });
   return r.exitCode === 0 && String(r.stdout).includes("open");
 }
-function listenOn(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer((socket) => {
-      // The positive control's `timeout` may reset the connection after reading; that is not a failure.
-      socket.on("error", () => {});
-      socket.end("host\n");
-    });
-    server.once("error", reject);
-    server.listen(0, address, () => {
-      hostServers.push(server);
-      resolve((server.address() as { port: number }).port);
-    });
-  });
-}
-
 describe.skipIf(SKIP)("isolation of a rendered fleet on real Docker", () => {
   beforeAll(async () => {
     const images = await execa("docker", ["image", "inspect", IMAGE], { reject: false });
@@ -95,7 +80,7 @@ describe.skipIf(SKIP)("isolation of a rendered fleet on real Docker", () => {
   }, 900_000);
 
   afterAll(async () => {
-    for (const s of hostServers) s.close();
+    await hostListeners.close();
     if (dir) {
       await compose("down", "-v", "--remove-orphans").catch(() => undefined);
       await removeDir(dir);
@@ -123,21 +108,18 @@ describe.skipIf(SKIP)("isolation of a rendered fleet on real Docker", () => {
   it("keeps the host's gateway addresses of the test's networks out of an agent's reach", async () => {
     const a = await container("agent-a");
     const proxy = await container("egress-proxy");
-    const gateways: string[] = [];
-    for (const name of ["egress", "ingress", "agent-a", "control"]) {
-      const net = JSON.parse(
-        String((await execa("docker", ["network", "inspect", `${project}_${name}`])).stdout),
-      )[0];
-      const gw = net.IPAM?.Config?.[0]?.Gateway as string | undefined;
-      if (gw) gateways.push(gw);
-      if (name === "agent-a" || name === "control") {
+    const names = ["egress", "ingress", "agent-a", "control"].map((n) => `${project}_${n}`);
+    for (const name of names) {
+      const net = JSON.parse(String((await execa("docker", ["network", "inspect", name])).stdout))[0];
+      if (name.endsWith("agent-a") || name.endsWith("control")) {
         expect(net.Internal).toBe(true);
         expect(net.Options["com.docker.network.bridge.inhibit_ipv4"]).toBe("true");
       }
       expect(net.EnableIPv6).toBe(false);
     }
+    const gateways = (await networkGateways(names)).map((g) => g.gateway);
     const egressGw = gateways[0]!;
-    const port = await listenOn(egressGw);
+    const port = await hostListeners.listen(egressGw);
     // The listener is real: the proxy (on the non-internal egress network) reaches it.
     expect(await canConnect(proxy, egressGw, port)).toBe(true);
     for (const gw of gateways) expect(await canConnect(a, gw, port), gw).toBe(false);
