@@ -14,11 +14,13 @@ import { storeTranscript } from "../memory/agent-memory.js";
 import type { ConversationMemory } from "../memory/context/conversation.js";
 import { isContextOverflow } from "../memory/context/plan.js";
 import { type AgentStore, CHAT_CONVERSATION, type TaskRow } from "../state/agent-store.js";
+import { WorkflowRepo } from "../state/workflow-repo.js";
 import type { Workspace } from "../state/workspace.js";
 import type { MeshClient } from "../tools/mesh/client.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import { RunQueue } from "./run-queue.js";
-import { cancelledResult, renderInbox } from "./run-results.js";
+import { cancelledResult, failedResult, renderInbox } from "./run-results.js";
+import { type TaskRunner, WorkflowTasks, workflowPayload } from "./workflow-tasks.js";
 
 export const QUEUE_CAP = 50;
 
@@ -53,6 +55,7 @@ export interface ChatOutcome {
  */
 export class AgentRuntime {
   readonly queue: RunQueue;
+  readonly workflow: WorkflowTasks;
   readonly #d: RuntimeDeps;
   #steer: SteerQueue | undefined;
   #abort: AbortController | undefined;
@@ -65,7 +68,37 @@ export class AgentRuntime {
     const interrupted = deps.store.interruptUnfinished();
     if (interrupted > 0)
       deps.log.warn({ interrupted }, "tasks left running by the previous process were marked cancelled");
+    this.workflow = new WorkflowTasks({
+      repo: new WorkflowRepo(deps.store.db),
+      mesh: deps.mesh,
+      log: deps.log,
+      run: this.#queueTaskRun,
+    });
   }
+
+  /** A task-mode run in the queue (workflow steps); cancel drops it while queued or aborts it while it runs. */
+  readonly #queueTaskRun: TaskRunner = (id, prompt, from) => {
+    let settle: (r: RunResult) => void = () => {};
+    const done = new Promise<RunResult>((resolve) => {
+      settle = resolve;
+    });
+    const ok = this.queue.push({
+      kind: "task",
+      id,
+      from,
+      start: async () => settle(await this.#run("task", prompt, from).catch(failedResult)),
+      cancel: (why) => settle({ ...cancelledResult(why), added: [] }),
+    });
+    if (!ok) settle(failedResult(AgentErrors.queueFull(this.queue.cap)));
+    return {
+      done,
+      cancel: (why) => {
+        const queued = this.queue.remove(id);
+        if (queued) queued.cancel(why);
+        else if (this.queue.current?.id === id) this.#abort?.abort(new Error(why));
+      },
+    };
+  };
 
   get closing(): boolean {
     return this.#closing;
@@ -267,21 +300,7 @@ export class AgentRuntime {
       from,
       start: async () => {
         store.setTaskStatus(id, "running");
-        const r = await this.#run("task", prompt, from).catch(
-          (err: unknown): RunResult => ({
-            status: "failed",
-            reply: "",
-            added: [],
-            calls: 0,
-            toolCalls: 0,
-            usage: { input: 0, output: 0 },
-            models: [],
-            error: {
-              code: "OL_ERR_AGENT_INTERNAL",
-              message: err instanceof Error ? err.message : String(err),
-            },
-          }),
-        );
+        const r = await this.#run("task", prompt, from).catch(failedResult);
         store.finishTask(id, r);
       },
       cancel: (why) => store.finishTask(id, cancelledResult(why)),
@@ -312,6 +331,11 @@ export class AgentRuntime {
         continue;
       }
       accepted++;
+      const wf = m.from === "mesh" ? workflowPayload(m.payload) : undefined;
+      if (wf) {
+        this.workflow.handle(wf, m.from);
+        continue;
+      }
       const text = renderInbox(m);
       if (m.lane === "steer" && this.steer(text)) continue;
       this.#enqueueChat(text, m.from).catch((err: unknown) =>
@@ -344,6 +368,7 @@ export class AgentRuntime {
   /** Stop taking work, cancel what is queued, let the current step end (its messages are saved). */
   async shutdown(graceMs: number): Promise<void> {
     this.#closing = true;
+    this.workflow.close();
     for (const run of this.queue.clear()) run.cancel("the agent is shutting down");
     const timer = setTimeout(() => this.#abort?.abort(new Error("the agent is shutting down")), graceMs);
     await this.queue.idle();

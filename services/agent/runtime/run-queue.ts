@@ -48,6 +48,12 @@ export class RunQueue {
     return this.#pending.splice(0);
   }
 
+  /** Drops one queued (not running) run by id; returns it, or undefined when it is not queued. */
+  remove(id: string): QueuedRun | undefined {
+    const i = this.#pending.findIndex((r) => r.id === id);
+    return i < 0 ? undefined : this.#pending.splice(i, 1)[0];
+  }
+
   /** Resolves when nothing runs and nothing is queued. */
   idle(): Promise<void> {
     if (!this.#current && this.#pending.length === 0) return Promise.resolve();

@@ -1,4 +1,6 @@
 import type { InboxMessage } from "../../common/contracts/mesh-api.js";
+import { isOlError } from "../../common/errors.js";
+import type { RunResult } from "../loop/run.js";
 /** Small pure helpers of the runtime: the result of a run that never started, and inbox text. */
 
 export function cancelledResult(why: string) {
@@ -10,6 +12,22 @@ export function cancelledResult(why: string) {
     toolCalls: 0,
     usage: { input: 0, output: 0 },
     models: [],
+  };
+}
+
+/** The result of a run that threw (or never started): an OlError keeps its code, anything else is INTERNAL. */
+export function failedResult(err: unknown): RunResult {
+  return {
+    status: "failed",
+    reply: "",
+    added: [],
+    calls: 0,
+    toolCalls: 0,
+    usage: { input: 0, output: 0 },
+    models: [],
+    error: isOlError(err)
+      ? { code: err.code, message: err.message }
+      : { code: "OL_ERR_AGENT_INTERNAL", message: err instanceof Error ? err.message : String(err) },
   };
 }
 

@@ -8,6 +8,7 @@ import {
   writeSharedStateTool,
 } from "./mesh/blackboard.js";
 import { listAgentsTool, readAgentHistoryTool, saveArtifactTool } from "./mesh/fleet.js";
+import { sendMessageTool, subscribeTopicTool, unsubscribeTopicTool } from "./mesh/messaging.js";
 import { listCronTool, removeCronTool, setCronTool, setHeartbeatTool } from "./mesh/schedule.js";
 import { readFileTool } from "./read-file.js";
 import { ToolRegistry } from "./registry.js";
@@ -29,6 +30,9 @@ export const BUILTIN_TOOLS: readonly Tool[] = [
   writeSharedStateTool,
   listSharedStateTool,
   publishEventTool,
+  sendMessageTool,
+  subscribeTopicTool,
+  unsubscribeTopicTool,
   saveArtifactTool,
   setCronTool,
   listCronTool,

@@ -266,3 +266,46 @@ export const heartbeatViewSchema = z.object({
   next_at: z.int().nullable(),
 });
 export type HeartbeatView = z.output<typeof heartbeatViewSchema>;
+
+// ── Workflow steps (docs/workflows.md "Agent contract") ───────────────────────────────────────────
+/** A dispatch key: sha256 hex, stable across redeliveries of the same step attempt. */
+export const dispatchKeySchema = z.string().regex(/^[0-9a-f]{64}$/);
+/** Inbox payload (kind `message`, from `mesh`) asking the agent to run one workflow step attempt. */
+export const workflowTaskSchema = z.object({
+  type: z.literal("workflow_task"),
+  dispatch_key: dispatchKeySchema,
+  run_id: z.string(),
+  step_id: z.string(),
+  attempt: z.int().min(0),
+  action: z.string().nullish(),
+  task_type: z.string().nullish(),
+  input: z.unknown(),
+  timeout_ms: z.int().positive().nullish(),
+  redelivery: z.boolean().optional(),
+  reply_to: z.string().optional(),
+});
+export type WorkflowTask = z.output<typeof workflowTaskSchema>;
+/** Inbox payload asking the agent to stop a step attempt (queued or running). */
+export const workflowCancelSchema = z.object({
+  type: z.literal("workflow_cancel"),
+  dispatch_key: dispatchKeySchema,
+  run_id: z.string().optional(),
+  step_id: z.string().optional(),
+  attempt: z.int().optional(),
+});
+export type WorkflowCancel = z.output<typeof workflowCancelSchema>;
+export const WORKFLOW_ERROR_KINDS = ["error", "timeout", "validation"] as const;
+export const WORKFLOW_ERROR_MESSAGE_MAX = 4000;
+/** Body of `POST /v1/workflows/results`: the agent's answer to a workflow_task. */
+export const workflowResultSchema = z.discriminatedUnion("ok", [
+  z.strictObject({ dispatch_key: dispatchKeySchema, ok: z.literal(true), result: z.json().default(null) }),
+  z.strictObject({
+    dispatch_key: dispatchKeySchema,
+    ok: z.literal(false),
+    error: z.strictObject({
+      kind: z.enum(WORKFLOW_ERROR_KINDS).default("error"),
+      message: z.string().max(WORKFLOW_ERROR_MESSAGE_MAX),
+    }),
+  }),
+]);
+export type WorkflowResult = z.input<typeof workflowResultSchema>;

@@ -12,6 +12,7 @@ import { type MeshContext, type MeshModule, requireAgent } from "../../context.j
 import { topicProblem } from "../../core/keys.js";
 import { MeshErrors } from "../../errors.js";
 import { messageFromRow } from "../../store/inbox-repo.js";
+import { bootSubscriptions } from "./boot-subscriptions.js";
 
 function checkTopic(topic: string): void {
   const problem = topicProblem(topic);
@@ -25,6 +26,7 @@ const topicReply = z.object({ topic: z.string(), created: z.boolean() });
 export function pubsubModule(): MeshModule {
   return {
     name: "pubsub",
+    start: bootSubscriptions,
     async routes(app: FastifyInstance, ctx: MeshContext) {
       const r = app.withTypeProvider<ZodTypeProvider>();
       const { store, limits, clock, delivery } = ctx;

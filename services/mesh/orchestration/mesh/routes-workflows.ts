@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { workflowResultSchema } from "../../../common/contracts/mesh-api.js";
 import { type MeshContext, requireAgent } from "../../context.js";
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
@@ -209,21 +210,7 @@ export async function workflowRoutes(
   r.post(RESULT_PATH, {
     config: { auth: "agent" },
     schema: {
-      body: z.discriminatedUnion("ok", [
-        z.strictObject({
-          dispatch_key: z.string().regex(/^[0-9a-f]{64}$/),
-          ok: z.literal(true),
-          result: json.default(null),
-        }),
-        z.strictObject({
-          dispatch_key: z.string().regex(/^[0-9a-f]{64}$/),
-          ok: z.literal(false),
-          error: z.strictObject({
-            kind: z.enum(["error", "timeout", "validation"]).default("error"),
-            message: z.string().max(4000),
-          }),
-        }),
-      ]),
+      body: workflowResultSchema,
       response: { 200: z.object({ accepted: z.boolean(), run_id: z.string(), step_id: z.string() }) },
     },
     handler: async (req) => {
