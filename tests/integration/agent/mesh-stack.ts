@@ -3,7 +3,14 @@ import { createServer } from "node:net";
 import type { MeshConfig, MeshPermissions } from "../../../services/common/contracts/mesh-config.js";
 import { agentToken, meshToken } from "../../../services/common/tokens.js";
 import { type FakeProvider, startFakeProvider } from "../../fakes/llm-provider/index.js";
-import { MASTER, type Harness as MeshHarness, meshConfig, OPERATOR, startMesh } from "../mesh/helpers.js";
+import {
+  MASTER,
+  type Harness as MeshHarness,
+  meshConfig,
+  OPERATOR,
+  perms,
+  startMesh,
+} from "../mesh/helpers.js";
 import { type Harness, startHarness } from "./harness.js";
 
 export const freePort = (): Promise<number> =>
@@ -37,15 +44,7 @@ export async function startStack(
     ids.map((id, i) => [
       id,
       {
-        permissions: {
-          can_message: [],
-          can_publish: [],
-          can_subscribe: [],
-          blackboard_read: [],
-          blackboard_write: [],
-          allowed_apis: [],
-          ...agents[id],
-        },
+        permissions: perms(agents[id]),
         url: `http://127.0.0.1:${ports[i]}`,
       },
     ]),
