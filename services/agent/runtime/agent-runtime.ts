@@ -18,6 +18,7 @@ import { WorkflowRepo } from "../state/workflow-repo.js";
 import type { Workspace } from "../state/workspace.js";
 import type { MeshClient } from "../tools/mesh/client.js";
 import type { ToolRegistry } from "../tools/registry.js";
+import { CollectBatch } from "./collect.js";
 import { RunQueue } from "./run-queue.js";
 import { cancelledResult, failedResult, renderInbox } from "./run-results.js";
 import { type TaskRunner, WorkflowTasks, workflowPayload } from "./workflow-tasks.js";
@@ -58,6 +59,7 @@ export class AgentRuntime {
   readonly workflow: WorkflowTasks;
   readonly #d: RuntimeDeps;
   #steer: SteerQueue | undefined;
+  readonly #collect = new CollectBatch();
   #abort: AbortController | undefined;
   #closing = false;
   readonly #startedAt = Date.now();
@@ -227,7 +229,12 @@ export class AgentRuntime {
     }
   }
 
-  #enqueueChat(message: string, from: string, onEvent?: (e: LoopEvent) => void): Promise<ChatOutcome> {
+  #enqueueChat(
+    message: string | (() => string),
+    from: string,
+    onEvent?: (e: LoopEvent) => void,
+    onDrop?: () => void,
+  ): Promise<ChatOutcome> {
     if (this.#closing) return Promise.reject(AgentErrors.shuttingDown());
     return new Promise((resolve, reject) => {
       const ok = this.queue.push({
@@ -236,7 +243,8 @@ export class AgentRuntime {
         from,
         start: async () => {
           try {
-            const r = await this.#run("chat", message, from, onEvent);
+            const text = typeof message === "function" ? message() : message;
+            const r = await this.#run("chat", text, from, onEvent);
             resolve(
               r.error
                 ? { reply: r.reply, status: r.status, error: r.error }
@@ -246,9 +254,15 @@ export class AgentRuntime {
             reject(err);
           }
         },
-        cancel: (why) => reject(AgentErrors.cancelled(why)),
+        cancel: (why) => {
+          onDrop?.();
+          reject(AgentErrors.cancelled(why));
+        },
       });
-      if (!ok) reject(AgentErrors.queueFull(this.queue.cap));
+      if (!ok) {
+        onDrop?.();
+        reject(AgentErrors.queueFull(this.queue.cap));
+      }
     });
   }
 
@@ -338,7 +352,9 @@ export class AgentRuntime {
       }
       const text = renderInbox(m);
       if (m.lane === "steer" && this.steer(text)) continue;
-      this.#enqueueChat(text, m.from).catch((err: unknown) =>
+      if (m.lane === "collect" && this.#collect.add(text)) continue;
+      const batch = m.lane === "collect" ? this.#collect.open(text) : undefined;
+      this.#enqueueChat(batch ? batch.take : text, m.from, undefined, batch?.drop).catch((err: unknown) =>
         this.#d.log.warn({ err, message: m.id }, "inbox message not run"),
       );
     }
