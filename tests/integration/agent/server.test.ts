@@ -133,6 +133,41 @@ describe("agent server", () => {
     expect((await post(h, "/inbox", { ...delivery, agent: "beta" })).status).toBe(400);
   });
 
+  it("batches collect-lane messages that arrive while a collect turn waits into one turn", async () => {
+    h = await startHarness();
+    const message = (id: number, lane: string, text: string) => ({
+      id,
+      kind: "publish",
+      from: "beta",
+      topic: "news",
+      lane,
+      payload: { text },
+      created_at: 1,
+      attempts: 0,
+    });
+    const delivery = {
+      agent: "alpha",
+      messages: [
+        message(1, "followup", "first"),
+        message(2, "collect", "c1"),
+        message(3, "collect", "c2"),
+        message(4, "collect", "c3"),
+      ],
+    };
+    expect(await (await post(h, "/inbox", delivery)).json()).toEqual({ accepted: 4, duplicates: 0 });
+    await h.fake.waitForRequests(2);
+    // Wait until the agent has nothing running or queued, then count the model calls.
+    for (;;) {
+      const status = (await (await get(h, "/status")).json()) as { state: string; queue_length: number };
+      if (status.state === "idle" && status.queue_length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const batched = String(messagesOf(h.fake.requests[1]).at(-1)?.content);
+    for (const text of ["c1", "c2", "c3"]) expect(batched).toContain(text);
+    // One turn for the followup, one for the whole collect batch: no third model call.
+    expect(h.fake.requests).toHaveLength(2);
+  });
+
   it("continues the conversation after a restart, and reset clears it", async () => {
     h = await startHarness();
     h.fake.script("openai", { text: "Nice to meet you, Bob." });
