@@ -138,25 +138,7 @@ export class Ctx {
           },
         }
       : null;
-    const s: StepState = {
-      id,
-      def_id: defId,
-      kind,
-      status: "pending",
-      conclusion: null,
-      reason: null,
-      attempt: 0,
-      dispatch_key: null,
-      next_attempt_at: null,
-      timeout_at: null,
-      deadline_at: null,
-      input: null,
-      result: null,
-      error: null,
-      context,
-      started_at: null,
-      finished_at: null,
-    };
+    const s = pendingStep(id, defId, kind, context);
     this.snap.steps.push(s);
     this.touch(s);
     this.emit("step_spawned", id, { kind, handler: defId });
@@ -164,10 +146,15 @@ export class Ctx {
 }
 
 export function newStep(def: StepDef): StepState {
+  return pendingStep(def.id, def.id, "step", null);
+}
+
+/** A step, handler or finally instance that has not run yet. */
+function pendingStep(id: string, defId: string, kind: StepState["kind"], context: Json): StepState {
   return {
-    id: def.id,
-    def_id: def.id,
-    kind: "step",
+    id,
+    def_id: defId,
+    kind,
     status: "pending",
     conclusion: null,
     reason: null,
@@ -179,7 +166,7 @@ export function newStep(def: StepDef): StepState {
     input: null,
     result: null,
     error: null,
-    context: null,
+    context,
     started_at: null,
     finished_at: null,
   };
