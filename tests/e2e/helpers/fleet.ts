@@ -10,7 +10,17 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..")
 export const BIN = join(ROOT, "bin", "openlegion.js");
 
 /** Is a Docker daemon answering? Starts dockerd (root, no systemd) once when it is installed but down. */
+/** True when a Docker engine answers (starting dockerd as root if needed); prints why the suite skips otherwise. */
 export async function dockerReady(): Promise<boolean> {
+  const ready = await startDocker();
+  if (!ready)
+    console.warn(
+      "Docker e2e skipped: no Docker engine answers `docker info` and dockerd could not be started",
+    );
+  return ready;
+}
+
+async function startDocker(): Promise<boolean> {
   const up = async () =>
     (await execa("docker", ["info", "--format", "{{.ServerVersion}}"], { reject: false, timeout: 20_000 }))
       .exitCode === 0;

@@ -65,6 +65,8 @@ const hasDockerCompose = await execa("docker-compose", ["version", "--short"]).t
   () => true,
   () => false,
 );
+if (!hasDockerCompose)
+  console.warn("docker-compose round trip skipped: docker-compose (v1) is not installed");
 const dirs: string[] = [];
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await removeDir(dir);
