@@ -2,15 +2,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { Json } from "../services/mesh/orchestration/cel.js";
-import { migrateOrchestration } from "../services/mesh/orchestration/migrations.js";
-import { Scheduler } from "../services/mesh/orchestration/schedule/scheduler.js";
-import { ScheduleStore } from "../services/mesh/orchestration/schedule/store.js";
-import { isWorkflowDef, loadWorkflow } from "../services/mesh/orchestration/workflow/definition.js";
-import { apply, createRun } from "../services/mesh/orchestration/workflow/engine.js";
-import { type EffectSink, loaded, WorkflowRunner } from "../services/mesh/orchestration/workflow/runner.js";
-import { WorkflowStore } from "../services/mesh/orchestration/workflow/store.js";
-import type { Effect, Snapshot } from "../services/mesh/orchestration/workflow/types.js";
+import type { Json } from "../services/mesh/modules/orchestration/cel.js";
+import { migrateOrchestration } from "../services/mesh/modules/orchestration/migrations.js";
+import { Scheduler } from "../services/mesh/modules/orchestration/schedule/scheduler.js";
+import { ScheduleStore } from "../services/mesh/modules/orchestration/schedule/store.js";
+import { isWorkflowDef, loadWorkflow } from "../services/mesh/modules/orchestration/workflow/definition.js";
+import { apply, createRun } from "../services/mesh/modules/orchestration/workflow/engine.js";
+import {
+  type EffectSink,
+  loaded,
+  WorkflowRunner,
+} from "../services/mesh/modules/orchestration/workflow/runner.js";
+import { WorkflowStore } from "../services/mesh/modules/orchestration/workflow/store.js";
+import type { Effect, Snapshot } from "../services/mesh/modules/orchestration/workflow/types.js";
 
 const SOURCE = {
   name: "diamond",

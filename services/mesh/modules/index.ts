@@ -1,10 +1,10 @@
 import type { MeshModule } from "../context.js";
-import { orchestrationModule } from "../orchestration/mesh/module.js";
 import { blackboardModule } from "./blackboard/plugin.js";
 import { fleetModule } from "./fleet/plugin.js";
 import { housekeepingModule } from "./housekeeping/plugin.js";
 import { metricsModule, type RequestCounters } from "./metrics/plugin.js";
 import { operatorModule } from "./operator/plugin.js";
+import { orchestrationModule } from "./orchestration/plugin/module.js";
 import { pubsubModule } from "./pubsub/plugin.js";
 
 /**

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { meshToken } from "../../../services/common/tokens.js";
 import { ManualClock } from "../../../services/mesh/clock.js";
-import type { OrchestrationModule } from "../../../services/mesh/orchestration/mesh/module.js";
+import type { OrchestrationModule } from "../../../services/mesh/modules/orchestration/plugin/module.js";
 import { type Harness as AgentHarness, get, startHarness } from "../agent/harness.js";
 import {
   addressOf,

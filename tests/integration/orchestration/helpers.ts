@@ -1,6 +1,6 @@
 import type { FakeAgent } from "../mesh/helpers.js";
 
-/** The fields tests read of a `workflow_task` message (services/mesh/orchestration/mesh/sink.ts). */
+/** The fields tests read of a `workflow_task` message (services/mesh/modules/orchestration/plugin/sink.ts). */
 export interface WorkflowTask {
   type: string;
   dispatch_key: string;

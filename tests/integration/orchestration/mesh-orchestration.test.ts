@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { webhookSecret } from "../../../services/mesh/orchestration/mesh/routes-triggers.js";
-import { signGithub, signStandard } from "../../../services/mesh/orchestration/webhook/verify.js";
+import { webhookSecret } from "../../../services/mesh/modules/orchestration/plugin/routes-triggers.js";
+import { signGithub, signStandard } from "../../../services/mesh/modules/orchestration/webhook/verify.js";
 import {
   addressOf,
   as,

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../../services/mesh/clock.js";
-import type { OrchestrationModule } from "../../../services/mesh/orchestration/mesh/module.js";
+import type { OrchestrationModule } from "../../../services/mesh/modules/orchestration/plugin/module.js";
 import {
   addressOf,
   as,

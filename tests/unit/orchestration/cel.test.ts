@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { evalExpr, MAX_EXPRESSION_CHARS } from "../../../services/mesh/orchestration/cel.js";
-import { renderTemplate } from "../../../services/mesh/orchestration/template.js";
-import { loadWorkflow } from "../../../services/mesh/orchestration/workflow/definition.js";
+import { evalExpr, MAX_EXPRESSION_CHARS } from "../../../services/mesh/modules/orchestration/cel.js";
+import { renderTemplate } from "../../../services/mesh/modules/orchestration/template.js";
+import { loadWorkflow } from "../../../services/mesh/modules/orchestration/workflow/definition.js";
 
 describe("CEL adapter", () => {
   it("JSON integers are CEL int, other numbers double", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { retryDelayMs } from "../../../services/mesh/orchestration/workflow/retry.js";
+import { retryDelayMs } from "../../../services/mesh/modules/orchestration/workflow/retry.js";
 import { Sim, wf } from "./helpers.js";
 
 const retrying = (extra: Record<string, unknown> = {}) =>

@@ -5,10 +5,13 @@ import { keyProblem } from "../../../services/mesh/core/keys.js";
 import {
   type CustomProbeInputs,
   customProbeResults,
-} from "../../../services/mesh/orchestration/heartbeat/custom.js";
-import { HeartbeatStore, heartbeatTick } from "../../../services/mesh/orchestration/heartbeat/heartbeat.js";
-import { decide } from "../../../services/mesh/orchestration/heartbeat/policy.js";
-import { migrateOrchestration } from "../../../services/mesh/orchestration/migrations.js";
+} from "../../../services/mesh/modules/orchestration/heartbeat/custom.js";
+import {
+  HeartbeatStore,
+  heartbeatTick,
+} from "../../../services/mesh/modules/orchestration/heartbeat/heartbeat.js";
+import { decide } from "../../../services/mesh/modules/orchestration/heartbeat/policy.js";
+import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const inputs = (over: Partial<CustomProbeInputs> = {}): CustomProbeInputs => ({

@@ -4,9 +4,9 @@ import {
   type HeartbeatDef,
   HeartbeatStore,
   heartbeatTick,
-} from "../../../services/mesh/orchestration/heartbeat/heartbeat.js";
-import { decide } from "../../../services/mesh/orchestration/heartbeat/policy.js";
-import { migrateOrchestration } from "../../../services/mesh/orchestration/migrations.js";
+} from "../../../services/mesh/modules/orchestration/heartbeat/heartbeat.js";
+import { decide } from "../../../services/mesh/modules/orchestration/heartbeat/policy.js";
+import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
 
 const def: HeartbeatDef = { agent: "ops", every_ms: 900_000, probes: ["disk", "signals", "tasks", "inbox"] };
 

@@ -1,11 +1,11 @@
-import type { Json } from "../../../services/mesh/orchestration/cel.js";
+import type { Json } from "../../../services/mesh/modules/orchestration/cel.js";
 import {
   definitionHash,
   isWorkflowDef,
   loadWorkflow,
   type WorkflowDef,
-} from "../../../services/mesh/orchestration/workflow/definition.js";
-import { apply, createRun } from "../../../services/mesh/orchestration/workflow/engine.js";
+} from "../../../services/mesh/modules/orchestration/workflow/definition.js";
+import { apply, createRun } from "../../../services/mesh/modules/orchestration/workflow/engine.js";
 import type {
   DispatchEffect,
   Effect,
@@ -13,7 +13,7 @@ import type {
   StepError,
   StepState,
   WorkflowEvent,
-} from "../../../services/mesh/orchestration/workflow/types.js";
+} from "../../../services/mesh/modules/orchestration/workflow/types.js";
 
 export function wf(raw: Record<string, unknown>): WorkflowDef {
   const def = loadWorkflow(raw);

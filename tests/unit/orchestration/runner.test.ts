@@ -3,15 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Json } from "../../../services/mesh/orchestration/cel.js";
-import { migrateOrchestration } from "../../../services/mesh/orchestration/migrations.js";
+import type { Json } from "../../../services/mesh/modules/orchestration/cel.js";
+import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
 import {
   type EffectSink,
   loaded,
   WorkflowRunner,
-} from "../../../services/mesh/orchestration/workflow/runner.js";
-import { WorkflowStore } from "../../../services/mesh/orchestration/workflow/store.js";
-import type { DispatchEffect, Effect } from "../../../services/mesh/orchestration/workflow/types.js";
+} from "../../../services/mesh/modules/orchestration/workflow/runner.js";
+import { WorkflowStore } from "../../../services/mesh/modules/orchestration/workflow/store.js";
+import type { DispatchEffect, Effect } from "../../../services/mesh/modules/orchestration/workflow/types.js";
 import { wf } from "./helpers.js";
 
 /** A fake agent fleet: records every dispatch; performs a side effect once per idempotency key. */

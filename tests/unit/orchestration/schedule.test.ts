@@ -1,19 +1,19 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateOrchestration } from "../../../services/mesh/orchestration/migrations.js";
-import { planDue } from "../../../services/mesh/orchestration/schedule/plan.js";
+import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
+import { planDue } from "../../../services/mesh/modules/orchestration/schedule/plan.js";
 import {
   type ScheduleInput,
   Scheduler,
   slotKey,
-} from "../../../services/mesh/orchestration/schedule/scheduler.js";
+} from "../../../services/mesh/modules/orchestration/schedule/scheduler.js";
 import {
   jitterOffset,
   nextSlot,
   parseSpec,
   specWarnings,
-} from "../../../services/mesh/orchestration/schedule/spec.js";
-import { ScheduleStore } from "../../../services/mesh/orchestration/schedule/store.js";
+} from "../../../services/mesh/modules/orchestration/schedule/spec.js";
+import { ScheduleStore } from "../../../services/mesh/modules/orchestration/schedule/store.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const at = (s: string) => Date.parse(s);

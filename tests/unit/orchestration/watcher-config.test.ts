@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MeshConfig } from "../../../services/common/contracts/mesh-config.js";
-import { orchestrationConfig } from "../../../services/mesh/orchestration/mesh/config.js";
+import { orchestrationConfig } from "../../../services/mesh/modules/orchestration/plugin/config.js";
 
 const base: MeshConfig = {
   version: 1,

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { migrateOrchestration } from "../../../services/mesh/orchestration/migrations.js";
-import { diffScan, renderMessage } from "../../../services/mesh/orchestration/watcher/scan.js";
+import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
+import { diffScan, renderMessage } from "../../../services/mesh/modules/orchestration/watcher/scan.js";
 import {
   pollOnce,
   type WatcherDef,
   WatcherStore,
-} from "../../../services/mesh/orchestration/watcher/watcher.js";
+} from "../../../services/mesh/modules/orchestration/watcher/watcher.js";
 
 describe("watcher diff (pure)", () => {
   it("reports a file once, after two equal polls; a growing file waits", () => {

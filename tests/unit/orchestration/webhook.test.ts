@@ -1,12 +1,12 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateOrchestration } from "../../../services/mesh/orchestration/migrations.js";
-import { WebhookStore } from "../../../services/mesh/orchestration/webhook/store.js";
+import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
+import { WebhookStore } from "../../../services/mesh/modules/orchestration/webhook/store.js";
 import {
   signGithub,
   signStandard,
   verifyWebhook,
-} from "../../../services/mesh/orchestration/webhook/verify.js";
+} from "../../../services/mesh/modules/orchestration/webhook/verify.js";
 
 const secret = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
 const now = Date.UTC(2026, 0, 1, 12);

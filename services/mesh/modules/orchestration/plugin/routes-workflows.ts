@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { workflowResultSchema } from "../../../common/contracts/mesh-api.js";
-import { type MeshContext, requireAgent } from "../../context.js";
+import { workflowResultSchema } from "../../../../common/contracts/mesh-api.js";
+import { type MeshContext, requireAgent } from "../../../context.js";
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
 import type { WorkflowRunner } from "../workflow/runner.js";

@@ -1,4 +1,4 @@
-import { durationMs } from "../../common/contracts/fleet/primitives.js";
+import { durationMs } from "../../../common/contracts/fleet/primitives.js";
 
 /**
  * Milliseconds of a duration as in the config schemas (`500ms`, `30s`, `15m`, `2h`, `1d`), or of a

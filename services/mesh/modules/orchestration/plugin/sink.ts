@@ -1,4 +1,4 @@
-import type { MeshContext } from "../../context.js";
+import type { MeshContext } from "../../../context.js";
 import type { EffectSink } from "../workflow/runner.js";
 import type { OutboxRow } from "../workflow/store.js";
 import type { Effect } from "../workflow/types.js";

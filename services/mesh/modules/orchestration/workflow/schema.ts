@@ -4,14 +4,14 @@ import {
   type retrySchema,
   type TRIGGER_RULES,
   type workflowSchema,
-} from "../../../common/contracts/fleet/workflows.js";
+} from "../../../../common/contracts/fleet/workflows.js";
 
 /**
  * The workflow schema is the fleet config's own (services/common/contracts/fleet/workflows.ts): the
  * compiled mesh config carries each workflow as its *output* (defaults applied), and the mesh re-parses
  * it at boot, and API-submitted definitions, so both get the same checks as `openlegion check`.
  */
-export { workflowSchema } from "../../../common/contracts/fleet/workflows.js";
+export { workflowSchema } from "../../../../common/contracts/fleet/workflows.js";
 
 /** Names a step may not take: the CEL context's roots, plus `failed_step` that handlers see. */
 export const RESERVED_IDS = [...RESERVED_STEP_IDS, "failed_step"] as const;

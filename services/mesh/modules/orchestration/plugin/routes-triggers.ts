@@ -6,9 +6,9 @@ import {
   scheduleRemovedSchema,
   scheduleViewSchema,
   setCronRequestSchema,
-} from "../../../common/contracts/mesh-api.js";
-import { webhookSecret } from "../../../common/tokens.js";
-import { type MeshContext, requireAgent } from "../../context.js";
+} from "../../../../common/contracts/mesh-api.js";
+import { webhookSecret } from "../../../../common/tokens.js";
+import { type MeshContext, requireAgent } from "../../../context.js";
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
 import type { Scheduler } from "../schedule/scheduler.js";

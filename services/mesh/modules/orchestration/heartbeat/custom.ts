@@ -1,4 +1,4 @@
-import type { HeartbeatReport } from "../../../common/contracts/mesh-api.js";
+import type { HeartbeatReport } from "../../../../common/contracts/mesh-api.js";
 import type { ProbeResult } from "./policy.js";
 
 export interface CustomProbeInputs {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { heartbeatRequestSchema, heartbeatViewSchema } from "../../../common/contracts/mesh-api.js";
-import { type MeshContext, requireAgent } from "../../context.js";
+import { heartbeatRequestSchema, heartbeatViewSchema } from "../../../../common/contracts/mesh-api.js";
+import { type MeshContext, requireAgent } from "../../../context.js";
 import { OrchErrors } from "../errors.js";
 import { type HeartbeatLoop, heartbeatInterval } from "../heartbeat/loop.js";
 

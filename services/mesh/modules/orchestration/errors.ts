@@ -1,4 +1,4 @@
-import { OlError } from "../../common/errors.js";
+import { OlError } from "../../../common/errors.js";
 
 /**
  * Error catalog of the orchestration module (workflows, schedules, heartbeats, webhooks, watchers).

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { type Migration, migrate } from "../../common/sqlite/migrate.js";
+import { type Migration, migrate } from "../../../common/sqlite/migrate.js";
 
 const m001: Migration = {
   version: 1,

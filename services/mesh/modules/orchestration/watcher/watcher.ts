@@ -1,7 +1,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import type Database from "better-sqlite3";
-import { compileGlob } from "../../../common/glob.js";
+import { compileGlob } from "../../../../common/glob.js";
 import { diffScan, type FileStat, type Known, renderMessage } from "./scan.js";
 
 export interface WatcherDef {

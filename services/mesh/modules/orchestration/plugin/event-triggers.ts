@@ -1,7 +1,7 @@
-import { isOlError } from "../../../common/errors.js";
-import { compileGlob, globProblem } from "../../../common/glob.js";
-import type { MeshContext } from "../../context.js";
-import type { PublishedEvent } from "../../events.js";
+import { isOlError } from "../../../../common/errors.js";
+import { compileGlob, globProblem } from "../../../../common/glob.js";
+import type { MeshContext } from "../../../context.js";
+import type { PublishedEvent } from "../../../events.js";
 import type { Json } from "../cel.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { MeshContext, MeshModule } from "../../context.js";
+import type { MeshContext, MeshModule } from "../../../context.js";
 import { HeartbeatStore, heartbeatTick } from "../heartbeat/heartbeat.js";
 import { HeartbeatLoop, HeartbeatSettings } from "../heartbeat/loop.js";
 import { migrateOrchestration } from "../migrations.js";

@@ -1,7 +1,7 @@
-import { AGENT_PATHS, type AgentHealth, agentHealthSchema } from "../../../common/contracts/mesh-api.js";
-import type { MeshContext } from "../../context.js";
-import { keyProblem } from "../../core/keys.js";
-import { callAgent, errorText, readCapped } from "../../delivery/agent-client.js";
+import { AGENT_PATHS, type AgentHealth, agentHealthSchema } from "../../../../common/contracts/mesh-api.js";
+import type { MeshContext } from "../../../context.js";
+import { keyProblem } from "../../../core/keys.js";
+import { callAgent, errorText, readCapped } from "../../../delivery/agent-client.js";
 import { customProbeResults } from "../heartbeat/custom.js";
 import type { Probe } from "../heartbeat/heartbeat.js";
 import type { ProbeName, ProbeResult } from "../heartbeat/policy.js";

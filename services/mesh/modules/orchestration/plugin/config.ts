@@ -4,9 +4,9 @@ import {
   scheduleSchema,
   type WebhookConfig,
   webhookSchema,
-} from "../../../common/contracts/fleet/triggers.js";
-import { meshWatcherSchema } from "../../../common/contracts/fleet/watchers.js";
-import type { MeshConfig } from "../../../common/contracts/mesh-config.js";
+} from "../../../../common/contracts/fleet/triggers.js";
+import { meshWatcherSchema } from "../../../../common/contracts/fleet/watchers.js";
+import type { MeshConfig } from "../../../../common/contracts/mesh-config.js";
 import type { Json } from "../cel.js";
 import { toMs } from "../durations.js";
 import { OrchErrors } from "../errors.js";
