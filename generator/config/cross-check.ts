@@ -56,16 +56,6 @@ function checkAgents(
     }
   }
   for (const [id, agent] of Object.entries(data?.agents ?? {})) {
-    const dir = agent.skills_dir;
-    if (dir !== undefined && (dir.startsWith("/") || dir.split(/[\\/]/).includes(".."))) {
-      issues.push(
-        issueAt(
-          parsed,
-          ["agents", id, "skills_dir"],
-          "skills_dir must be a relative path inside the fleet directory",
-        ),
-      );
-    }
     const names = new Set<string>();
     agent.mcp_servers.forEach((server, i) => {
       if (names.has(server.name)) {
@@ -105,7 +95,7 @@ function checkPermissions(parsed: ParsedFile, raw: unknown, ids: ReadonlySet<str
       grants && typeof grants === "object" ? (grants as { can_message?: unknown }).can_message : undefined;
     if (!Array.isArray(targets)) continue;
     targets.forEach((target: unknown, i) => {
-      if (typeof target !== "string") return;
+      if (typeof target !== "string" || target === "*") return;
       const path = [id, "can_message", i];
       if (target === id) issues.push(issueAt(parsed, path, "an agent cannot be granted messaging to itself"));
       else if (!ids.has(target))
@@ -190,7 +180,8 @@ function checkMesh(
       issues.push(issueAt(parsed, ["schedules", i, "timezone"], `unknown time zone "${s.timezone}"`));
     else if (s.cron !== undefined) {
       try {
-        new Cron(s.cron, { paused: true, timezone: s.timezone }).stop();
+        // 5 fields, as the mesh's scheduler accepts (croner alone would also take seconds).
+        new Cron(s.cron, { paused: true, mode: "5-part", timezone: s.timezone }).stop();
       } catch (error) {
         const reason = error instanceof Error ? error.message : "invalid";
         issues.push(issueAt(parsed, ["schedules", i, "cron"], `invalid cron expression: ${reason}`));

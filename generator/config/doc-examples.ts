@@ -7,9 +7,7 @@ export const DOC_EXAMPLES = {
   researcher:
     role: "research"
     model: "openai/gpt-4o-mini"
-    skills_dir: "./skills/research"
     system_prompt: "You are a research specialist..."
-    browser_backend: "stealth" # basic (default), stealth, or advanced
     resources:
       memory_limit: "512m"
       cpu_limit: 0.5
@@ -79,6 +77,7 @@ steps:
 `,
   ".env": `OPENLEGION_MASTER_KEY=<43 base64url characters written by openlegion init>
 OPENLEGION_CRED_OPENAI_API_KEY=sk-...
+OPENLEGION_CRED_ANTHROPIC_API_KEY=sk-ant-...
 OPENLEGION_CRED_BRAVE_SEARCH_API_KEY=BSA...
 OPENLEGION_LOG_FORMAT=text
 `,

@@ -1,5 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { withApiPresets } from "./api-presets.js";
 import { type CrossCheckInput, crossCheck, type Loaded } from "./cross-check.js";
 import type { ParsedFile } from "./document.js";
 import { validateEnvText } from "./env-file.js";
@@ -17,6 +18,11 @@ import {
 } from "./schemas/permissions.js";
 import { type WatchersFile, watchersFileSchema } from "./schemas/watchers.js";
 import { workflowSchema } from "./schemas/workflows.js";
+import {
+  checkAllowedApis,
+  checkUnimplementedAgentFields,
+  checkWorkflowExpressions,
+} from "./service-checks.js";
 import { checkWorkflowGraph, checkWorkflowNames, type LoadedWorkflow } from "./workflow-check.js";
 import { dollarKeyIssues } from "./yaml-file.js";
 
@@ -148,6 +154,8 @@ function resolveAgents(agents: AgentsFile, mesh: MeshFile, permissions: Permissi
     .map(([id, agent]) => ({
       ...agent,
       id,
+      // Refused when set (service-checks.ts); resolved as before so renders and config hashes stay stable.
+      browser_backend: agent.browser_backend ?? "basic",
       model: agent.model ?? mesh.llm.default_model,
       max_tokens: agent.max_tokens ?? mesh.llm.max_tokens,
       temperature: agent.temperature ?? mesh.llm.temperature,
@@ -175,7 +183,14 @@ export async function loadFleet(dir: string, opts: LoadFleetOptions = {}): Promi
   const env = await loadEnv(dir, opts.requireEnv ?? false, issues);
   const project = await loadTextFile(dir, FLEET_FILES.project, issues);
 
-  for (const workflow of workflows) issues.push(...checkWorkflowGraph(workflow));
+  for (const workflow of workflows)
+    issues.push(...checkWorkflowGraph(workflow), ...checkWorkflowExpressions(workflow));
+  if (agents.status === "ok")
+    issues.push(...checkUnimplementedAgentFields(agents.loaded.parsed, agents.loaded.data));
+  const rawPermissions = rawOf(permissions);
+  // An absent mesh.yaml defines no APIs; one that failed to load cannot say what it defines.
+  const meshApis = mesh.status === "invalid" ? undefined : (loadedOf(mesh)?.data ?? meshFileSchema.parse({}));
+  if (rawPermissions) issues.push(...checkAllowedApis(rawPermissions.parsed, rawPermissions.raw, meshApis));
   issues.push(...checkWorkflowNames(workflows));
   issues.push(
     ...crossCheck({
@@ -189,8 +204,9 @@ export async function loadFleet(dir: string, opts: LoadFleetOptions = {}): Promi
   );
   if (issues.length > 0 || agents.status !== "ok") throw new ConfigError(issues);
 
-  const meshData: MeshFile = mesh.status === "ok" ? mesh.loaded.data : meshFileSchema.parse({});
   const permissionData: PermissionsFile = permissions.status === "ok" ? permissions.loaded.data : {};
+  const meshFile: MeshFile = mesh.status === "ok" ? mesh.loaded.data : meshFileSchema.parse({});
+  const meshData: MeshFile = { ...meshFile, apis: withApiPresets(meshFile.apis, permissionData) };
   const watcherData: WatchersFile = watchers.status === "ok" ? watchers.loaded.data : { watchers: [] };
   return {
     agents: resolveAgents(agents.loaded.data, meshData, permissionData),

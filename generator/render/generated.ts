@@ -10,6 +10,7 @@ import {
   MESH_HOST,
   MESH_PORT,
 } from "../../services/common/ports.js";
+import { orchestrationConfig } from "../../services/mesh/modules/orchestration/plugin/config.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
 import { compareAscii, jsonFile, sortKeys } from "./canonical.js";
 import { RenderCodes, renderConfigError, renderFailure } from "./errors.js";
@@ -149,7 +150,7 @@ function agentManifest(
     fallback_models: a.fallback_models,
     max_tokens: a.max_tokens,
     temperature: a.temperature,
-    browser_backend: a.browser_backend,
+    browser_backend: a.browser_backend ?? "basic",
     mcp_servers: [...a.mcp_servers]
       .sort((x, y) => compareAscii(x.name, y.name))
       .map((s) => ({ name: s.name, command: s.command, args: s.args, env: s.env, url: s.url })),
@@ -167,10 +168,24 @@ export const textFile = (text: string): string => {
   return lf === "" ? "" : `${lf}\n`;
 };
 
+/**
+ * Runs the mesh's own boot-time config loader on the compiled config: what it would refuse (and so
+ * restart forever on) is refused here, before anything is written. The loader is pure.
+ */
+function meshWouldAccept(mesh: MeshConfig): void {
+  try {
+    orchestrationConfig(mesh);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw renderConfigError(RenderCodes.MESH_REFUSES, `the mesh would refuse this config at boot: ${reason}`);
+  }
+}
+
 /** Every generated file of the fleet, validated against the contracts the services read. */
 export function generateFiles(fleet: FleetConfig, subnets: ReadonlyMap<string, string>): GeneratedFiles {
   const files: GeneratedFiles = new Map();
   const mesh = checked(meshConfigSchema, "mesh config", meshConfig(fleet, subnets));
+  meshWouldAccept(mesh);
   const proxy = checked(proxyConfigSchema, "egress-proxy config", proxyConfig(fleet));
   files.set(`${serviceConfigDir(EGRESS_PROXY_HOST)}/config.json`, jsonFile(proxy));
   files.set(`${serviceConfigDir(MESH_HOST)}/config.json`, jsonFile(mesh));

@@ -38,13 +38,13 @@ export interface SecretPlan {
   fingerprints: ReadonlyMap<string, string>;
 }
 
-interface Need {
+export interface Need {
   credential: string;
   service: string;
   reason: string;
 }
 
-function credentialNeeds(fleet: FleetConfig): Need[] {
+export function credentialNeeds(fleet: FleetConfig): Need[] {
   const needs: Need[] = [];
   for (const [name, provider] of Object.entries(resolveProviders(fleet))) {
     if (provider.credential)

@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import type { ConfigIssue } from "../../config/errors.js";
@@ -30,9 +30,17 @@ export interface ValidateJson {
 /** Loads the fleet and reports; returns the exit code (0 valid, 2 invalid config, 1 anything else). */
 export async function runValidate(opts: ValidateOptions, io: CliIo): Promise<number> {
   const { loadFleet } = await import("../../config/load.js");
-  const { formatIssue, isConfigError } = await import("../../config/errors.js");
+  const { ConfigError, formatIssue, isConfigError } = await import("../../config/errors.js");
+  const { dryRunRender } = await import("../../render/dry-run.js");
+  const { readIfExistsSync } = await import("../../render/disk.js");
+  const { COMPOSE_FILE, subnetsOf } = await import("../../render/index.js");
   try {
     const fleet = await loadFleet(opts.dir);
+    // What render and the mesh would refuse is a config problem too (exit 2), not a surprise at `up`.
+    const dry = dryRunRender(fleet, subnetsOf(readIfExistsSync(join(opts.dir, COMPOSE_FILE))));
+    if (dry.issues.length > 0) throw new ConfigError(dry.issues);
+    if (!dry.credentialsChecked && !opts.json)
+      io.stderr("note: no .env in the fleet directory, so its credentials were not checked\n");
     if (opts.json) {
       const out: ValidateJson = {
         ok: true,

@@ -71,11 +71,16 @@ export const agentSchema = z.strictObject({
     .max(100_000)
     .default("")
     .describe("Instructions prepended to every conversation."),
-  skills_dir: z.string().optional().describe("Directory of custom skills, relative to the fleet directory."),
+  skills_dir: z
+    .string()
+    .optional()
+    .describe(
+      "Directory of custom skills, relative to the fleet directory (not available in this release: refused).",
+    ),
   browser_backend: z
     .enum(["basic", "stealth", "advanced"])
-    .default("basic")
-    .describe("Browser flavour for browser tools."),
+    .optional()
+    .describe("Browser flavour for browser tools (not available in this release: refused)."),
   resources: resourcesSchema.prefault({}).describe("Container limits."),
   budget: budgetSchema.prefault({}).describe("LLM spend caps enforced by the egress proxy."),
   mcp_servers: z.array(mcpServerSchema).max(32).default([]).describe("MCP tool servers."),

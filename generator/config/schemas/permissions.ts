@@ -3,7 +3,10 @@ import { agentId, glob, name } from "./common.js";
 
 /** One agent's grants. Everything is default-deny: an absent key grants nothing. */
 export const agentPermissionsSchema = z.strictObject({
-  can_message: z.array(agentId).default([]).describe("Agents this agent may send messages to."),
+  can_message: z
+    .array(z.union([agentId, z.literal("*")], { error: 'can_message lists agent ids, or "*" for any agent' }))
+    .default([])
+    .describe('Agents this agent may send messages to; "*" means any agent of the fleet.'),
   can_publish: z.array(glob).default([]).describe("Pub/sub topics (globs) this agent may publish to."),
   can_subscribe: z.array(glob).default([]).describe("Pub/sub topics (globs) this agent may subscribe to."),
   blackboard_read: z

@@ -184,9 +184,31 @@ export const BAD_CASES: BadCase[] = [
     expect: [[`${A}:4:9 agents.researcher.mcp_servers.0`, "exactly one of command or url"]],
   },
   {
-    name: "skills_dir escaping the fleet",
-    files: agents("agents:\n  researcher:\n    skills_dir: ../../etc\n"),
-    expect: [[`${A}:3:17 agents.researcher.skills_dir`, "relative path inside the fleet"]],
+    name: "skills_dir (refused until custom skills are implemented)",
+    files: agents("agents:\n  researcher:\n    skills_dir: ./skills\n"),
+    expect: [[`${A}:3:17 agents.researcher.skills_dir`, "not supported: custom skills are not available"]],
+  },
+  {
+    name: "browser_backend (refused until browser tools are implemented)",
+    files: agents("agents:\n  researcher:\n    browser_backend: basic\n"),
+    expect: [
+      [`${A}:3:22 agents.researcher.browser_backend`, "not supported: browser tools are not available"],
+    ],
+  },
+  {
+    name: "a condition that is not CEL",
+    files: flow('name: flow\nsteps:\n  - id: a\n    agent: researcher\n    when: "import os"\n'),
+    expect: [[`${W}:5:11 steps.0.when`, "not a valid CEL expression"]],
+  },
+  {
+    name: "a 6-field cron (seconds) in mesh.yaml",
+    files: mesh('schedules:\n  - name: s\n    agent: researcher\n    cron: "0 0 9 * * *"\n    message: hi\n'),
+    expect: [[`${M}:4:11 schedules.0.cron`, "invalid cron expression"]],
+  },
+  {
+    name: "allowed_apis naming an API defined nowhere",
+    files: perms('{"researcher": {"allowed_apis": ["llm", "serpapi"]}}\n'),
+    expect: [[`${P}:1:41 researcher.allowed_apis.1`, 'unknown api "serpapi"']],
   },
   {
     name: "allowed host with a scheme",

@@ -6,6 +6,7 @@ import { renderConfigDocs } from "../../../generator/config/docs.js";
 import { loadFleet } from "../../../generator/config/load.js";
 import { agentSchema } from "../../../generator/config/schemas/agents.js";
 import { meshFileSchema } from "../../../generator/config/schemas/mesh.js";
+import { dryRunRender } from "../../../generator/render/dry-run.js";
 import { cleanupFleets, makeFleet, TEST_MASTER_KEY } from "./helpers.js";
 
 afterEach(cleanupFleets);
@@ -44,6 +45,8 @@ describe("docs/config.md", () => {
       `OPENLEGION_MASTER_KEY=${TEST_MASTER_KEY}`,
     );
     const fleet = await loadFleet(makeFleet(files), { requireEnv: true });
+    // …that render and the mesh accept too (brave_search is a built-in API preset).
+    expect(dryRunRender(fleet)).toEqual({ issues: [], credentialsChecked: true });
     expect(fleet.agents.map((a) => a.id)).toEqual(["orchestrator", "researcher"]);
     expect(fleet.workflows.map((w) => w.name)).toEqual(["prospect_pipeline"]);
   });

@@ -1,4 +1,13 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +15,17 @@ import { type ConfigError, type ConfigIssue, isConfigError } from "../../../gene
 import { loadFleet } from "../../../generator/config/load.js";
 
 export const SEED_FLEET = fileURLToPath(new URL("../../fixtures/config/seed", import.meta.url));
+
+/** The seed's agents.yaml fields this release refuses (not implemented yet), as `agents.yaml` lines. */
+export const UNIMPLEMENTED_SEED_LINES = /^ +(skills_dir|browser_backend):.*\n/gm;
+
+/** A copy of the seed fleet without the fields this release refuses: everything else verbatim. */
+export function supportedSeedFleet(): string {
+  const root = makeFleet({}, SEED_FLEET);
+  const agents = join(root, "config/agents.yaml");
+  writeFileSync(agents, readFileSync(agents, "utf8").replace(UNIMPLEMENTED_SEED_LINES, ""));
+  return root;
+}
 
 /** A valid master key (32 bytes, base64url). Test-only. */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString("base64url");

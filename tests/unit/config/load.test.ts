@@ -3,25 +3,41 @@ import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { loadFleet } from "../../../generator/config/load.js";
 import { BASE_AGENTS } from "./bad-cases.js";
-import { cleanupFleets, loadError, makeFleet, SEED_FLEET, snapshotTree, TEST_MASTER_KEY } from "./helpers.js";
+import {
+  cleanupFleets,
+  loadError,
+  makeFleet,
+  SEED_FLEET,
+  snapshotTree,
+  supportedSeedFleet,
+  TEST_MASTER_KEY,
+} from "./helpers.js";
 
 afterEach(cleanupFleets);
 
 describe("loadFleet: the seed README's examples load verbatim", () => {
+  test("but for the two fields this release refuses, each named with file:line (never silently ignored)", async () => {
+    const error = await loadError(SEED_FLEET);
+    expect(error.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}`)).toEqual([
+      "config/agents.yaml:7:17 agents.researcher.skills_dir",
+      "config/agents.yaml:9:22 agents.researcher.browser_backend",
+    ]);
+    expect(error.issues[0]?.message).toMatch(/^not supported: custom skills are not available/);
+  });
+
   test("agents, permissions, mesh, workflow, watchers and PROJECT.md", async () => {
-    // Given the seed's example files (tests/fixtures/config/seed)
-    const before = snapshotTree(SEED_FLEET);
+    // Given the seed's example files (tests/fixtures/config/seed) less the refused fields
+    const seed = supportedSeedFleet();
+    const before = snapshotTree(seed);
     // When the fleet is loaded
-    const fleet = await loadFleet(SEED_FLEET);
+    const fleet = await loadFleet(seed);
     // Then everything is there, sorted by id, and nothing was written
     expect(fleet.agents.map((a) => a.id)).toEqual(["orchestrator", "qualify", "research", "researcher"]);
     const researcher = fleet.agents.find((a) => a.id === "researcher");
     expect(researcher).toMatchObject({
       role: "research",
       model: "openai/gpt-4o-mini",
-      skills_dir: "./skills/research",
       system_prompt: "You are a research specialist...",
-      browser_backend: "stealth",
       resources: { memory_limit: "512m", cpu_limit: 0.5 },
       budget: { daily_usd: 5, monthly_usd: 100 },
       permissions: {
@@ -72,12 +88,15 @@ describe("loadFleet: the seed README's examples load verbatim", () => {
     ]);
     expect(fleet.project).toContain("## Hard Constraints");
     expect(fleet.env).toBeUndefined();
-    expect(snapshotTree(SEED_FLEET)).toBe(before);
+    expect(snapshotTree(seed)).toBe(before);
   });
 
   test("the seed's .env example loads once a master key is added", async () => {
     const example = readFileSync(join(SEED_FLEET, "env.example"), "utf8");
-    const root = makeFleet({ ".env": `OPENLEGION_MASTER_KEY=${TEST_MASTER_KEY}\n${example}` }, SEED_FLEET);
+    const root = makeFleet(
+      { ".env": `OPENLEGION_MASTER_KEY=${TEST_MASTER_KEY}\n${example}` },
+      supportedSeedFleet(),
+    );
     const fleet = await loadFleet(root, { requireEnv: true });
     expect(fleet.env?.OPENLEGION_LOG_FORMAT).toBe("text");
     expect(fleet.env?.OPENLEGION_CRED_OPENAI_API_KEY).toBe("sk-...");

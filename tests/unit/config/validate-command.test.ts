@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { runValidate, type ValidateJson, validateCommand } from "../../../generator/cli/commands/validate.js";
 import type { CliIo } from "../../../generator/cli/io.js";
 import { type ConfigIssue, formatIssue, sortIssues } from "../../../generator/config/errors.js";
-import { cleanupFleets, makeFleet, SEED_FLEET, snapshotTree } from "./helpers.js";
+import { cleanupFleets, makeFleet, snapshotTree, supportedSeedFleet, TEST_MASTER_KEY } from "./helpers.js";
 
 afterEach(cleanupFleets);
 
@@ -71,10 +71,10 @@ describe("the printed issue line", () => {
 describe("openlegion validate", () => {
   test("prints a one-line summary and exits 0 for a valid fleet", async () => {
     const io = captureIo();
-    const code = await runCli([SEED_FLEET], io);
+    const code = await runCli([supportedSeedFleet()], io);
     expect(code).toBe(0);
     expect(io.out.join("")).toBe("✓ fleet valid: 4 agents, 1 workflow, 1 watcher\n");
-    expect(io.err).toEqual([]);
+    expect(io.err).toEqual(["note: no .env in the fleet directory, so its credentials were not checked\n"]);
   });
 
   test("resolves [dir] against io.cwd and defaults to it", async () => {
@@ -102,7 +102,7 @@ describe("openlegion validate", () => {
 
   test("--json prints { ok, issues, agents } on stdout for a valid fleet", async () => {
     const io = captureIo();
-    expect(await runCli([SEED_FLEET, "--json"], io)).toBe(0);
+    expect(await runCli([supportedSeedFleet(), "--json"], io)).toBe(0);
     const result = JSON.parse(io.out.join("")) as ValidateJson;
     expect(result.ok).toBe(true);
     expect(result.issues).toEqual([]);
@@ -138,5 +138,51 @@ describe("openlegion validate", () => {
     expect(io.err.join("")).toContain(
       "config/agents.yaml:1:1 (file): required file is missing (run `openlegion init`",
     );
+  });
+});
+
+describe("openlegion validate refuses what render or the mesh would refuse", () => {
+  const agents = "agents:\n  alpha: {}\n  beta: {}\n";
+  const env = (extra = ""): string => `OPENLEGION_MASTER_KEY=${TEST_MASTER_KEY}\n${extra}`;
+
+  test("a provider key missing from .env is named, exit 2", async () => {
+    const root = makeFleet({ "config/agents.yaml": agents, ".env": env() });
+    const io = captureIo();
+    expect(await runCli([root], io)).toBe(2);
+    expect(io.err.join("")).toContain(
+      ".env:1:1 (file): .env is missing OPENLEGION_CRED_OPENAI_API_KEY (needed by provider openai)",
+    );
+  });
+
+  test("with the key present the same fleet is valid and nothing is written", async () => {
+    const root = makeFleet({
+      "config/agents.yaml": agents,
+      ".env": env("OPENLEGION_CRED_OPENAI_API_KEY=sk-test\n"),
+    });
+    const before = snapshotTree(root);
+    const io = captureIo();
+    expect(await runCli([root], io)).toBe(0);
+    expect(io.err).toEqual([]);
+    expect(snapshotTree(root)).toBe(before);
+  });
+
+  test("a condition reading a step that is not upstream (the mesh refuses it at boot) is exit 2", async () => {
+    const flow =
+      'name: flow\nsteps:\n  - id: a\n    agent: alpha\n  - id: b\n    agent: beta\n    when: "a.result.ok"\n  - id: c\n    agent: alpha\n    when: "b.result.ok"\n';
+    const root = makeFleet({ "config/agents.yaml": agents, "config/workflows/flow.yaml": flow });
+    const io = captureIo();
+    expect(await runCli([root], io)).toBe(2);
+    expect(io.err.join("")).toMatch(
+      /the mesh would refuse this config at boot: .*refers to "a", which is not upstream of "b"/,
+    );
+  });
+
+  test('can_message ["*"] means any agent and validates', async () => {
+    const root = makeFleet({
+      "config/agents.yaml": agents,
+      "config/permissions.json": '{"alpha": {"can_message": ["*"]}}\n',
+    });
+    const io = captureIo();
+    expect(await runCli([root], io)).toBe(0);
   });
 });

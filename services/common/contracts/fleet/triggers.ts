@@ -28,9 +28,11 @@ export const scheduleSchema = z
     message: z.string().min(1).max(10_000).optional().describe("Message sent on each run (with agent)."),
     jitter: duration.optional().describe("Spread each fire by a fixed per-schedule offset up to this long."),
     catch_up: z
-      .enum(["skip", "run_once", "all"])
+      .enum(["skip", "once", "run_once", "all"])
       .default("skip")
-      .describe("Runs missed while the mesh was down: skip them, run once, or run all (bounded)."),
+      .describe(
+        "Runs missed while the mesh was down: skip them, run once (`once` or `run_once`), or run all (bounded).",
+      ),
   })
   .refine((s) => Boolean(s.cron) !== Boolean(s.every), {
     message: "a schedule needs exactly one of cron or every",

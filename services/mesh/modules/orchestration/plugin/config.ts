@@ -13,6 +13,7 @@ import { OrchErrors } from "../errors.js";
 import type { HeartbeatDef } from "../heartbeat/heartbeat.js";
 import { normalizeCatchUp } from "../schedule/plan.js";
 import type { ScheduleInput } from "../schedule/scheduler.js";
+import { parseSpec } from "../schedule/spec.js";
 import type { WatcherDef } from "../watcher/watcher.js";
 import { isWorkflowDef, loadWorkflow } from "../workflow/definition.js";
 import { type LoadedDefinition, loaded } from "../workflow/runner.js";
@@ -79,9 +80,11 @@ export function orchestrationConfig(config: MeshConfig): OrchestrationConfig {
     message: w.message,
     interval_ms: Math.max(toMs(w.interval), 1000),
   }));
-  for (const s of schedules)
+  for (const s of schedules) {
+    parseSpec(s.spec, s.timezone); // a bad spec is fatal here, not later when the scheduler starts
     if (s.workflow && !workflows.has(s.workflow))
       throw OrchErrors.badConfig(`schedules.${s.id.slice(7)}.workflow`, `unknown workflow "${s.workflow}"`);
+  }
   for (const [n, w] of webhooks)
     if (w.workflow && !workflows.has(w.workflow))
       throw OrchErrors.badConfig(`webhooks.${n}.workflow`, `unknown workflow "${w.workflow}"`);

@@ -1,0 +1,92 @@
+import { compileExpr, isParseError } from "../../services/mesh/modules/orchestration/cel.js";
+import { API_PRESETS, LLM_API } from "./api-presets.js";
+import { issueAt, type ParsedFile } from "./document.js";
+import type { ConfigIssue } from "./errors.js";
+import type { AgentsFile } from "./schemas/agents.js";
+import type { MeshFile } from "./schemas/mesh.js";
+import { didYouMean } from "./suggest.js";
+import type { LoadedWorkflow } from "./workflow-check.js";
+
+/**
+ * Checks, with file:line, of what render or a service would otherwise refuse later (a mesh that
+ * refuses its config at boot restarts forever). CEL goes through the mesh's own compiler, so validate
+ * and the mesh cannot disagree on what parses. `validate` also dry-runs render and the mesh's config
+ * loader as a backstop (generator/render/dry-run.ts); these give the precise position first.
+ */
+
+/** Fields the schema accepts for compatibility but the product does not implement yet: refused, never ignored. */
+const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir" | "browser_backend"; why: string }> = [
+  { field: "skills_dir", why: "custom skills are not available in this release; remove the field" },
+  { field: "browser_backend", why: "browser tools are not available in this release; remove the field" },
+];
+
+export function checkUnimplementedAgentFields(parsed: ParsedFile, data: AgentsFile): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const [id, agent] of Object.entries(data.agents)) {
+    for (const { field, why } of NOT_IMPLEMENTED) {
+      if (agent[field] !== undefined)
+        issues.push(issueAt(parsed, ["agents", id, field], `not supported: ${why}`));
+    }
+  }
+  return issues;
+}
+
+/** Every `allowed_apis` entry is "llm", an API under mesh.yaml `apis:`, or a built-in preset. */
+export function checkAllowedApis(
+  parsed: ParsedFile,
+  raw: unknown,
+  mesh: MeshFile | undefined,
+): ConfigIssue[] {
+  if (!mesh || !raw || typeof raw !== "object" || Array.isArray(raw)) return [];
+  const known = new Set([LLM_API, ...Object.keys(mesh.apis), ...Object.keys(API_PRESETS)]);
+  const issues: ConfigIssue[] = [];
+  for (const [id, grants] of Object.entries(raw)) {
+    const apis: unknown = grants && typeof grants === "object" ? grants.allowed_apis : undefined;
+    if (!Array.isArray(apis)) continue;
+    apis.forEach((api: unknown, i) => {
+      if (typeof api !== "string" || known.has(api)) return;
+      issues.push(
+        issueAt(
+          parsed,
+          [id, "allowed_apis", i],
+          `unknown api "${api}"${didYouMean(api, known)}: define it under apis: in config/mesh.yaml (built in: ${Object.keys(API_PRESETS).join(", ")})`,
+        ),
+      );
+    });
+  }
+  return issues;
+}
+
+type StepLike = { when?: string | undefined; condition?: string | undefined; input_from?: unknown };
+
+function celFields(step: StepLike): Array<[PropertyKey[], string]> {
+  const out: Array<[PropertyKey[], string]> = [];
+  if (step.when !== undefined) out.push([["when"], step.when]);
+  if (step.condition !== undefined) out.push([["condition"], step.condition]);
+  if (typeof step.input_from === "string") out.push([["input_from"], step.input_from]);
+  else if (step.input_from && typeof step.input_from === "object")
+    for (const [key, source] of Object.entries(step.input_from))
+      if (typeof source === "string") out.push([["input_from", key], source]);
+  return out;
+}
+
+/** Every CEL expression of a workflow parses (conditions, inputs, the concurrency key). */
+export function checkWorkflowExpressions({ parsed, data }: LoadedWorkflow): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const check = (path: PropertyKey[], source: string): void => {
+    const compiled = compileExpr(source);
+    if (isParseError(compiled))
+      issues.push(issueAt(parsed, path, `not a valid CEL expression: ${compiled.parseError}`));
+  };
+  const sections = [
+    ["steps", data.steps],
+    ["handlers", data.handlers],
+    ["finally", data.finally],
+  ] as const;
+  for (const [section, steps] of sections)
+    steps.forEach((step: StepLike, i: number) => {
+      for (const [path, source] of celFields(step)) check([section, i, ...path], source);
+    });
+  if (data.concurrency) check(["concurrency", "key"], data.concurrency.key);
+  return issues;
+}
