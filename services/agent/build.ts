@@ -1,8 +1,9 @@
 import { mkdirSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
+import { createLogger } from "../common/log.js";
 import type { AgentConfig } from "./config/load.js";
 import type { RunLimits } from "./core/limits.js";
 import { Spawner } from "./loop/spawner.js";
@@ -44,11 +45,10 @@ export interface AgentHandle {
 export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): Promise<AgentHandle> {
   const log =
     o.logger ??
-    pino({
-      level: config.logLevel,
-      base: { agent: config.manifest.id },
-      redact: ["req.headers.authorization", "*.token", "*.apiKey"],
-    });
+    createLogger(
+      { agent: config.manifest.id },
+      { OPENLEGION_LOG_LEVEL: config.logLevel, OPENLEGION_LOG_FORMAT: config.logFormat },
+    );
   mkdirSync(config.dataDir, { recursive: true });
   const dataRoot = realpathSync(config.dataDir);
   const store = new AgentStore(join(dataRoot, "agent.db"));

@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import pino from "pino";
 import { isOlError } from "../common/errors.js";
+import { createLogger } from "../common/log.js";
 import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, EGRESS_PROXY_PORT } from "../common/ports.js";
 import { buildProxy } from "./app.js";
 import { loadConfig } from "./config.js";
@@ -17,7 +17,7 @@ import { fileSecrets } from "./secrets.js";
  *   OPENLEGION_LOG_LEVEL    (default info)
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const log = pino({ level: env.OPENLEGION_LOG_LEVEL ?? "info", base: { service: "egress-proxy" } });
+  const log = createLogger({ service: "egress-proxy" }, env);
   const dataDir = env.OPENLEGION_DATA_DIR ?? "/var/lib/openlegion";
   mkdirSync(dataDir, { recursive: true });
   const proxy = buildProxy({

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { Agent, type Dispatcher } from "undici";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
@@ -27,7 +27,7 @@ export interface MeshDeps {
   limits?: Partial<MeshLimits>;
   /** Per-agent subnet replacements, for tests on loopback (the check itself always runs). */
   subnetOverrides?: Record<string, string>;
-  logger?: FastifyServerOptions["logger"];
+  logger?: FastifyBaseLogger;
 }
 
 export interface MeshHandle {
@@ -57,14 +57,14 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     deps.http ?? new Agent({ connections: 16, connect: { timeout: 5000 }, keepAliveTimeout: 10_000 });
   const identity = new Identity(deps.config, deps.masterKey, deps.subnetOverrides);
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: limits.body_bytes,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
     // No log line per request: at thousands of requests/s it was the largest single cost (synchronous
     // writes to stdout). Failures are logged by the error handler; denials are in the audit log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 512 },
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { meshConfigSchema } from "../common/contracts/mesh-config.js";
 import { isOlError } from "../common/errors.js";
+import { createLogger } from "../common/log.js";
 import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, MASTER_KEY_SECRET, MESH_PORT } from "../common/ports.js";
 import { buildApp } from "./app.js";
 import { MeshErrors } from "./errors.js";
@@ -70,10 +71,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     masterKey,
     store,
     limits: limits.data,
-    logger: {
-      level: env.OPENLEGION_LOG_LEVEL ?? "info",
-      redact: ["req.headers.authorization"],
-    },
+    logger: createLogger({ service: "mesh" }, env),
   });
   let closing = false;
   const shutdown = (signal: string) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AgentManifest, agentManifestSchema } from "../../common/contracts/agent-manifest.js";
+import { type LogFormat, logFormatOf } from "../../common/log.js";
 import {
   AGENT_PORT,
   AGENT_TOKEN_SECRET,
@@ -23,6 +24,7 @@ export interface AgentConfig {
   host: string;
   port: number;
   logLevel: string;
+  logFormat?: LogFormat;
 }
 
 function readText(path: string, what: string, optional = false): string {
@@ -54,6 +56,7 @@ function readToken(dir: string, name: string): string {
  *   OPENLEGION_AGENT_HOST   listen address                                (default 0.0.0.0)
  *   OPENLEGION_AGENT_PORT   listen port                                   (default 8400)
  *   OPENLEGION_LOG_LEVEL    fatal … trace                                 (default info)
+ *   OPENLEGION_LOG_FORMAT   json or text (human-readable lines)           (default json)
  */
 export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   const configDir = env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
@@ -95,5 +98,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     host: env.OPENLEGION_AGENT_HOST ?? "0.0.0.0",
     port,
     logLevel: env.OPENLEGION_LOG_LEVEL ?? "info",
+    logFormat: logFormatOf(env.OPENLEGION_LOG_FORMAT),
   };
 }

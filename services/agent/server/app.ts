@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { registerErrorHandler } from "../../common/http/error-handler.js";
+import { ServiceLogController } from "../../common/log.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import { registerMeshAuth } from "./auth.js";
 import { agentHttpErrors } from "./error-handler.js";
@@ -25,6 +26,7 @@ export async function buildApp(deps: AgentAppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     return503OnClosing: true,
+    logController: new ServiceLogController(),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
