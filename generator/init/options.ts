@@ -50,6 +50,16 @@ export function apiKeyProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** The one-line project description the wizard writes into PROJECT.md ("What We're Building"). */
+export const MAX_DESCRIPTION_LENGTH = 300;
+
+export function descriptionProblem(value: string): string | undefined {
+  if (value.length > MAX_DESCRIPTION_LENGTH) return `at most ${MAX_DESCRIPTION_LENGTH} characters`;
+  // One line of text: no line breaks or other control characters (PROJECT.md is Markdown agents read).
+  if (/[\u0000-\u001f\u007f]/.test(value)) return "one line, without control characters";
+  return undefined;
+}
+
 /** The flags of `openlegion init`, as commander hands them over (all optional). */
 export const initFlagsSchema = z.strictObject({
   template: z.enum(TEMPLATES, { error: `--template must be one of ${TEMPLATES.join(", ")}` }).optional(),
@@ -61,6 +71,11 @@ export const initFlagsSchema = z.strictObject({
       /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
       "--api-key-env must be an environment variable name, e.g. OPENAI_API_KEY",
     )
+    .optional(),
+  description: z
+    .string()
+    .max(MAX_DESCRIPTION_LENGTH, `--description must be at most ${MAX_DESCRIPTION_LENGTH} characters`)
+    .refine((v) => descriptionProblem(v) === undefined, "--description must be one line of printable text")
     .optional(),
   yes: z.boolean().default(false),
   force: z.boolean().default(false),
@@ -75,6 +90,8 @@ export interface InitPlan {
   model: string;
   /** The provider key to write into .env, or undefined for a commented placeholder. Never printed. */
   apiKey: string | undefined;
+  /** One line for PROJECT.md, or "" to keep the template's placeholder text. */
+  description: string;
   force: boolean;
 }
 

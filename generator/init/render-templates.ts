@@ -19,6 +19,8 @@ export interface TemplateVars {
   masterKey: string;
   /** "" writes a commented placeholder instead. */
   apiKey: string;
+  /** "" keeps the template's placeholder paragraph in PROJECT.md. */
+  description: string;
 }
 
 export interface RenderedFile {

@@ -3,6 +3,7 @@ import type { CliIo, Prompts } from "../cli/io.js";
 import { modelRef } from "../config/schemas/common.js";
 import {
   apiKeyProblem,
+  descriptionProblem,
   type InitFlags,
   type InitPlan,
   isProvider,
@@ -111,7 +112,15 @@ export async function resolvePlan(dir: string, flags: InitFlags, io: CliIo): Pro
   checkModel(model, provider);
 
   let apiKey: string | undefined;
+  const inEnv = PROVIDER_INFO[provider].credential;
   if (flags.apiKeyEnv) apiKey = keyFromEnv(flags.apiKeyEnv, io);
+  else if (
+    prompts &&
+    io.env[inEnv] &&
+    apiKeyProblem(io.env[inEnv]) === undefined &&
+    (await prompts.confirm({ message: `Use ${inEnv} from your environment as the API key?`, default: true }))
+  )
+    apiKey = io.env[inEnv];
   else if (prompts) {
     const answer = await prompts.password({
       message: `${PROVIDER_INFO[provider].label} API key (empty: add it to .env later)`,
@@ -119,5 +128,15 @@ export async function resolvePlan(dir: string, flags: InitFlags, io: CliIo): Pro
     });
     apiKey = answer === "" ? undefined : answer;
   }
-  return { dir, template, provider, model, apiKey, force: flags.force };
+  let description = flags.description ?? "";
+  if (prompts && flags.description === undefined) {
+    description = (
+      await prompts.input({
+        message: "One-line project description (empty: edit PROJECT.md later)",
+        default: "",
+        validate: (value) => descriptionProblem(value.trim()) ?? true,
+      })
+    ).trim();
+  }
+  return { dir, template, provider, model, apiKey, description, force: flags.force };
 }

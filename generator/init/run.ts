@@ -37,6 +37,7 @@ export async function renderPlan(plan: InitPlan, masterKey = newMasterKey()): Pr
     firstAgent: TEMPLATE_INFO[plan.template].agents[0],
     masterKey,
     apiKey: plan.apiKey ?? "",
+    description: plan.description,
   });
 }
 
@@ -78,7 +79,9 @@ function summary(dir: string, plan: InitPlan, report: WriteReport, cwd: string):
   if (rel !== "") lines.push(`  cd ${/\s/.test(shown) ? JSON.stringify(shown) : shown}`);
   if (!plan.apiKey) lines.push(`  set ${credential} in .env`);
   lines.push(
-    "  edit PROJECT.md: describe your project (every agent reads it)",
+    plan.description === ""
+      ? "  edit PROJECT.md: describe your project (every agent reads it)"
+      : "  edit PROJECT.md: refine the description and priorities (every agent reads it)",
     "  openlegion validate",
     "  openlegion up",
   );

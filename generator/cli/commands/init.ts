@@ -8,6 +8,7 @@ interface InitCliFlags {
   provider?: string;
   model?: string;
   apiKeyEnv?: string;
+  description?: string;
   yes?: boolean;
   force?: boolean;
 }
@@ -29,6 +30,7 @@ export const initCommand: CommandModule = {
       .option("--provider <name>", "LLM provider: openai, anthropic or gemini (default: openai)")
       .option("--model <provider/model>", "default model, e.g. openai/gpt-4o-mini")
       .option("--api-key-env <NAME>", "read the provider API key from this environment variable into .env")
+      .option("--description <text>", "one line for PROJECT.md: what the project is")
       .option("-y, --yes", "do not ask; use flags and defaults (needed without a terminal)")
       .option("--force", "overwrite the config/ files of an existing fleet (.env and PROJECT.md are kept)")
       .action(async (dir: string, flags: InitCliFlags) => {

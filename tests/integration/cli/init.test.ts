@@ -224,10 +224,10 @@ describe("an existing fleet", () => {
 describe("interactive init (prompts answered through the seam)", () => {
   it("asks template, provider, model and a hidden key, and uses the answers", async () => {
     const dir = tempDir();
-    const { prompts, asked } = scriptedPrompts(["content", "gemini", "", "AIzaTestKey_123"]);
+    const { prompts, asked } = scriptedPrompts(["content", "gemini", "", "AIzaTestKey_123", ""]);
     const { code, stdout } = await runCli(["init", dir], { isTTY: true, prompts });
     expect(code).toBe(0);
-    expect(asked.map((q) => q.kind)).toEqual(["select", "select", "input", "password"]);
+    expect(asked.map((q) => q.kind)).toEqual(["select", "select", "input", "password", "input"]);
     expect(asked[0]?.choices).toEqual(["starter", "sales", "devteam", "content"]);
     expect(asked[2]?.default).toBe("gemini/gemini-2.5-flash");
     expect(read(dir, ".env")).toMatch(/^OPENLEGION_CRED_GEMINI_API_KEY=AIzaTestKey_123$/m);
@@ -240,15 +240,54 @@ describe("interactive init (prompts answered through the seam)", () => {
   it("asks only what the flags leave open; an empty key leaves a placeholder", async () => {
     const dir = tempDir();
     const { prompts, asked } = scriptedPrompts([""]);
-    const { code, stdout } = await runCli(["init", dir, "-t", "sales", "--model", "openai/gpt-4o"], {
-      isTTY: true,
-      prompts,
-    });
+    const { code, stdout } = await runCli(
+      ["init", dir, "-t", "sales", "--model", "openai/gpt-4o", "--description", "Lead research for Acme"],
+      { isTTY: true, prompts },
+    );
     expect(code).toBe(0);
     expect(asked.map((q) => q.kind)).toEqual(["password"]);
     expect(read(dir, ".env")).toContain("# OPENLEGION_CRED_OPENAI_API_KEY=");
     expect(stdout).toContain("set OPENLEGION_CRED_OPENAI_API_KEY in .env");
     expect(parse(read(dir, "config/agents.yaml")).agents.researcher.model).toBe("openai/gpt-4o");
+  });
+
+  it("writes the one-line description into PROJECT.md, and keeps the placeholder without one", async () => {
+    const dir = tempDir();
+    const { prompts, asked } = scriptedPrompts([
+      "starter",
+      "openai",
+      "",
+      "",
+      "  Answers support email for Acme Widgets  ",
+    ]);
+    expect((await runCli(["init", dir], { isTTY: true, prompts })).code).toBe(0);
+    expect(asked[4]?.message).toMatch(/One-line project description/);
+    expect(read(dir, "PROJECT.md")).toMatch(
+      /## What We're Building\n\nAnswers support email for Acme Widgets\n/,
+    );
+    const plain = tempDir();
+    expect((await runCli(["init", plain, "--yes"], {})).code).toBe(0);
+    expect(read(plain, "PROJECT.md")).toContain("Describe your project in two or three sentences");
+    const bad = await runCli(["init", tempDir(), "--yes", "--description", "two\nlines"], {});
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--description must be one line of printable text");
+  });
+
+  it("offers the provider key already in the environment, and never prints it", async () => {
+    const dir = tempDir();
+    const { prompts, asked } = scriptedPrompts(["starter", "anthropic", "", true, ""]);
+    const env = { ANTHROPIC_API_KEY: "sk-ant-from-env_123" };
+    const { code, stdout } = await runCli(["init", dir], { isTTY: true, prompts, env });
+    expect(code).toBe(0);
+    expect(asked.map((q) => q.kind)).toEqual(["select", "select", "input", "confirm", "input"]);
+    expect(asked[3]?.message).toBe("Use ANTHROPIC_API_KEY from your environment as the API key?");
+    expect(read(dir, ".env")).toMatch(/^OPENLEGION_CRED_ANTHROPIC_API_KEY=sk-ant-from-env_123$/m);
+    expect(stdout).not.toContain("sk-ant-from-env_123");
+    // Declined: the hidden prompt asks as before.
+    const other = tempDir();
+    const no = scriptedPrompts(["starter", "anthropic", "", false, "sk-ant-typed_456", ""]);
+    expect((await runCli(["init", other], { isTTY: true, prompts: no.prompts, env })).code).toBe(0);
+    expect(read(other, ".env")).toMatch(/^OPENLEGION_CRED_ANTHROPIC_API_KEY=sk-ant-typed_456$/m);
   });
 
   it("--yes on a terminal asks nothing", async () => {

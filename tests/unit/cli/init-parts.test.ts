@@ -23,6 +23,7 @@ const VARS: TemplateVars = {
   credential: "OPENAI_API_KEY",
   firstAgent: "researcher",
   masterKey: "k".repeat(43),
+  description: "",
   apiKey: "",
 };
 
