@@ -56,7 +56,7 @@ export const MAX_DESCRIPTION_LENGTH = 300;
 export function descriptionProblem(value: string): string | undefined {
   if (value.length > MAX_DESCRIPTION_LENGTH) return `at most ${MAX_DESCRIPTION_LENGTH} characters`;
   // One line of text: no line breaks or other control characters (PROJECT.md is Markdown agents read).
-  if (/[\u0000-\u001f\u007f]/.test(value)) return "one line, without control characters";
+  if (/\p{Cc}/u.test(value)) return "one line, without control characters";
   return undefined;
 }
 
