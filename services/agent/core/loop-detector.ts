@@ -13,6 +13,12 @@ export interface LoopThresholds {
 
 export const DEFAULT_LOOP_THRESHOLDS: LoopThresholds = { warn: 3, block: 5, terminate: 10 };
 
+/**
+ * Tools whose identical repeat is legitimate: searching memory again with the same words after new
+ * facts were saved can give a different answer, so it is never warned or blocked (as in the seed).
+ */
+export const LOOP_EXEMPT_TOOLS: ReadonlySet<string> = new Set(["memory_search"]);
+
 export type LoopVerdict =
   | { action: "run"; count: number }
   | { action: "warn"; count: number; message: string }
@@ -29,6 +35,7 @@ export class LoopDetector {
 
   /** Records one call and says what to do with it. */
   check(tool: string, args: unknown): LoopVerdict {
+    if (LOOP_EXEMPT_TOOLS.has(tool)) return { action: "run", count: 0 };
     const key = `${tool}\u0000${canonicalJson(args)}`;
     const count = (this.#counts.get(key) ?? 0) + 1;
     this.#counts.set(key, count);

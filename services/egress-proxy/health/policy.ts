@@ -30,8 +30,9 @@ export const COOLDOWN_POLICY: readonly CooldownRule[] = [
     ladder: [3600],
   },
   {
+    // 408 is the provider timing out the request: cooled like our own timeouts (the seed does too).
     name: "server-error",
-    match: (o) => o.kind !== "status" || status(o, (s) => s >= 500),
+    match: (o) => o.kind !== "status" || status(o, (s) => s >= 500 || s === 408),
     ladder: [60, 300, 1500],
   },
 ];

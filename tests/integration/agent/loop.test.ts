@@ -94,6 +94,21 @@ describe("task mode", () => {
     expect(resultAt(5)).toContain("blocked");
   });
 
+  it("never warns or blocks memory_search: the same words can find new facts", async () => {
+    h = await startHarness();
+    const search = () => ({ toolCalls: [{ name: "memory_search", args: { query: "acme pricing" } }] });
+    h.fake.script("openai", ...Array.from({ length: 6 }, () => search), { text: "done" });
+    const task = await runTask(h, "search until sure");
+    expect(task).toMatchObject({ status: "completed" });
+    const reqs = h.fake.requests.filter((r) => r.route === "openai.chat"); // not the embedding calls
+    expect(reqs).toHaveLength(7);
+    for (let n = 1; n < 7; n++) {
+      const result = toolMessages(reqs[n]).at(-1) ?? "";
+      expect(result).not.toContain("warning");
+      expect(result).not.toContain("blocked");
+    }
+  });
+
   it("stops after 20 model calls", async () => {
     h = await startHarness();
     // Unique arguments every time, so only the iteration cap can stop it.
