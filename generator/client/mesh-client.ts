@@ -1,23 +1,14 @@
-import { type Dispatcher, request } from "undici";
-import type { z } from "zod";
+import type { Dispatcher } from "undici";
+import { ApiClient, type ClientErrors } from "../../services/common/client/api-client.js";
+import type { AgentStreamEvent } from "../../services/common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../services/common/contracts/mesh-routes.js";
+import { type CostsReport, costsReportSchema } from "../../services/common/contracts/proxy-admin-routes.js";
 import { FleetCodes, fleetFailure, fleetUsage } from "../docker/errors.js";
-import {
-  type CostsReport,
-  costsSchema,
-  type MeshStatus,
-  meshErrorSchema,
-  meshStatusSchema,
-  type StreamEvent,
-  streamEventSchema,
-} from "./schemas.js";
-import { SseReader } from "./sse.js";
 import type { MeshTarget } from "./target.js";
-
-const MAX_REPLY = 8 * 1024 * 1024;
 
 export interface ChatOptions {
   signal?: AbortSignal;
-  onEvent?: (ev: StreamEvent) => void;
+  onEvent?: (ev: AgentStreamEvent) => void;
 }
 
 /** The reply of one chat turn, or the error event that ended it. */
@@ -29,214 +20,82 @@ export type ChatOutcome =
 export const isBudgetError = (code: string, message: string): boolean =>
   /BUDGET/.test(code) || /\bbudget\b/i.test(message) || /\b402\b/.test(message);
 
-/** Operator API client for the CLI and the REPL. Errors carry OlError codes with the fix in the message. */
-export class MeshClient {
-  readonly target: MeshTarget;
-  readonly #dispatcher: Dispatcher | undefined;
-
-  constructor(target: MeshTarget, dispatcher?: Dispatcher) {
-    this.target = target;
-    this.#dispatcher = dispatcher;
-  }
-
-  status(refresh = false): Promise<MeshStatus> {
-    return this.#json("GET", `/v1/status${refresh ? "?refresh=1" : ""}`, undefined, meshStatusSchema);
-  }
-
-  costs(period: "today" | "month" | "all" = "today"): Promise<CostsReport> {
-    return this.#json("GET", `/v1/costs?period=${period}`, undefined, costsSchema);
-  }
-
-  async broadcast(message: string): Promise<{ delivered: string[]; rejected: string[] }> {
-    const { z } = await import("zod");
-    const r = await this.#json(
-      "POST",
-      "/v1/broadcast",
-      { payload: { text: message } },
-      z.object({ ids: z.record(z.string(), z.number()), rejected: z.array(z.string()) }),
+/** The CLI's errors: each says what to do; the user's own bad input (400/404/409) exits 2. */
+const cliErrors: ClientErrors = {
+  unreachable: (url, error) => {
+    const why = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
+    return fleetFailure(
+      FleetCodes.MESH_UNREACHABLE,
+      `the mesh at ${url} is not reachable (${why}): is the fleet up? run openlegion up (or openlegion status)`,
+      error,
     );
-    return { delivered: Object.keys(r.ids).sort(), rejected: r.rejected };
-  }
-
-  async reset(agent: string): Promise<void> {
-    const { z } = await import("zod");
-    await this.#json(
-      "POST",
-      `/v1/agents/${encodeURIComponent(agent)}/reset`,
-      {},
-      z.object({ reset: z.literal(true) }),
-    );
-  }
-
-  /** One chat turn, streamed: each event goes to `onEvent`; resolves with the outcome. */
-  async chat(agent: string, message: string, opts: ChatOptions = {}): Promise<ChatOutcome> {
-    const res = await this.#send(
-      "POST",
-      `/v1/agents/${encodeURIComponent(agent)}/chat`,
-      { message, stream: true },
-      {
-        accept: "text/event-stream",
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        timeoutMs: 0,
-      },
-    );
-    if (res.statusCode !== 200) throw await this.#errorOf(res);
-    const reader = new SseReader();
-    let bytes = 0;
-    for await (const chunk of res.body) {
-      const text = Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk);
-      bytes += text.length;
-      if (bytes > MAX_REPLY) {
-        res.body.destroy();
-        throw fleetFailure(
-          FleetCodes.MESH_BAD_REPLY,
-          `chat reply from ${agent} is larger than ${MAX_REPLY} bytes`,
-        );
-      }
-      for (const raw of reader.push(text)) {
-        let ev: StreamEvent | undefined;
-        try {
-          const parsed = streamEventSchema.safeParse(JSON.parse(raw.data));
-          ev = parsed.success ? parsed.data : undefined;
-        } catch {
-          ev = undefined;
-        }
-        if (!ev) continue;
-        opts.onEvent?.(ev);
-        if (ev.type === "done") {
-          res.body.destroy();
-          return { ok: true, reply: ev.reply };
-        }
-        if (ev.type === "error") {
-          res.body.destroy();
-          return {
-            ok: false,
-            code: ev.code,
-            message: ev.message,
-            budget: isBudgetError(ev.code, ev.message),
-          };
-        }
-      }
-    }
-    throw fleetFailure(FleetCodes.MESH_BAD_REPLY, `the chat stream from ${agent} ended without a reply`);
-  }
-
-  /** Any JSON call of the operator API, its reply checked against `schema`. */
-  call<S extends z.ZodType>(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    schema: S,
-  ): Promise<z.output<S>> {
-    return this.#json(method, path, body, schema);
-  }
-
-  /** A GET that answers undefined on 404 (e.g. a queued workflow run that has not started yet). */
-  async getOptional<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S> | undefined> {
-    const res = await this.#send("GET", path, undefined, { accept: "application/json", timeoutMs: 30_000 });
-    if (res.statusCode === 404) {
-      await res.body.dump();
-      return undefined;
-    }
-    return this.#parse("GET", path, res, schema);
-  }
-
-  async #json<S extends z.ZodType>(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    schema: S,
-  ): Promise<z.output<S>> {
-    const res = await this.#send(method, path, body, { accept: "application/json", timeoutMs: 30_000 });
-    return this.#parse(method, path, res, schema);
-  }
-
-  async #parse<S extends z.ZodType>(
-    method: string,
-    path: string,
-    res: Dispatcher.ResponseData,
-    schema: S,
-  ): Promise<z.output<S>> {
-    if (res.statusCode < 200 || res.statusCode >= 300) throw await this.#errorOf(res);
-    const text = await readCapped(res.body);
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw fleetFailure(FleetCodes.MESH_BAD_REPLY, `${method} ${path}: the mesh answered with non-JSON`);
-    }
-    const parsed = schema.safeParse(data);
-    if (!parsed.success)
-      throw fleetFailure(
-        FleetCodes.MESH_BAD_REPLY,
-        `${method} ${path}: unexpected reply (${parsed.error.issues[0]?.message ?? "invalid"}); is the CLI the same version as the fleet?`,
-      );
-    return parsed.data;
-  }
-
-  async #send(
-    method: "GET" | "POST",
-    path: string,
-    body: unknown,
-    o: { accept: string; signal?: AbortSignal; timeoutMs: number },
-  ): Promise<Dispatcher.ResponseData> {
-    try {
-      return await request(`${this.target.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.target.token}`,
-          accept: o.accept,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(this.#dispatcher ? { dispatcher: this.#dispatcher } : {}),
-        ...(o.signal ? { signal: o.signal } : {}),
-        headersTimeout: o.timeoutMs || 10 * 60_000,
-        bodyTimeout: o.timeoutMs || 10 * 60_000,
-      });
-    } catch (error) {
-      if (o.signal?.aborted) throw error;
-      const why =
-        error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
-      throw fleetFailure(
-        FleetCodes.MESH_UNREACHABLE,
-        `the mesh at ${this.target.url} is not reachable (${why}): is the fleet up? run openlegion up (or openlegion status)`,
-        error,
-      );
-    }
-  }
-
-  async #errorOf(res: Dispatcher.ResponseData): Promise<Error> {
-    const text = await readCapped(res.body).catch(() => "");
-    let code = `HTTP ${res.statusCode}`;
-    let message = text.slice(0, 300);
-    try {
-      const parsed = meshErrorSchema.safeParse(JSON.parse(text));
-      if (parsed.success) ({ code, message } = parsed.data);
-    } catch {
-      // not JSON: keep the raw text
-    }
-    if (res.statusCode === 401) {
+  },
+  badReply: (message) =>
+    fleetFailure(FleetCodes.MESH_BAD_REPLY, `${message}; is the CLI the same version as the fleet?`),
+  refused: (status, code, message) => {
+    if (status === 401)
       return fleetFailure(
         FleetCodes.MESH_REFUSED,
         "the mesh refused the operator token: .env's OPENLEGION_MASTER_KEY differs from the running fleet's; run openlegion up to apply it",
       );
-    }
-    // A missing run/workflow/step or a refused decision is the user's input: exit 2.
-    if ([400, 404, 409].includes(res.statusCode))
+    if ([400, 404, 409].includes(status))
       return fleetUsage(FleetCodes.MESH_REFUSED, `mesh: ${message} (${code})`);
     return fleetFailure(FleetCodes.MESH_REFUSED, `mesh: ${message} (${code})`);
-  }
-}
+  },
+};
 
-async function readCapped(body: Dispatcher.ResponseData["body"]): Promise<string> {
-  let out = "";
-  for await (const chunk of body) {
-    out += Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk);
-    if (out.length > MAX_REPLY) {
-      body.destroy();
-      throw fleetFailure(FleetCodes.MESH_BAD_REPLY, `mesh reply larger than ${MAX_REPLY} bytes`);
-    }
+/**
+ * The operator's binding of the typed client (services/common/client) for the CLI and the REPL: `api`
+ * calls any route of MeshRoutes; the methods below are the ones several commands share.
+ */
+export class MeshClient {
+  readonly target: MeshTarget;
+  readonly api: ApiClient;
+
+  constructor(target: MeshTarget, dispatcher?: Dispatcher) {
+    this.target = target;
+    this.api = new ApiClient({
+      baseUrl: target.url,
+      token: target.token,
+      errors: cliErrors,
+      ...(dispatcher ? { dispatcher } : {}),
+    });
   }
-  return out;
+
+  status(refresh = false) {
+    return this.api.call(MeshRoutes.status, { query: refresh ? { refresh: "1" } : {} });
+  }
+
+  /** The proxy's report, relayed by the mesh, parsed with the proxy's contract. */
+  async costs(period: "today" | "month" | "all" = "today"): Promise<CostsReport> {
+    const parsed = costsReportSchema.safeParse(await this.api.call(MeshRoutes.costs, { query: { period } }));
+    if (!parsed.success)
+      throw cliErrors.badReply(`GET /v1/costs: unexpected report (${parsed.error.issues[0]?.message})`);
+    return parsed.data;
+  }
+
+  async broadcast(message: string): Promise<{ delivered: string[]; rejected: string[] }> {
+    const r = await this.api.call(MeshRoutes.broadcast, { body: { payload: { text: message } } });
+    return { delivered: Object.keys(r.ids).sort(), rejected: r.rejected };
+  }
+
+  async reset(agent: string): Promise<void> {
+    await this.api.call(MeshRoutes.reset, { params: { id: agent } });
+  }
+
+  /** One chat turn, streamed: each event goes to `onEvent`; resolves with the outcome. */
+  async chat(agent: string, message: string, opts: ChatOptions = {}): Promise<ChatOutcome> {
+    const events = this.api.events(
+      MeshRoutes.chat,
+      { params: { id: agent }, body: { message, stream: true } },
+      { signal: opts.signal, timeoutMs: 0 },
+    );
+    for await (const ev of events) {
+      opts.onEvent?.(ev);
+      if (ev.type === "done") return { ok: true, reply: ev.reply };
+      if (ev.type === "error")
+        return { ok: false, code: ev.code, message: ev.message, budget: isBudgetError(ev.code, ev.message) };
+    }
+    throw fleetFailure(FleetCodes.MESH_BAD_REPLY, `the chat stream from ${agent} ended without a reply`);
+  }
 }

@@ -1,4 +1,5 @@
-import type { AgentStatus, CostsReport } from "../client/schemas.js";
+import type { AgentStatus } from "../../services/common/contracts/mesh-routes.js";
+import type { CostsReport } from "../../services/common/contracts/proxy-admin-routes.js";
 import type { ContainerInfo } from "./parse.js";
 import type { RenderedFleet } from "./rendered.js";
 import { formatTable, formatUptime, formatUsd } from "./table.js";

@@ -2,14 +2,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { Agent, type Dispatcher } from "undici";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
+import { MeshRoutes } from "../common/contracts/mesh-routes.js";
 import { registerErrorHandler } from "../common/http/error-handler.js";
+import { route } from "../common/http/route.js";
 import { type Clock, systemClock } from "./clock.js";
-import type { MeshContext, MeshModule, RouteAuth } from "./context.js";
+import type { MeshContext, MeshModule } from "./context.js";
 import { Delivery } from "./delivery/delivery.js";
 import { PublishHooks } from "./events.js";
 import { registerAuth } from "./http/auth.js";
 import { meshHttpErrors } from "./http/error-handler.js";
-import { fieldsOf, type RouteDoc } from "./http/route-docs.js";
 import { Identity } from "./identity.js";
 import { defaultLimits, type MeshLimits } from "./limits.js";
 import type { BlackboardService } from "./modules/blackboard/service.js";
@@ -36,8 +37,6 @@ export interface MeshHandle {
   blackboard: () => BlackboardService;
   /** Every registered route as "METHOD /path" (HEAD omitted), for docs checks and diagnostics. */
   routes: readonly string[];
-  /** Auth and body/query fields of every route, from its schemas: docs/api.md is checked against them. */
-  routeDocs: readonly RouteDoc[];
   /** Runs one GC pass now (tests; the background loop does the same on its interval). */
   gc: () => number;
 }
@@ -113,20 +112,8 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
   };
 
   const routes: string[] = [];
-  const routeDocs: RouteDoc[] = [];
-  app.addHook("onRoute", (route) => {
-    for (const method of [route.method].flat()) {
-      if (method === "HEAD") continue;
-      routes.push(`${method} ${route.url}`);
-      const schema = route.schema as { body?: unknown; querystring?: unknown } | undefined;
-      routeDocs.push({
-        method,
-        url: route.url,
-        auth: (route.config as { auth?: RouteAuth } | undefined)?.auth ?? "operator",
-        body: fieldsOf(schema?.body),
-        query: fieldsOf(schema?.querystring),
-      });
-    }
+  app.addHook("onRoute", (r) => {
+    for (const method of [r.method].flat()) if (method !== "HEAD") routes.push(`${method} ${r.url}`);
   });
   const counters = new RequestCounters();
   app.addHook("onResponse", (_req, reply, done) => {
@@ -144,7 +131,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     );
   });
 
-  app.get("/healthz", { config: { auth: "none" } }, async () => ({ ok: true }));
+  route(app, MeshRoutes.health, async () => ({ ok: true }));
 
   const { modules, blackboard, housekeeping } = defaultModules(counters);
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
@@ -153,7 +140,6 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     modules,
     blackboard: blackboard.service,
     routes,
-    routeDocs,
     gc: housekeeping.runOnce,
   });
 

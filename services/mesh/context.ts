@@ -38,13 +38,7 @@ export interface MeshModule {
   stop?(): Promise<void>;
 }
 
-/** Which token a route accepts; set per route in `config.auth`. Unset means operator-only. */
-export type RouteAuth = "agent" | "operator" | "any" | "none";
-
 declare module "fastify" {
-  interface FastifyContextConfig {
-    auth?: RouteAuth;
-  }
   interface FastifyRequest {
     principal: Principal | undefined;
   }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { MeshRoutes } from "../../../services/common/contracts/mesh-routes.js";
 import { webhookSecret } from "../../../services/common/tokens.js";
 import type { WebhookAddOptions } from "../../edit/webhook-edit.js";
 import { type CliIo, type CommandModule, EXIT_OK, EXIT_USAGE } from "../io.js";
@@ -11,16 +12,10 @@ const flagsSchema = z.strictObject({
   json: z.boolean().default(false),
 });
 type Flags = z.output<typeof flagsSchema>;
-const listSchema = z.object({
-  webhooks: z.array(
-    z.object({ name: z.string(), path: z.string(), target: z.string(), generation: z.number() }),
-  ),
-});
-const rotateSchema = z.object({ name: z.string(), generation: z.number(), previous_valid_until: z.number() });
 
 async function list(f: Flags, io: CliIo): Promise<number> {
   const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
-  const { webhooks } = await api.call("GET", "/v1/webhooks", undefined, listSchema);
+  const { webhooks } = await api.api.call(MeshRoutes.webhooks, {});
   if (f.json) io.stdout(`${JSON.stringify({ webhooks }, null, 2)}\n`);
   else if (webhooks.length === 0) io.stdout("no webhooks (mesh.yaml webhooks:)\n");
   else
@@ -34,12 +29,7 @@ async function rotate(name: string, f: Flags, io: CliIo): Promise<number> {
   const dir = resolve(io.cwd, f.dir);
   const key = await masterKey(dir);
   const api = await operatorApi(dir, f.port);
-  const r = await api.call(
-    "POST",
-    `/v1/webhooks/${encodeURIComponent(name)}/rotate`,
-    undefined,
-    rotateSchema,
-  );
+  const r = await api.api.call(MeshRoutes.rotateWebhook, { params: { name } });
   const secret = webhookSecret(key, r.name, r.generation);
   const until = new Date(r.previous_valid_until).toISOString();
   if (f.json) io.stdout(`${JSON.stringify({ ...r, secret }, null, 2)}\n`);

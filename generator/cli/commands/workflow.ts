@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
+import { MeshRoutes } from "../../../services/common/contracts/mesh-routes.js";
+import type { WorkflowRunDetail } from "../../../services/common/contracts/orchestration-routes.js";
 import { type CliIo, type CommandModule, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../io.js";
 import { operatorApi } from "./operator-api.js";
 
@@ -18,40 +20,18 @@ const runFlags = z.strictObject({
 const readFlags = z.strictObject(common);
 const decisionFlags = z.strictObject({ ...common, comment: z.string().max(2000).optional() });
 
-const stepSchema = z.object({
-  id: z.string(),
-  status: z.string(),
-  attempt: z.number(),
-  reason: z.string().nullable(),
-  error: z.object({ kind: z.string(), message: z.string() }).nullable(),
-  started_at: z.number().nullable(),
-  finished_at: z.number().nullable(),
-});
-const runSchema = z.object({
-  id: z.string(),
-  workflow: z.string(),
-  status: z.string(),
-  phase: z.string().optional(),
-  trigger: z.object({ kind: z.string(), name: z.string() }).optional(),
-  started_at: z.number().optional(),
-  finished_at: z.number().nullable().optional(),
-  position: z.number().optional(),
-});
-const runDetail = runSchema.extend({ steps: z.array(stepSchema) });
-const workflowsSchema = z.object({
-  workflows: z.array(z.object({ name: z.string(), trigger: z.string().nullable(), steps: z.number() })),
-});
+type JsonValue = z.output<ReturnType<typeof z.json>>;
 
 /** `--input k=v`: the value is JSON when it parses (numbers, booleans, objects), else the raw string. */
-export function parseInputs(pairs: readonly string[]): Record<string, unknown> | string {
-  const out: Record<string, unknown> = {};
+export function parseInputs(pairs: readonly string[]): Record<string, JsonValue> | string {
+  const out: Record<string, JsonValue> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     if (eq <= 0) return `--input "${pair}" must look like key=value`;
     const key = pair.slice(0, eq);
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(key)) return `--input key "${key}" is not a workflow input name`;
     const raw = pair.slice(eq + 1);
-    let value: unknown = raw;
+    let value: JsonValue = raw;
     try {
       value = JSON.parse(raw);
     } catch {
@@ -65,7 +45,7 @@ export function parseInputs(pairs: readonly string[]): Record<string, unknown> |
 const time = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().slice(11, 19) : "-");
 
 /** The step table of `workflow show` (and `run --wait`). */
-export function formatRun(run: z.output<typeof runDetail>): string {
+export function formatRun(run: WorkflowRunDetail): string {
   const rows = run.steps.map((s) => [
     s.id,
     s.status,
@@ -81,8 +61,7 @@ export function formatRun(run: z.output<typeof runDetail>): string {
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd()}\n`;
-  const trigger = run.trigger ? ` (${run.trigger.kind} ${run.trigger.name})` : "";
-  return `run ${run.id} of ${run.workflow}${trigger}: ${run.status}\n${line(head)}${rows.map(line).join("")}`;
+  return `run ${run.id} of ${run.workflow} (${run.trigger.kind} ${run.trigger.name}): ${run.status}\n${line(head)}${rows.map(line).join("")}`;
 }
 
 const ok = (status: string) => status === "succeeded";
@@ -95,25 +74,20 @@ async function runWorkflow(name: string, f: z.output<typeof runFlags>, io: CliIo
     return EXIT_USAGE;
   }
   const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
-  const started = await api.call(
-    "POST",
-    `/v1/workflows/${encodeURIComponent(name)}/runs`,
-    { inputs },
-    runSchema,
-  );
+  const started = await api.api.call(MeshRoutes.startRun, { params: { name }, body: { inputs } });
   if (!f.wait) {
     io.stdout(
       f.json
         ? `${JSON.stringify(started, null, 2)}\n`
-        : started.status === "queued"
-          ? `queued run ${started.id} (position ${started.position ?? "?"} behind a run with the same concurrency key)\n`
+        : "position" in started
+          ? `queued run ${started.id} (position ${started.position} behind a run with the same concurrency key)\n`
           : `started run ${started.id} (${started.status}); openlegion workflow show ${started.id}\n`,
     );
     return EXIT_OK;
   }
   const deadline = Date.now() + f.timeout * 1000;
   for (;;) {
-    const run = await api.getOptional(`/v1/workflow-runs/${encodeURIComponent(started.id)}`, runDetail);
+    const run = await api.api.find(MeshRoutes.run, { params: { id: started.id } });
     if (run && settled(run.status)) {
       io.stdout(f.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run));
       return ok(run.status) ? EXIT_OK : EXIT_FAILURE;
@@ -128,13 +102,8 @@ async function runWorkflow(name: string, f: z.output<typeof runFlags>, io: CliIo
 
 async function listWorkflows(f: z.output<typeof readFlags>, io: CliIo): Promise<number> {
   const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
-  const { workflows } = await api.call("GET", "/v1/workflows", undefined, workflowsSchema);
-  const { runs } = await api.call(
-    "GET",
-    "/v1/workflow-runs?limit=20",
-    undefined,
-    z.object({ runs: z.array(runSchema) }),
-  );
+  const { workflows } = await api.api.call(MeshRoutes.workflows, {});
+  const { runs } = await api.api.call(MeshRoutes.runs, { query: { limit: 20 } });
   if (f.json) {
     io.stdout(`${JSON.stringify({ workflows, runs }, null, 2)}\n`);
     return EXIT_OK;
@@ -145,15 +114,13 @@ async function listWorkflows(f: z.output<typeof readFlags>, io: CliIo): Promise<
   for (const w of workflows) io.stdout(`${w.name}  ${w.trigger ?? "-"}  ${w.steps}\n`);
   if (runs.length > 0) io.stdout("\nRECENT RUNS\n");
   for (const r of runs)
-    io.stdout(
-      `${r.id}  ${r.workflow}  ${r.status}  ${r.started_at ? new Date(r.started_at).toISOString() : "-"}\n`,
-    );
+    io.stdout(`${r.id}  ${r.workflow}  ${r.status}  ${new Date(r.started_at).toISOString()}\n`);
   return EXIT_OK;
 }
 
 async function showRun(id: string, f: z.output<typeof readFlags>, io: CliIo): Promise<number> {
   const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
-  const run = await api.call("GET", `/v1/workflow-runs/${encodeURIComponent(id)}`, undefined, runDetail);
+  const run = await api.api.call(MeshRoutes.run, { params: { id } });
   io.stdout(f.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run));
   return EXIT_OK;
 }
@@ -167,8 +134,7 @@ async function decide(
 ): Promise<number> {
   const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
   const body = { approve, ...(f.comment ? { comment: f.comment } : {}) };
-  const path = `/v1/workflow-runs/${encodeURIComponent(id)}/steps/${encodeURIComponent(step)}/decision`;
-  const run = await api.call("POST", path, body, runSchema);
+  const run = await api.api.call(MeshRoutes.decide, { params: { id, step }, body });
   io.stdout(
     f.json
       ? `${JSON.stringify(run, null, 2)}\n`

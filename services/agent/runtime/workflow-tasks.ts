@@ -6,13 +6,13 @@ import {
   workflowCancelSchema,
   workflowTaskSchema,
 } from "../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../common/contracts/mesh-routes.js";
 import { isOlError } from "../../common/errors.js";
 import { failure, renderWorkflowPrompt, workflowOutcome } from "../core/workflow-task.js";
 import type { RunResult } from "../loop/run.js";
 import type { WorkflowRepo } from "../state/workflow-repo.js";
 import type { MeshClient } from "../tools/mesh/client.js";
 
-export const RESULT_PATH = "/v1/workflows/results";
 /** Result POST attempts (bounded exponential backoff, ~30 s in all); the rest waits for a redelivery or a restart. */
 export const REPORT_ATTEMPTS = 7;
 export const REPORT_BASE_DELAY_MS = 250;
@@ -148,12 +148,9 @@ export class WorkflowTasks {
     for (let attempt = 1; attempt <= REPORT_ATTEMPTS; attempt++) {
       if (this.#closing.signal.aborted) return false;
       try {
-        const res = await mesh.call("POST", RESULT_PATH, outcome);
+        const reply = await mesh.call(MeshRoutes.stepResult, { body: outcome });
         repo.markReported(outcome.dispatch_key);
-        log.info(
-          { dispatch_key: outcome.dispatch_key, ok: outcome.ok, reply: res.body },
-          "workflow result reported",
-        );
+        log.info({ dispatch_key: outcome.dispatch_key, ok: outcome.ok, reply }, "workflow result reported");
         return true;
       } catch (err) {
         const status = isOlError(err) ? Number(err.details?.status ?? 0) : 0;

@@ -1,26 +1,15 @@
 import { statfs } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import {
-  type AgentStreamEvent,
-  agentChatRequestSchema,
-  inboxDeliverySchema,
-} from "../../common/contracts/mesh-api.js";
+import type { z } from "zod";
+import { AgentRoutes, type taskViewSchema } from "../../common/contracts/agent-routes.js";
+import type { AgentStreamEvent } from "../../common/contracts/mesh-api.js";
+import { route } from "../../common/http/route.js";
+import { sseFrame } from "../../common/sse.js";
 import { AgentErrors } from "../errors.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import type { TaskRow } from "../state/agent-store.js";
 import { Workspace } from "../state/workspace.js";
 import { heartbeatReport } from "./heartbeat-report.js";
-import {
-  chatJsonReplySchema,
-  healthReplySchema,
-  idempotencyHeaders,
-  steerReplySchema,
-  steerRequestSchema,
-  taskRequestSchema,
-  taskViewSchema,
-} from "./schemas.js";
 
 const taskView = (t: TaskRow): z.input<typeof taskViewSchema> => ({
   id: t.id,
@@ -36,141 +25,104 @@ const taskView = (t: TaskRow): z.input<typeof taskViewSchema> => ({
   updated_at: t.updated_at,
 });
 
-const sseFrame = (event: AgentStreamEvent): string =>
-  `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-
 export function registerRoutes(
   app: FastifyInstance,
   runtime: AgentRuntime,
   dataRoot: string,
   agentId: string,
 ): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-
-  r.post("/tasks", {
-    schema: {
-      body: taskRequestSchema,
-      headers: idempotencyHeaders,
-      response: { 200: taskViewSchema, 202: taskViewSchema },
-    },
-    handler: async (req, reply) => {
-      const { task, created } = runtime.dispatchTask(
-        req.body.task,
-        req.body.from,
-        req.headers["idempotency-key"],
-      );
-      return reply.code(created ? 202 : 200).send(taskView(runtime.task(task.id) ?? task));
-    },
+  route(app, AgentRoutes.task, async (req, reply) => {
+    const { task, created } = runtime.dispatchTask(
+      req.body.task,
+      req.body.from,
+      req.headers["idempotency-key"],
+    );
+    return reply.code(created ? 202 : 200).send(taskView(runtime.task(task.id) ?? task));
   });
 
-  r.get("/tasks/:id", {
-    schema: { params: z.object({ id: z.string().min(1).max(64) }), response: { 200: taskViewSchema } },
-    handler: async (req) => {
-      const task = runtime.task(req.params.id);
-      if (!task) throw AgentErrors.notFound(`task ${req.params.id}`);
-      return taskView(task);
-    },
+  route(app, AgentRoutes.taskStatus, async (req) => {
+    const task = runtime.task(req.params.id);
+    if (!task) throw AgentErrors.notFound(`task ${req.params.id}`);
+    return taskView(task);
   });
 
-  r.post("/chat", {
-    schema: { body: agentChatRequestSchema },
-    handler: async (req, reply) => {
-      const { message, lane, from } = req.body;
-      const wantsStream = (req.headers.accept ?? "").includes("text/event-stream");
-      if (!wantsStream) {
-        const out = await runtime.chat(message, from, lane);
-        return reply.send(chatJsonReplySchema.parse(out));
-      }
-      reply.hijack();
-      const raw = reply.raw;
-      raw.writeHead(200, {
-        "content-type": "text/event-stream",
-        "cache-control": "no-cache",
-        connection: "keep-alive",
+  route(app, AgentRoutes.chat, async (req, reply) => {
+    const { message, lane, from } = req.body;
+    const wantsStream = (req.headers.accept ?? "").includes("text/event-stream");
+    if (!wantsStream) return runtime.chat(message, from, lane);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      "content-type": "text/event-stream",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+    });
+    const write = (e: AgentStreamEvent) => {
+      if (!raw.writableEnded && !raw.destroyed) raw.write(sseFrame(e.type, e));
+    };
+    try {
+      const out = await runtime.chat(message, from, lane, (e) => {
+        if (e.type === "delta") write({ type: "delta", text: e.text });
+        else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
       });
-      const write = (e: AgentStreamEvent) => {
-        if (!raw.writableEnded && !raw.destroyed) raw.write(sseFrame(e));
-      };
-      try {
-        const out = await runtime.chat(message, from, lane, (e) => {
-          if (e.type === "delta") write({ type: "delta", text: e.text });
-          else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
-        });
-        if (out.error && !out.reply)
-          write({ type: "error", code: out.error.code, message: out.error.message });
-        else write({ type: "done", reply: out.reply });
-      } catch (err) {
-        const code =
-          err instanceof Error && "code" in err && typeof err.code === "string"
-            ? err.code
-            : "OL_ERR_AGENT_INTERNAL";
-        write({ type: "error", code, message: err instanceof Error ? err.message : String(err) });
-      }
-      raw.end();
-    },
+      if (out.error && !out.reply) write({ type: "error", code: out.error.code, message: out.error.message });
+      else write({ type: "done", reply: out.reply });
+    } catch (err) {
+      const code =
+        err instanceof Error && "code" in err && typeof err.code === "string"
+          ? err.code
+          : "OL_ERR_AGENT_INTERNAL";
+      write({ type: "error", code, message: err instanceof Error ? err.message : String(err) });
+    }
+    raw.end();
   });
 
-  r.post("/steer", {
-    schema: { body: steerRequestSchema, response: { 202: steerReplySchema } },
-    handler: async (req, reply) => {
-      if (runtime.steer(req.body.message)) return reply.code(202).send({ delivered: "injected" as const });
-      runtime
-        .chat(req.body.message, req.body.from, "followup")
-        .catch((err: unknown) => req.log.warn({ err }, "steer turn failed"));
-      return reply.code(202).send({ delivered: "queued" as const });
-    },
+  route(app, AgentRoutes.steer, async (req, reply) => {
+    if (runtime.steer(req.body.message)) return reply.code(202).send({ delivered: "injected" as const });
+    runtime
+      .chat(req.body.message, req.body.from, "followup")
+      .catch((err: unknown) => req.log.warn({ err }, "steer turn failed"));
+    return reply.code(202).send({ delivered: "queued" as const });
   });
 
-  r.post("/reset", {
-    schema: { response: { 200: z.object({ cleared: z.int() }) } },
-    handler: async () => runtime.reset(),
+  route(app, AgentRoutes.reset, async () => runtime.reset());
+
+  route(app, AgentRoutes.inbox, async (req) => {
+    if (req.body.agent !== agentId)
+      throw AgentErrors.badRequest(`delivery for agent "${req.body.agent}" reached "${agentId}"`);
+    return runtime.deliver(req.body.messages);
   });
 
-  r.post("/inbox", {
-    schema: {
-      body: inboxDeliverySchema,
-      response: { 200: z.object({ accepted: z.int(), duplicates: z.int() }) },
-    },
-    handler: async (req) => {
-      if (req.body.agent !== agentId)
-        throw AgentErrors.badRequest(`delivery for agent "${req.body.agent}" reached "${agentId}"`);
-      return runtime.deliver(req.body.messages);
-    },
-  });
-
-  r.get("/status", { handler: async () => runtime.status() });
+  route(app, AgentRoutes.status, async () => runtime.status());
 
   // HEARTBEAT.md is re-read only when its stat identity changes (Workspace caches by inode/size/mtime).
   const workspace = new Workspace(dataRoot);
-  r.get("/healthz", {
-    schema: { response: { 200: healthReplySchema } },
-    handler: async () => {
-      const s = runtime.status();
-      const disk = await statfs(dataRoot)
-        .then((st) => {
-          const total = st.blocks * st.bsize;
-          const free = st.bavail * st.bsize;
-          return {
-            total_bytes: total,
-            free_bytes: free,
-            used_pct: total > 0 ? Math.round(((total - free) / total) * 1000) / 10 : 0,
-          };
-        })
-        .catch(() => null);
-      const heartbeat = await heartbeatReport(workspace).catch((err: unknown) => {
-        app.log.warn({ err }, "HEARTBEAT.md probes failed");
-        return null;
-      });
-      return {
-        ok: !runtime.closing && disk !== null,
-        state: s.state,
-        queue_length: s.queue_length,
-        current: s.current
-          ? { kind: s.current.kind, id: s.current.id, running_ms: s.current.running_ms }
-          : null,
-        disk,
-        heartbeat,
-      };
-    },
+  route(app, AgentRoutes.health, async () => {
+    const s = runtime.status();
+    const disk = await statfs(dataRoot)
+      .then((st) => {
+        const total = st.blocks * st.bsize;
+        const free = st.bavail * st.bsize;
+        return {
+          total_bytes: total,
+          free_bytes: free,
+          used_pct: total > 0 ? Math.round(((total - free) / total) * 1000) / 10 : 0,
+        };
+      })
+      .catch(() => null);
+    const heartbeat = await heartbeatReport(workspace).catch((err: unknown) => {
+      app.log.warn({ err }, "HEARTBEAT.md probes failed");
+      return null;
+    });
+    return {
+      ok: !runtime.closing && disk !== null,
+      state: s.state,
+      queue_length: s.queue_length,
+      current: s.current
+        ? { kind: s.current.kind, id: s.current.id, running_ms: s.current.running_ms }
+        : null,
+      disk,
+      heartbeat,
+    };
   });
 }

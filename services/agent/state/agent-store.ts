@@ -1,6 +1,7 @@
 import type { ModelMessage } from "ai";
 import Database from "better-sqlite3";
 import { z } from "zod";
+import { type TaskStatus, taskStatusSchema } from "../../common/contracts/agent-routes.js";
 import { migrate } from "./migrations/index.js";
 
 export const CHAT_CONVERSATION = "chat";
@@ -15,19 +16,6 @@ export const INBOX_SEEN_KEEP = 10_000;
 export const TAIL_CACHE = 400;
 const CACHED_CONVERSATIONS = 8;
 export const TASKS_KEEP = 1_000;
-
-export const taskStatusSchema = z.enum([
-  "queued",
-  "running",
-  "completed",
-  "iteration_limit",
-  "tool_limit_reached",
-  "loop_detected",
-  "cancelled",
-  "timeout",
-  "failed",
-]);
-export type TaskStatus = z.output<typeof taskStatusSchema>;
 
 export interface TaskRow {
   id: string;

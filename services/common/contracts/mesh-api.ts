@@ -9,9 +9,7 @@ import { z } from "zod";
  * stable across redeliveries: agents dedupe on them (delivery is at-least-once).
  */
 
-// ── Agent endpoints the mesh calls ───────────────────────────────────────────────────────────────
-export const AGENT_PATHS = { inbox: "/inbox", chat: "/chat", reset: "/reset", health: "/healthz" } as const;
-
+// ── Agent endpoints the mesh calls (routes: agent-routes.ts) ─────────────────────────────────────
 /** followup: queue after the current turn; steer: inject into the running turn; collect: batch into one turn. */
 export const laneSchema = z.enum(["followup", "steer", "collect"]);
 export type Lane = z.output<typeof laneSchema>;
@@ -166,14 +164,6 @@ export const inboxPageSchema = z.object({
 });
 
 export const inboxAckSchema = z.strictObject({ ids: z.array(z.int().positive()).min(1).max(1000) });
-
-/** Every mesh error reply. */
-export const meshErrorSchema = z.object({
-  statusCode: z.int(),
-  code: z.string(),
-  error: z.string(),
-  message: z.string(),
-});
 
 // ── Fleet, history, schedules and heartbeat (the agent's mesh tools; docs/api.md) ─────────────────
 /** One entry of `GET /v1/agents`: no URL, subnet, permissions or token, only what a peer may know. */

@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { z } from "zod";
+import { matchRoute, type ReplyInput } from "../../common/contracts/contract.js";
+import { type CostsReport, ProxyAdminRoutes } from "../../common/contracts/proxy-admin-routes.js";
+import { isOlError } from "../../common/errors.js";
 import { presentedToken } from "../auth.js";
 import { ProxyErrors } from "../errors.js";
 import { sendError, sendJson } from "../http/respond.js";
@@ -9,12 +13,12 @@ import { dayOf, monthOf, toUsd } from "../store/ledger-store.js";
 const round = (usd: number): number => Math.round(usd * 1e6) / 1e6;
 
 /** Costs per agent (today, this month, in flight, budget, frozen) plus per-agent/model/day rows of the last 31 days. */
-export function costsReport(ctx: ProxyContext): Record<string, unknown> {
+export function costsReport(ctx: ProxyContext): CostsReport {
   const now = ctx.now();
   const day = dayOf(now);
   const month = monthOf(now);
   const frozen = new Set(ctx.store.frozenAgents());
-  const agents: Record<string, unknown> = {};
+  const agents: CostsReport["agents"] = {};
   for (const agent of ctx.config.agents.values()) {
     const d = ctx.store.window(agent.id, `d:${day}`);
     const m = ctx.store.window(agent.id, `m:${month}`);
@@ -27,14 +31,16 @@ export function costsReport(ctx: ProxyContext): Record<string, unknown> {
     };
   }
   const since = dayOf(now - 31 * 86_400_000);
+  const count = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+  // SQLite rows of the ledger's costs-by-model query, converted field by field.
   const rows = ctx.store.costsSince(since).map((r) => ({
-    agent: r.agent,
-    model: r.model,
-    day: r.day,
-    calls: r.calls,
+    agent: String(r.agent),
+    model: String(r.model),
+    day: String(r.day),
+    calls: Number(r.calls),
     cost_usd: round(toUsd(Number(r.cost_nusd ?? 0))),
-    input_tokens: r.input_tokens,
-    output_tokens: r.output_tokens,
+    input_tokens: count(r.input_tokens),
+    output_tokens: count(r.output_tokens),
   }));
   return {
     day,
@@ -46,25 +52,61 @@ export function costsReport(ctx: ProxyContext): Record<string, unknown> {
   };
 }
 
+type Routes = typeof ProxyAdminRoutes;
+type Handlers = {
+  [K in Exclude<keyof Routes, "metrics">]: (
+    ctx: ProxyContext,
+    params: Record<string, string>,
+  ) => ReplyInput<Routes[K]>;
+};
+
+function setFrozen(ctx: ProxyContext, id: string, frozen: boolean): ReplyInput<Routes["freeze"]> {
+  if (!ctx.config.agents.has(id)) throw ProxyErrors.unknownAgent(id);
+  if (frozen) ctx.store.freeze(id, ctx.now());
+  else ctx.store.unfreeze(id);
+  ctx.log.info({ agent: id, action: frozen ? "freeze" : "unfreeze" }, "operator kill switch");
+  return { agent: id, frozen };
+}
+
+/** The JSON routes of ProxyAdminRoutes (params decoded by matchRoute); `/metrics` is text. */
+const handlers: Handlers = {
+  health: () => ({ ok: true }),
+  costs: (ctx) => costsReport(ctx),
+  modelHealth: (ctx) => ({
+    models: ctx.health.snapshot().map((h) => ({
+      model: h.model,
+      cooling: h.cooling,
+      retry_after_s: h.retryAfterS,
+      until: new Date(h.untilMs).toISOString(),
+      failures: h.failures,
+      reason: h.reason,
+    })),
+  }),
+  freeze: (ctx, p) => setFrozen(ctx, p.id ?? "", true),
+  unfreeze: (ctx, p) => setFrozen(ctx, p.id ?? "", false),
+};
+
 /**
- * Admin and liveness routes. `/healthz` is open and says nothing; everything else needs the operator token
- * (agents never hold it; in the stack the control network is the only way in as well).
+ * Admin and liveness routes, dispatched from ProxyAdminRoutes. `/healthz` is open and says nothing;
+ * everything else needs the operator token (agents never hold it; in the stack the control network is
+ * the only way in as well). Replies pass through their contract's schema, which drops undeclared fields.
  * Returns false when the path is not an admin route.
  */
 export function handleAdmin(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
   const path = url.pathname;
-  if (path === "/healthz") {
-    sendJson(res, 200, { ok: true });
-    return true;
-  }
-  if (path !== "/metrics" && !path.startsWith("/admin/")) return false;
+  if (path !== "/healthz" && path !== "/metrics" && !path.startsWith("/admin/")) return false;
   req.resume();
-  if (!ctx.tokens.isOperator(presentedToken(req.headers, new URLSearchParams()))) {
+  const hit = matchRoute(ProxyAdminRoutes, req.method ?? "GET", path);
+  const auth = hit.name === undefined ? "operator" : ProxyAdminRoutes[hit.name].auth;
+  if (auth !== "none" && !ctx.tokens.isOperator(presentedToken(req.headers, new URLSearchParams()))) {
     sendError(res, ProxyErrors.forbiddenAdmin());
     return true;
   }
-  const method = req.method ?? "GET";
-  if (path === "/metrics" && method === "GET") {
+  if (hit.name === undefined) {
+    sendError(res, ProxyErrors.unknownRoute(path));
+    return true;
+  }
+  if (hit.name === "metrics") {
     const text = ctx.metrics.render();
     res.writeHead(200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
@@ -73,36 +115,12 @@ export function handleAdmin(ctx: ProxyContext, req: IncomingMessage, res: Server
     res.end(text);
     return true;
   }
-  if (path === "/admin/costs" && method === "GET") {
-    sendJson(res, 200, costsReport(ctx));
-    return true;
+  try {
+    const schema: z.ZodType = ProxyAdminRoutes[hit.name].response[200];
+    sendJson(res, 200, schema.parse(handlers[hit.name](ctx, hit.params)));
+  } catch (error) {
+    if (!isOlError(error)) throw error;
+    sendError(res, error);
   }
-  if (path === "/admin/health" && method === "GET") {
-    sendJson(res, 200, {
-      models: ctx.health.snapshot().map((h) => ({
-        model: h.model,
-        cooling: h.cooling,
-        retry_after_s: h.retryAfterS,
-        until: new Date(h.untilMs).toISOString(),
-        failures: h.failures,
-        reason: h.reason,
-      })),
-    });
-    return true;
-  }
-  const match = /^\/admin\/agents\/([^/]+)\/(freeze|unfreeze)$/.exec(path);
-  if (match?.[1] && match[2] && method === "POST") {
-    const id = decodeURIComponent(match[1]);
-    if (!ctx.config.agents.has(id)) {
-      sendError(res, ProxyErrors.unknownAgent(id));
-      return true;
-    }
-    if (match[2] === "freeze") ctx.store.freeze(id, ctx.now());
-    else ctx.store.unfreeze(id);
-    ctx.log.info({ agent: id, action: match[2] }, "operator kill switch");
-    sendJson(res, 200, { agent: id, frozen: match[2] === "freeze" });
-    return true;
-  }
-  sendError(res, ProxyErrors.unknownRoute(path));
   return true;
 }

@@ -1,5 +1,7 @@
 import { type Dispatcher, request } from "undici";
-import { AGENT_PATHS, type InboxMessage } from "../../common/contracts/mesh-api.js";
+import { AgentRoutes } from "../../common/contracts/agent-routes.js";
+import type { RouteContract } from "../../common/contracts/contract.js";
+import type { InboxMessage } from "../../common/contracts/mesh-api.js";
 import type { AgentEntry } from "../identity.js";
 
 /**
@@ -15,16 +17,17 @@ export interface AgentCallOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** One call of a route of the agent server (AgentRoutes), raw: callers stream or parse the reply. */
 export async function callAgent(
   agent: AgentEntry,
-  path: string,
-  opts: AgentCallOptions & { method: "GET" | "POST"; body?: unknown; accept?: string },
+  contract: RouteContract,
+  opts: AgentCallOptions & { body?: unknown; accept?: string },
 ): Promise<Dispatcher.ResponseData> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  return request(`${agent.url}${path}`, {
+  return request(`${agent.url}${contract.path}`, {
     dispatcher: opts.http,
-    method: opts.method,
+    method: contract.method,
     headers: {
       authorization: `Bearer ${opts.tokens.meshTokenFor(agent.id)}`,
       accept: opts.accept ?? "application/json",
@@ -59,9 +62,8 @@ export async function pushInbox(
   messages: InboxMessage[],
   opts: AgentCallOptions,
 ): Promise<void> {
-  const res = await callAgent(agent, AGENT_PATHS.inbox, {
+  const res = await callAgent(agent, AgentRoutes.inbox, {
     ...opts,
-    method: "POST",
     body: { agent: agent.id, messages },
   });
   await res.body.dump();
@@ -75,7 +77,7 @@ export interface HealthResult {
 
 export async function probeHealth(agent: AgentEntry, opts: AgentCallOptions): Promise<HealthResult> {
   try {
-    const res = await callAgent(agent, AGENT_PATHS.health, { ...opts, method: "GET" });
+    const res = await callAgent(agent, AgentRoutes.health, opts);
     await res.body.dump();
     return res.statusCode >= 200 && res.statusCode < 300
       ? { up: true, detail: "ok" }

@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { MeshContext, RouteAuth } from "../context.js";
+import type { RouteAuth } from "../../common/contracts/contract.js";
+import type { MeshContext } from "../context.js";
 import { cidrContains } from "../core/cidr.js";
 import { TokenBuckets } from "../core/rate-limit.js";
 import { MeshErrors } from "../errors.js";
@@ -39,7 +40,8 @@ export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
     if (need !== "any" && need !== principal.kind) {
       const actor = principal.kind === "agent" ? principal.id : "operator";
       audit(req, actor, "OL_ERR_MESH_WRONG_PRINCIPAL", { need });
-      throw MeshErrors.wrongPrincipal(need);
+      // "mesh" is the agent server's token; no mesh route asks for it (tests/integration/api-doc.test.ts).
+      throw MeshErrors.wrongPrincipal(need === "mesh" ? "operator" : need);
     }
     if (principal.kind === "agent") {
       const wait = buckets.take(principal.id, ctx.clock.now());

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { type SseEvent, SseParser } from "../../../services/mesh/core/sse.js";
+import { type SseEvent, SseParser } from "../../../services/common/sse.js";
 import { addressOf, as, type Harness, meshConfig, OPERATOR, perms, removeDir, startMesh } from "./helpers.js";
 
 const config = meshConfig({

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { CostsReport } from "../../../generator/client/schemas.js";
 import type { ContainerInfo } from "../../../generator/docker/parse.js";
 import { assess, formatRows, ProgressBoard } from "../../../generator/docker/progress.js";
 import { resolveService, summarize } from "../../../generator/docker/rendered.js";
 import { formatCosts, formatStatus, statusRows } from "../../../generator/docker/status.js";
 import { formatTable, formatUptime, formatUsd } from "../../../generator/docker/table.js";
+import type { CostsReport } from "../../../services/common/contracts/proxy-admin-routes.js";
 
 const NOW = new Date("2026-03-04T12:00:00Z");
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
 import { defineTool } from "../types.js";
-import { keyPath } from "./client.js";
 
 const KEY_HINT =
   "Keys start with tasks/, context/, signals/ or history/ (append-only), e.g. context/findings/q3";
@@ -10,7 +10,7 @@ export const readSharedStateTool = defineTool({
   description: `Read one entry of the shared blackboard (value, version, who wrote it). ${KEY_HINT}.`,
   input: z.strictObject({ key: z.string().min(1).max(256) }),
   async run(args, ctx) {
-    return (await ctx.mesh.call("GET", `/v1/blackboard/${keyPath(args.key)}`, undefined, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.blackboardRead, { params: { "*": args.key } }, { signal: ctx.signal });
   },
 });
 
@@ -24,11 +24,8 @@ export const writeSharedStateTool = defineTool({
     ttl_s: z.int().min(1).optional(),
   }),
   async run(args, ctx) {
-    const body: Record<string, unknown> = { value: args.value };
-    if (args.if_version !== undefined) body.if_version = args.if_version;
-    if (args.ttl_s !== undefined) body.ttl_s = args.ttl_s;
-    const res = await ctx.mesh.call("PUT", `/v1/blackboard/${keyPath(args.key)}`, body, ctx.signal);
-    return res.body;
+    const { key, ...body } = args;
+    return ctx.mesh.call(MeshRoutes.blackboardWrite, { params: { "*": key }, body }, { signal: ctx.signal });
   },
 });
 
@@ -41,10 +38,8 @@ export const listSharedStateTool = defineTool({
     limit: z.int().min(1).max(100).optional(),
   }),
   async run(args, ctx) {
-    const q = new URLSearchParams({ prefix: args.prefix ?? "" });
-    if (args.after) q.set("after", args.after);
-    q.set("limit", String(args.limit ?? 50));
-    return (await ctx.mesh.call("GET", `/v1/blackboard?${q}`, undefined, ctx.signal)).body;
+    const query = { prefix: args.prefix ?? "", after: args.after || undefined, limit: args.limit ?? 50 };
+    return ctx.mesh.call(MeshRoutes.blackboardList, { query }, { signal: ctx.signal });
   },
 });
 
@@ -53,8 +48,6 @@ export const publishEventTool = defineTool({
   description: "Publish an event on a mesh topic; subscribed agents receive it in their inbox.",
   input: z.strictObject({ topic: z.string().min(1).max(128), payload: z.json() }),
   async run(args, ctx) {
-    return (
-      await ctx.mesh.call("POST", "/v1/publish", { topic: args.topic, payload: args.payload }, ctx.signal)
-    ).body;
+    return ctx.mesh.call(MeshRoutes.publish, { body: args }, { signal: ctx.signal });
   },
 });

@@ -4,10 +4,10 @@ import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 import { AGENT_HISTORY_MAX } from "../../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
 import { ToolErrors } from "../errors.js";
 import { openConfined, resolveInRoot } from "../fs/safe-path.js";
 import { defineTool } from "../types.js";
-import { keyPath } from "./client.js";
 
 export const ARTIFACT_MAX_BYTES = 5_000_000;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -18,7 +18,7 @@ export const listAgentsTool = defineTool({
     "List the fleet's agents: id, role, whether you may message them (can_message) and which one is you (self).",
   input: z.strictObject({}),
   async run(_args, ctx) {
-    return (await ctx.mesh.call("GET", "/v1/agents", undefined, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.agents, {}, { signal: ctx.signal });
   },
 });
 
@@ -32,16 +32,12 @@ export const readAgentHistoryTool = defineTool({
     before: z.int().min(1).optional(),
   }),
   async run(args, ctx) {
-    const q = new URLSearchParams({ limit: String(args.limit ?? 50) });
-    if (args.before !== undefined) q.set("before", String(args.before));
-    return (
-      await ctx.mesh.call(
-        "GET",
-        `/v1/agents/${encodeURIComponent(args.agent)}/history?${q}`,
-        undefined,
-        ctx.signal,
-      )
-    ).body;
+    const query = { limit: args.limit ?? 50, before: args.before };
+    return ctx.mesh.call(
+      MeshRoutes.agentHistory,
+      { params: { id: args.agent }, query },
+      { signal: ctx.signal },
+    );
   },
 });
 
@@ -81,7 +77,11 @@ export const saveArtifactTool = defineTool({
       description: args.description ?? null,
       agent: ctx.agentId,
     };
-    const res = await ctx.mesh.call("PUT", `/v1/blackboard/${keyPath(key)}`, { value }, ctx.signal);
-    return { saved: value.path, key, bytes, sha256, entry: res.body };
+    const entry = await ctx.mesh.call(
+      MeshRoutes.blackboardWrite,
+      { params: { "*": key }, body: { value } },
+      { signal: ctx.signal },
+    );
+    return { saved: value.path, key, bytes, sha256, entry };
   },
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { laneSchema } from "../../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
 import { defineTool } from "../types.js";
 
 const TOPIC = z
@@ -28,7 +29,7 @@ export const sendMessageTool = defineTool({
     ),
   async run(args, ctx) {
     const body = { to: args.to, payload: args.text ?? args.payload, lane: args.lane ?? "followup" };
-    return (await ctx.mesh.call("POST", "/v1/messages", body, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.sendMessage, { body }, { signal: ctx.signal });
   },
 });
 
@@ -39,7 +40,7 @@ export const subscribeTopicTool = defineTool({
     "names literally are subscribed at boot; use this for topics it grants by a wildcard.",
   input: z.strictObject({ topic: TOPIC }),
   async run(args, ctx) {
-    return (await ctx.mesh.call("POST", "/v1/subscriptions", { topic: args.topic }, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.subscribe, { body: args }, { signal: ctx.signal });
   },
 });
 
@@ -48,7 +49,6 @@ export const unsubscribeTopicTool = defineTool({
   description: "Stop receiving events of a mesh topic.",
   input: z.strictObject({ topic: TOPIC }),
   async run(args, ctx) {
-    const q = new URLSearchParams({ topic: args.topic });
-    return (await ctx.mesh.call("DELETE", `/v1/subscriptions?${q}`, undefined, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.unsubscribe, { query: args }, { signal: ctx.signal });
   },
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { heartbeatRequestSchema, setCronRequestSchema } from "../../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
 import { defineTool } from "../types.js";
 
 /**
@@ -13,7 +14,7 @@ export const setCronTool = defineTool({
     'Schedule a recurring message to yourself: 5-field cron ("0 9 * * 1-5", with an optional IANA timezone), "every 30m", or once "at 2026-03-01T09:00:00Z". The same name replaces an existing job.',
   input: setCronRequestSchema,
   async run(args, ctx) {
-    return (await ctx.mesh.call("POST", "/v1/schedules", args, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.setCron, { body: args }, { signal: ctx.signal });
   },
 });
 
@@ -22,7 +23,7 @@ export const listCronTool = defineTool({
   description: "List your scheduled jobs.",
   input: z.strictObject({}),
   async run(_args, ctx) {
-    return (await ctx.mesh.call("GET", "/v1/schedules", undefined, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.schedules, {}, { signal: ctx.signal });
   },
 });
 
@@ -31,9 +32,7 @@ export const removeCronTool = defineTool({
   description: "Remove one of your scheduled jobs by id or name.",
   input: z.strictObject({ id: z.string().min(1).max(64) }),
   async run(args, ctx) {
-    return (
-      await ctx.mesh.call("DELETE", `/v1/schedules/${encodeURIComponent(args.id)}`, undefined, ctx.signal)
-    ).body;
+    return ctx.mesh.call(MeshRoutes.removeCron, { params: args }, { signal: ctx.signal });
   },
 });
 
@@ -43,6 +42,6 @@ export const setHeartbeatTool = defineTool({
     'Enable or change your heartbeat: cheap probes (disk, pending signals, pending tasks, inbox depth) every interval ("every 15m", 1 minute to 24 hours); your model is woken only when a probe finds something.',
   input: heartbeatRequestSchema,
   async run(args, ctx) {
-    return (await ctx.mesh.call("PUT", "/v1/heartbeat", args, ctx.signal)).body;
+    return ctx.mesh.call(MeshRoutes.setHeartbeat, { body: args }, { signal: ctx.signal });
   },
 });

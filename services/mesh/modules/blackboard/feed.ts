@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { sseFrame } from "../../core/sse.js";
+import { sseFrame } from "../../../common/sse.js";
 
 /** One committed blackboard change, as streamed on the operator's `GET /v1/watch` feed. */
 export interface ChangeEvent {

@@ -1,14 +1,9 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import {
-  blackboardEntrySchema,
-  blackboardPutSchema,
-  blackboardVersionSchema,
-} from "../../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
+import { route } from "../../../common/http/route.js";
+import { sseFrame } from "../../../common/sse.js";
 import { type MeshContext, type MeshModule, requireAgent, requirePrincipal } from "../../context.js";
 import { prefixProblem } from "../../core/keys.js";
-import { sseFrame } from "../../core/sse.js";
 import { MeshErrors } from "../../errors.js";
 import { type BoardRow, entryJson } from "../../store/blackboard-repo.js";
 import { BlackboardService } from "./service.js";
@@ -21,9 +16,6 @@ import { BlackboardService } from "./service.js";
 function sendEntry(reply: FastifyReply, code: 200 | 201, row: BoardRow): FastifyReply {
   return reply.code(code).type("application/json; charset=utf-8").send(entryJson(row));
 }
-
-const keyParams = z.object({ "*": z.string() });
-const ifMatch = z.object({ "if-match": z.string().optional() });
 
 /** `If-Match: "3"` or `If-Match: 3` → 3; absent → undefined. */
 function parseIfMatch(header: string | undefined): number | undefined {
@@ -81,129 +73,59 @@ export function blackboardModule(): MeshModule & { service(): BlackboardService 
     service: get,
     async routes(app: FastifyInstance, ctx: MeshContext) {
       service = new BlackboardService(ctx);
-      const r = app.withTypeProvider<ZodTypeProvider>();
       const page = ctx.limits.list_page;
 
-      r.get("/v1/blackboard/*", {
-        config: { auth: "any" },
-        schema: { params: keyParams, response: { 200: blackboardEntrySchema } },
-        handler: async (req, reply) =>
-          sendEntry(reply, 200, get().read(requirePrincipal(req.principal), req.params["*"])),
+      route(app, MeshRoutes.blackboardRead, async (req, reply) =>
+        sendEntry(reply, 200, get().read(requirePrincipal(req.principal), req.params["*"])),
+      );
+
+      route(app, MeshRoutes.blackboardWrite, async (req, reply) => {
+        const ifVersion = pickVersion(req.body.if_version, parseIfMatch(req.headers["if-match"]));
+        const { row, created } = await get().put(requirePrincipal(req.principal), req.params["*"], {
+          value: req.body.value,
+          ifVersion,
+          ttlS: req.body.ttl_s,
+        });
+        reply.header("etag", `"${row.version}"`);
+        return sendEntry(reply, created ? 201 : 200, row);
       });
 
-      r.put("/v1/blackboard/*", {
-        config: { auth: "any" },
-        schema: {
-          params: keyParams,
-          headers: ifMatch,
-          body: blackboardPutSchema,
-          response: { 200: blackboardEntrySchema, 201: blackboardEntrySchema },
-        },
-        handler: async (req, reply) => {
-          const ifVersion = pickVersion(req.body.if_version, parseIfMatch(req.headers["if-match"]));
-          const { row, created } = await get().put(requirePrincipal(req.principal), req.params["*"], {
-            value: req.body.value,
-            ifVersion,
-            ttlS: req.body.ttl_s,
-          });
-          reply.header("etag", `"${row.version}"`);
-          return sendEntry(reply, created ? 201 : 200, row);
-        },
+      route(app, MeshRoutes.blackboardDelete, async (req) => {
+        const ifVersion = pickVersion(req.query.if_version, parseIfMatch(req.headers["if-match"]));
+        return {
+          ...(await get().delete(requirePrincipal(req.principal), req.params["*"], ifVersion)),
+          deleted: true as const,
+        };
       });
 
-      r.delete("/v1/blackboard/*", {
-        config: { auth: "any" },
-        schema: {
-          params: keyParams,
-          headers: ifMatch,
-          querystring: z.object({ if_version: z.coerce.number().int().min(0).optional() }),
-          response: { 200: z.object({ key: z.string(), version: z.int(), deleted: z.literal(true) }) },
-        },
-        handler: async (req) => {
-          const ifVersion = pickVersion(req.query.if_version, parseIfMatch(req.headers["if-match"]));
-          return {
-            ...(await get().delete(requirePrincipal(req.principal), req.params["*"], ifVersion)),
-            deleted: true as const,
-          };
-        },
+      route(app, MeshRoutes.blackboardList, async (req) => {
+        const limit = req.query.limit ?? page;
+        if (limit > page) throw MeshErrors.badRequest(`querystring.limit: must be at most ${page}`);
+        return get().list(requirePrincipal(req.principal), req.query.prefix, req.query.after, limit);
       });
 
-      r.get("/v1/blackboard", {
-        config: { auth: "any" },
-        schema: {
-          querystring: z.object({
-            prefix: z.string().max(256).default(""),
-            after: z.string().max(256).default(""),
-            limit: z.coerce.number().int().min(1).max(page).default(page),
-          }),
-          response: {
-            200: z.object({ entries: z.array(blackboardEntrySchema), next_after: z.string().nullable() }),
-          },
-        },
-        handler: async (req) =>
-          get().list(requirePrincipal(req.principal), req.query.prefix, req.query.after, req.query.limit),
-      });
+      route(app, MeshRoutes.blackboardVersions, async (req) => ({
+        versions: get().versions(requirePrincipal(req.principal), req.params["*"], req.query.limit),
+      }));
 
-      r.get("/v1/blackboard-versions/*", {
-        config: { auth: "any" },
-        schema: {
-          params: keyParams,
-          querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }),
-          response: { 200: z.object({ versions: z.array(blackboardVersionSchema) }) },
-        },
-        handler: async (req) => ({
-          versions: get().versions(requirePrincipal(req.principal), req.params["*"], req.query.limit),
-        }),
-      });
-
-      r.get("/v1/watch", {
-        config: { auth: "operator" },
-        schema: { querystring: z.object({ prefix: z.string().max(256).default("") }) },
-        handler: async (req, reply) => openFeed(get(), req.query.prefix, reply),
-      });
+      route(app, MeshRoutes.watchFeed, async (req, reply) => openFeed(get(), req.query.prefix, reply));
       app.addHook("preClose", async () => service?.feed.closeAll());
 
-      const watchBody = z.strictObject({ prefix: z.string().min(1).max(256) });
-      r.post("/v1/watches", {
-        config: { auth: "agent" },
-        schema: {
-          body: watchBody,
-          response: {
-            200: z.object({ prefix: z.string(), created: z.boolean() }),
-            201: z.object({ prefix: z.string(), created: z.boolean() }),
-          },
-        },
-        handler: async (req, reply) => {
-          const created = get().addWatch(requireAgent(req.principal), req.body.prefix);
-          return reply.code(created ? 201 : 200).send({ prefix: req.body.prefix, created });
-        },
+      route(app, MeshRoutes.watchAdd, async (req, reply) => {
+        const created = get().addWatch(requireAgent(req.principal), req.body.prefix);
+        return reply.code(created ? 201 : 200).send({ prefix: req.body.prefix, created });
       });
 
-      r.delete("/v1/watches", {
-        config: { auth: "agent" },
-        schema: {
-          querystring: watchBody,
-          response: { 200: z.object({ prefix: z.string(), removed: z.boolean() }) },
-        },
-        handler: async (req) => ({
-          prefix: req.query.prefix,
-          removed: get().removeWatch(requireAgent(req.principal), req.query.prefix),
-        }),
-      });
+      route(app, MeshRoutes.watchRemove, async (req) => ({
+        prefix: req.query.prefix,
+        removed: get().removeWatch(requireAgent(req.principal), req.query.prefix),
+      }));
 
-      r.get("/v1/watches", {
-        config: { auth: "agent" },
-        schema: {
-          response: {
-            200: z.object({ watches: z.array(z.object({ prefix: z.string(), created_at: z.int() })) }),
-          },
-        },
-        handler: async (req) => ({
-          watches: ctx.store.watches
-            .list(requireAgent(req.principal))
-            .map((w) => ({ prefix: w.value, created_at: w.created_at })),
-        }),
-      });
+      route(app, MeshRoutes.watchList, async (req) => ({
+        watches: ctx.store.watches
+          .list(requireAgent(req.principal))
+          .map((w) => ({ prefix: w.value, created_at: w.created_at })),
+      }));
     },
   };
 }

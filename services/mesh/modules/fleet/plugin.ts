@@ -1,19 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
 import {
   AGENT_HISTORY_PREVIEW_CHARS,
   type AgentHistory,
-  agentHistoryQuerySchema,
-  agentHistorySchema,
-  fleetListSchema,
   inboxKindSchema,
 } from "../../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
+import { route } from "../../../common/http/route.js";
 import { authorize, permits } from "../../authorize.js";
 import { type MeshContext, type MeshModule, requirePrincipal } from "../../context.js";
 import type { InboxRow } from "../../store/inbox-repo.js";
-
-const idParams = z.object({ id: z.string().max(64) });
 
 /** One history entry from an inbox row, seen from `agent` (payload cut to a preview). */
 export function historyEntry(agent: string, row: InboxRow): AgentHistory["entries"][number] {
@@ -40,58 +35,44 @@ export function fleetModule(): MeshModule {
   return {
     name: "fleet",
     async routes(app: FastifyInstance, ctx: MeshContext) {
-      const r = app.withTypeProvider<ZodTypeProvider>();
-
-      r.get("/v1/agents", {
-        config: { auth: "any" },
-        schema: { response: { 200: fleetListSchema } },
-        handler: async (req) => {
-          const who = requirePrincipal(req.principal);
-          const agents = [...ctx.identity.agents.values()]
-            .map((a) => ({
-              id: a.id,
-              role: a.role,
-              self: who.kind === "agent" && who.id === a.id,
-              can_message: who.kind === "operator" || permits(ctx, who, "can_message", a.id),
-            }))
-            .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-          return { agents };
-        },
+      route(app, MeshRoutes.agents, async (req) => {
+        const who = requirePrincipal(req.principal);
+        const agents = [...ctx.identity.agents.values()]
+          .map((a) => ({
+            id: a.id,
+            role: a.role,
+            self: who.kind === "agent" && who.id === a.id,
+            can_message: who.kind === "operator" || permits(ctx, who, "can_message", a.id),
+          }))
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        return { agents };
       });
 
-      r.get("/v1/agents/:id/history", {
-        config: { auth: "any" },
-        schema: {
-          params: idParams,
-          querystring: agentHistoryQuerySchema,
-          response: { 200: agentHistorySchema },
-        },
-        handler: async (req) => {
-          const who = requirePrincipal(req.principal);
-          const target = req.params.id;
-          const self = who.kind === "agent" && who.id === target;
-          if (!self) authorize(ctx, who, "can_message", target, "history.read");
-          const agent = ctx.identity.agent(target);
-          const { limit, before } = req.query;
-          const rows = ctx.store.inbox.history(agent.id, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
-          const seen = new Set<number>();
-          const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
-          const page = unique.slice(0, limit);
-          if (who.kind === "agent" && !self)
-            ctx.audit({
-              actor: who.id,
-              action: "history.read",
-              target: agent.id,
-              outcome: "allowed",
-              code: null,
-              detail: { entries: page.length },
-            });
-          return {
-            agent: agent.id,
-            entries: page.map((row) => historyEntry(agent.id, row)),
-            next_before: unique.length > limit ? (page.at(-1)?.id ?? null) : null,
-          };
-        },
+      route(app, MeshRoutes.agentHistory, async (req) => {
+        const who = requirePrincipal(req.principal);
+        const target = req.params.id;
+        const self = who.kind === "agent" && who.id === target;
+        if (!self) authorize(ctx, who, "can_message", target, "history.read");
+        const agent = ctx.identity.agent(target);
+        const { limit, before } = req.query;
+        const rows = ctx.store.inbox.history(agent.id, before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+        const seen = new Set<number>();
+        const unique = rows.filter((row) => !seen.has(row.id) && seen.add(row.id));
+        const page = unique.slice(0, limit);
+        if (who.kind === "agent" && !self)
+          ctx.audit({
+            actor: who.id,
+            action: "history.read",
+            target: agent.id,
+            outcome: "allowed",
+            code: null,
+            detail: { entries: page.length },
+          });
+        return {
+          agent: agent.id,
+          entries: page.map((row) => historyEntry(agent.id, row)),
+          next_before: unique.length > limit ? (page.at(-1)?.id ?? null) : null,
+        };
       });
     },
   };

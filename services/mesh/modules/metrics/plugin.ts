@@ -1,3 +1,5 @@
+import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
+import { route } from "../../../common/http/route.js";
 import type { MeshModule } from "../../context.js";
 
 /** Request counters filled by an app-level onResponse hook (app.ts). */
@@ -15,7 +17,7 @@ export function metricsModule(counters: RequestCounters): MeshModule {
   return {
     name: "metrics",
     async routes(app, ctx) {
-      app.get("/metrics", async (_req, reply) => {
+      route(app, MeshRoutes.metrics, async (_req, reply) => {
         const lines: string[] = [];
         lines.push(
           "# HELP mesh_http_responses_total HTTP responses by status code.",

@@ -1,14 +1,14 @@
 import type { FastifyReply } from "fastify";
+import { AgentRoutes } from "../../../common/contracts/agent-routes.js";
 import {
-  AGENT_PATHS,
   type AgentChatReply,
   type AgentStreamEvent,
   agentChatReplySchema,
   agentStreamEventSchema,
   type Lane,
 } from "../../../common/contracts/mesh-api.js";
+import { SseParser, sseFrame } from "../../../common/sse.js";
 import type { MeshContext } from "../../context.js";
-import { SseParser, sseFrame } from "../../core/sse.js";
 import { callAgent, errorText, readCapped } from "../../delivery/agent-client.js";
 import { MeshErrors } from "../../errors.js";
 import type { AgentEntry } from "../../identity.js";
@@ -26,11 +26,10 @@ export async function chatOnce(
 ): Promise<AgentChatReply> {
   let res: Awaited<ReturnType<typeof callAgent>>;
   try {
-    res = await callAgent(agent, AGENT_PATHS.chat, {
+    res = await callAgent(agent, AgentRoutes.chat, {
       http: ctx.http,
       tokens: ctx.identity,
       timeoutMs: ctx.limits.chat_timeout_ms,
-      method: "POST",
       body: { ...input, from: "operator" },
     });
   } catch (error) {
@@ -69,11 +68,10 @@ export async function chatStream(
   reply.raw.on("close", onClose);
   let res: Awaited<ReturnType<typeof callAgent>>;
   try {
-    res = await callAgent(agent, AGENT_PATHS.chat, {
+    res = await callAgent(agent, AgentRoutes.chat, {
       http: ctx.http,
       tokens: ctx.identity,
       timeoutMs: ctx.limits.chat_timeout_ms,
-      method: "POST",
       accept: "text/event-stream",
       body: { ...input, from: "operator" },
       signal: abort.signal,

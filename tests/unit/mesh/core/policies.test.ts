@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { SseParser, sseFrame } from "../../../../services/common/sse.js";
 import { backoffMs, shouldDeadLetter } from "../../../../services/mesh/core/backoff.js";
 import { TokenBuckets } from "../../../../services/mesh/core/rate-limit.js";
-import { SseParser, sseFrame } from "../../../../services/mesh/core/sse.js";
 
 describe("retry policy", () => {
   const policy = { baseMs: 100, maxMs: 1000, maxAttempts: 3 };

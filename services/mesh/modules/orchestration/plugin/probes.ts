@@ -1,4 +1,5 @@
-import { AGENT_PATHS, type AgentHealth, agentHealthSchema } from "../../../../common/contracts/mesh-api.js";
+import { AgentRoutes } from "../../../../common/contracts/agent-routes.js";
+import { type AgentHealth, agentHealthSchema } from "../../../../common/contracts/mesh-api.js";
 import type { MeshContext } from "../../../context.js";
 import { keyProblem } from "../../../core/keys.js";
 import { callAgent, errorText, readCapped } from "../../../delivery/agent-client.js";
@@ -14,11 +15,10 @@ export async function fetchHealth(ctx: MeshContext, agent: string): Promise<Agen
   let text: string;
   let status: number;
   try {
-    const res = await callAgent(entry, AGENT_PATHS.health, {
+    const res = await callAgent(entry, AgentRoutes.health, {
       http: ctx.http,
       tokens: ctx.identity,
       timeoutMs: ctx.limits.health_timeout_ms,
-      method: "GET",
     });
     status = res.statusCode;
     text = await readCapped(res.body, HEALTH_MAX_BYTES);

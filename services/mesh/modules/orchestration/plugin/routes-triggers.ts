@@ -1,12 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import {
-  scheduleListSchema,
-  scheduleRemovedSchema,
-  scheduleViewSchema,
-  setCronRequestSchema,
-} from "../../../../common/contracts/mesh-api.js";
+import { pathOf } from "../../../../common/contracts/contract.js";
+import { scheduleViewSchema } from "../../../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../../../common/contracts/mesh-routes.js";
+import { route } from "../../../../common/http/route.js";
 import { webhookSecret } from "../../../../common/tokens.js";
 import { type MeshContext, requireAgent } from "../../../context.js";
 import type { Json } from "../cel.js";
@@ -35,113 +32,77 @@ export async function triggerRoutes(
     webhooks: ReadonlyMap<string, WebhookDef>;
   },
 ): Promise<void> {
-  const r = app.withTypeProvider<ZodTypeProvider>();
   const pick = (row: z.input<typeof scheduleViewSchema> & Record<string, unknown>) =>
     scheduleViewSchema.parse(row);
 
   // ── agents' set_cron / list_cron / remove_cron ──
-  r.post("/v1/schedules", {
-    config: { auth: "agent" },
-    schema: {
-      body: setCronRequestSchema,
-      response: { 201: scheduleViewSchema },
-    },
-    handler: async (req, reply) => {
-      const agent = requireAgent(req.principal);
-      const name = req.body.name ?? `job-${Date.now().toString(36)}`;
-      const id = `agent:${agent}:${name}`;
-      if (!deps.schedules.get(id) && deps.schedules.countForAgent(agent) >= MAX_AGENT_SCHEDULES)
-        throw OrchErrors.scheduleLimit(agent, MAX_AGENT_SCHEDULES);
-      const row = deps.scheduler.put({
-        id,
-        source: "agent",
-        agent,
-        spec: req.body.schedule,
-        timezone: req.body.timezone ?? "UTC",
-        message: req.body.message,
-        workflow: null,
-        catch_up: "skip",
-        jitter_ms: 0,
-      });
-      ctx.audit({
-        actor: agent,
-        action: "schedule.set",
-        target: id,
-        outcome: "ok",
-        code: null,
-        detail: { spec: row.spec },
-      });
-      return reply.code(201).send(pick(row));
-    },
+  route(app, MeshRoutes.setCron, async (req, reply) => {
+    const agent = requireAgent(req.principal);
+    const name = req.body.name ?? `job-${Date.now().toString(36)}`;
+    const id = `agent:${agent}:${name}`;
+    if (!deps.schedules.get(id) && deps.schedules.countForAgent(agent) >= MAX_AGENT_SCHEDULES)
+      throw OrchErrors.scheduleLimit(agent, MAX_AGENT_SCHEDULES);
+    const row = deps.scheduler.put({
+      id,
+      source: "agent",
+      agent,
+      spec: req.body.schedule,
+      timezone: req.body.timezone ?? "UTC",
+      message: req.body.message,
+      workflow: null,
+      catch_up: "skip",
+      jitter_ms: 0,
+    });
+    ctx.audit({
+      actor: agent,
+      action: "schedule.set",
+      target: id,
+      outcome: "ok",
+      code: null,
+      detail: { spec: row.spec },
+    });
+    return reply.code(201).send(pick(row));
   });
 
-  r.get("/v1/schedules", {
-    config: { auth: "any" },
-    schema: { response: { 200: scheduleListSchema } },
-    handler: async (req) => {
-      const p = req.principal;
-      const rows = p?.kind === "agent" ? deps.schedules.byAgent(p.id) : deps.schedules.all();
-      return { schedules: rows.map(pick) };
-    },
+  route(app, MeshRoutes.schedules, async (req) => {
+    const p = req.principal;
+    const rows = p?.kind === "agent" ? deps.schedules.byAgent(p.id) : deps.schedules.all();
+    return { schedules: rows.map(pick) };
   });
 
-  r.delete("/v1/schedules/:id", {
-    config: { auth: "agent" },
-    schema: {
-      params: z.object({ id: z.string().max(200) }),
-      response: { 200: scheduleRemovedSchema },
-    },
-    handler: async (req) => {
-      const agent = requireAgent(req.principal);
-      const id = req.params.id.startsWith("agent:") ? req.params.id : `agent:${agent}:${req.params.id}`;
-      const row = deps.schedules.get(id);
-      if (!row || row.agent !== agent || row.source !== "agent")
-        throw OrchErrors.unknownSchedule(req.params.id);
-      deps.schedules.remove(id);
-      return { removed: id };
-    },
+  route(app, MeshRoutes.removeCron, async (req) => {
+    const agent = requireAgent(req.principal);
+    const id = req.params.id.startsWith("agent:") ? req.params.id : `agent:${agent}:${req.params.id}`;
+    const row = deps.schedules.get(id);
+    if (!row || row.agent !== agent || row.source !== "agent")
+      throw OrchErrors.unknownSchedule(req.params.id);
+    deps.schedules.remove(id);
+    return { removed: id };
   });
 
   // ── operator: webhooks ──
-  r.get("/v1/webhooks", {
-    schema: {
-      response: {
-        200: z.object({
-          webhooks: z.array(
-            z.object({ name: z.string(), path: z.string(), target: z.string(), generation: z.int() }),
-          ),
-        }),
-      },
-    },
-    handler: async () => ({
-      webhooks: [...deps.webhooks.values()].map((w) => ({
-        name: w.name,
-        path: `/webhook/hook/${w.name}`,
-        target: w.workflow ? `workflow:${w.workflow}` : `agent:${w.agent}`,
-        generation: deps.hooks.generation(w.name).generation,
-      })),
-    }),
-  });
+  route(app, MeshRoutes.webhooks, async () => ({
+    webhooks: [...deps.webhooks.values()].map((w) => ({
+      name: w.name,
+      path: pathOf(MeshRoutes.webhook, { name: w.name }),
+      target: w.workflow ? `workflow:${w.workflow}` : `agent:${w.agent}`,
+      generation: deps.hooks.generation(w.name).generation,
+    })),
+  }));
 
-  r.post("/v1/webhooks/:name/rotate", {
-    schema: {
-      params: z.object({ name: z.string().max(64) }),
-      response: { 200: z.object({ name: z.string(), generation: z.int(), previous_valid_until: z.int() }) },
-    },
-    handler: async (req) => {
-      if (!deps.webhooks.has(req.params.name)) throw OrchErrors.unknownWebhook(req.params.name);
-      const now = ctx.clock.now();
-      const generation = deps.hooks.rotate(req.params.name, now, ROTATION_GRACE_MS);
-      ctx.audit({
-        actor: "operator",
-        action: "webhook.rotate",
-        target: req.params.name,
-        outcome: "ok",
-        code: null,
-        detail: { generation },
-      });
-      return { name: req.params.name, generation, previous_valid_until: now + ROTATION_GRACE_MS };
-    },
+  route(app, MeshRoutes.rotateWebhook, async (req) => {
+    if (!deps.webhooks.has(req.params.name)) throw OrchErrors.unknownWebhook(req.params.name);
+    const now = ctx.clock.now();
+    const generation = deps.hooks.rotate(req.params.name, now, ROTATION_GRACE_MS);
+    ctx.audit({
+      actor: "operator",
+      action: "webhook.rotate",
+      target: req.params.name,
+      outcome: "ok",
+      code: null,
+      detail: { generation },
+    });
+    return { name: req.params.name, generation, previous_valid_until: now + ROTATION_GRACE_MS };
   });
 
   // ── public: signed webhooks, raw body, 1 MiB, 202 fast ──
@@ -150,61 +111,57 @@ export async function triggerRoutes(
     hooks.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
       done(null, body),
     );
-    hooks.post(
-      "/webhook/hook/:name",
-      { config: { auth: "none" }, bodyLimit: MAX_BODY_BYTES },
-      async (req, reply) => {
-        const name = String((req.params as { name: string }).name);
-        const hook = deps.webhooks.get(name);
-        if (!hook) throw OrchErrors.unknownWebhook(name);
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const now = ctx.clock.now();
-        const gen = deps.hooks.generation(name);
-        const secrets = [webhookSecret(ctx.masterKey, name, gen.generation)];
-        if (gen.previous_valid_until !== null && now < gen.previous_valid_until)
-          secrets.push(webhookSecret(ctx.masterKey, name, gen.generation - 1));
-        const v = verifyWebhook({ headers: req.headers, body, secrets, nowMs: now });
-        if (!v.ok) {
-          ctx.audit({
-            actor: "anonymous",
-            action: "webhook.reject",
-            target: name,
-            outcome: "denied",
-            code: "OL_ERR_ORCH_WEBHOOK_SIGNATURE",
-            detail: { why: v.reason },
-          });
-          throw OrchErrors.webhookSignature(v.reason);
-        }
-        let payload: Json;
-        try {
-          payload = body.length === 0 ? null : (z.json().parse(JSON.parse(body.toString("utf8"))) as Json);
-        } catch {
-          throw OrchErrors.webhookPayload("body is not JSON");
-        }
-        const outcome = ctx.store.transaction(() => {
-          if (v.deliveryId && !deps.hooks.claim(name, v.deliveryId, now))
-            return { duplicate: true, run: null as string | null };
-          if (hook.workflow) {
-            const out = deps.runner.start(hook.workflow, {}, { kind: "webhook", name, payload });
-            return { duplicate: false, run: out.run_id };
-          }
-          const text = (hook.message ?? "Webhook {name}: {payload}")
-            .replaceAll("{name}", name)
-            .replaceAll("{payload}", JSON.stringify(payload).slice(0, 50_000));
-          ctx.delivery.enqueue([
-            {
-              agent: hook.agent,
-              kind: "message",
-              sender: "mesh",
-              topic: `webhook/${name}`,
-              lane: "followup",
-              payload: JSON.stringify({ type: "webhook", hook: name, text, payload }),
-            },
-          ]);
-          return { duplicate: false, run: null };
+    route(hooks, MeshRoutes.webhook, async (req, reply) => {
+      const name = req.params.name;
+      const hook = deps.webhooks.get(name);
+      if (!hook) throw OrchErrors.unknownWebhook(name);
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const now = ctx.clock.now();
+      const gen = deps.hooks.generation(name);
+      const secrets = [webhookSecret(ctx.masterKey, name, gen.generation)];
+      if (gen.previous_valid_until !== null && now < gen.previous_valid_until)
+        secrets.push(webhookSecret(ctx.masterKey, name, gen.generation - 1));
+      const v = verifyWebhook({ headers: req.headers, body, secrets, nowMs: now });
+      if (!v.ok) {
+        ctx.audit({
+          actor: "anonymous",
+          action: "webhook.reject",
+          target: name,
+          outcome: "denied",
+          code: "OL_ERR_ORCH_WEBHOOK_SIGNATURE",
+          detail: { why: v.reason },
         });
-        return reply.code(202).send({ accepted: true, duplicate: outcome.duplicate, run_id: outcome.run });
-      },
-    );
+        throw OrchErrors.webhookSignature(v.reason);
+      }
+      let payload: Json;
+      try {
+        payload = body.length === 0 ? null : (z.json().parse(JSON.parse(body.toString("utf8"))) as Json);
+      } catch {
+        throw OrchErrors.webhookPayload("body is not JSON");
+      }
+      const outcome = ctx.store.transaction(() => {
+        if (v.deliveryId && !deps.hooks.claim(name, v.deliveryId, now))
+          return { duplicate: true, run: null as string | null };
+        if (hook.workflow) {
+          const out = deps.runner.start(hook.workflow, {}, { kind: "webhook", name, payload });
+          return { duplicate: false, run: out.run_id };
+        }
+        const text = (hook.message ?? "Webhook {name}: {payload}")
+          .replaceAll("{name}", name)
+          .replaceAll("{payload}", JSON.stringify(payload).slice(0, 50_000));
+        ctx.delivery.enqueue([
+          {
+            agent: hook.agent,
+            kind: "message",
+            sender: "mesh",
+            topic: `webhook/${name}`,
+            lane: "followup",
+            payload: JSON.stringify({ type: "webhook", hook: name, text, payload }),
+          },
+        ]);
+        return { duplicate: false, run: null };
+      });
+      return reply.code(202).send({ accepted: true, duplicate: outcome.duplicate, run_id: outcome.run });
+    });
   });
 }

@@ -1,10 +1,8 @@
+import { MeshRoutes } from "../../../../common/contracts/mesh-routes.js";
 import type { MeshContext } from "../../../context.js";
 import type { EffectSink } from "../workflow/runner.js";
 import type { OutboxRow } from "../workflow/store.js";
 import type { Effect } from "../workflow/types.js";
-
-/** Where agents send step results (documented in docs/workflows.md, "Agent contract"). */
-export const RESULT_PATH = "/v1/workflows/results";
 
 /**
  * Delivers workflow effects through the mesh's durable inbox (same SQLite database, so the inbox row
@@ -38,7 +36,7 @@ export function inboxSink(ctx: MeshContext): EffectSink {
             input: e.input,
             timeout_ms: e.timeout_ms,
             redelivery: e.redelivery,
-            reply_to: RESULT_PATH,
+            reply_to: MeshRoutes.stepResult.path,
           });
           return;
         case "cancel":

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { routeTable } from "./contract.js";
+import {
+  agentChatReplySchema,
+  agentChatRequestSchema,
+  agentHealthSchema,
+  agentStreamEventSchema,
+  inboxDeliverySchema,
+} from "./mesh-api.js";
+
+/**
+ * The agent server's routes (services/agent/server/routes.ts). Every one needs the mesh's per-agent
+ * token (`auth: "mesh"`); the mesh calls /inbox, /chat, /reset and /healthz. The mesh reads replies
+ * with the narrower schemas of mesh-api.ts, which these extend.
+ */
+export const taskStatusSchema = z.enum([
+  "queued",
+  "running",
+  "completed",
+  "iteration_limit",
+  "tool_limit_reached",
+  "loop_detected",
+  "cancelled",
+  "timeout",
+  "failed",
+]);
+export type TaskStatus = z.output<typeof taskStatusSchema>;
+
+const errorView = z.object({ code: z.string(), message: z.string() });
+
+export const taskViewSchema = z.object({
+  id: z.string(),
+  status: taskStatusSchema,
+  reply: z.string(),
+  error: errorView.nullable(),
+  calls: z.int(),
+  tool_calls: z.int(),
+  usage: z.object({ input_tokens: z.int(), output_tokens: z.int() }),
+  models: z.array(z.string()),
+  from: z.string(),
+  created_at: z.int(),
+  updated_at: z.int(),
+});
+
+export const agentHealthReplySchema = agentHealthSchema.extend({
+  state: z.enum(["idle", "running", "stopping"]),
+  queue_length: z.int(),
+  current: z.object({ kind: z.enum(["chat", "task"]), id: z.string(), running_ms: z.int() }).nullable(),
+});
+
+export const AgentRoutes = routeTable({
+  task: {
+    method: "POST",
+    path: "/tasks",
+    auth: "mesh",
+    headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+    body: z.strictObject({
+      task: z.string().min(1).max(100_000),
+      from: z.string().min(1).max(128).default("mesh"),
+    }),
+    response: { 200: taskViewSchema, 202: taskViewSchema },
+  },
+  taskStatus: {
+    method: "GET",
+    path: "/tasks/:id",
+    auth: "mesh",
+    params: z.object({ id: z.string().min(1).max(64) }),
+    response: { 200: taskViewSchema },
+  },
+  /** `Accept: application/json` → the reply; `text/event-stream` → events ending in `done` or `error`. */
+  chat: {
+    method: "POST",
+    path: "/chat",
+    auth: "mesh",
+    body: agentChatRequestSchema,
+    response: {
+      200: agentChatReplySchema.extend({ status: z.string(), error: errorView.optional() }),
+    },
+    events: agentStreamEventSchema,
+  },
+  steer: {
+    method: "POST",
+    path: "/steer",
+    auth: "mesh",
+    body: z.strictObject({
+      message: z.string().min(1).max(100_000),
+      from: z.string().min(1).max(128).default("operator"),
+    }),
+    response: { 202: z.object({ delivered: z.enum(["injected", "queued"]) }) },
+  },
+  reset: { method: "POST", path: "/reset", auth: "mesh", response: { 200: z.object({ cleared: z.int() }) } },
+  inbox: {
+    method: "POST",
+    path: "/inbox",
+    auth: "mesh",
+    body: inboxDeliverySchema,
+    response: { 200: z.object({ accepted: z.int(), duplicates: z.int() }) },
+  },
+  /** The runtime's own status object (diagnostics; its shape is not a contract). */
+  status: { method: "GET", path: "/status", auth: "mesh" },
+  health: { method: "GET", path: "/healthz", auth: "mesh", response: { 200: agentHealthReplySchema } },
+});

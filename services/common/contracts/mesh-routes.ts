@@ -1,0 +1,280 @@
+import { z } from "zod";
+import { routeTable } from "./contract.js";
+import {
+  agentChatReplySchema,
+  agentHistoryQuerySchema,
+  agentHistorySchema,
+  agentStreamEventSchema,
+  blackboardEntrySchema,
+  blackboardPutSchema,
+  blackboardVersionSchema,
+  fleetListSchema,
+  inboxAckSchema,
+  inboxPageSchema,
+  laneSchema,
+  publishSchema,
+  sendMessageSchema,
+} from "./mesh-api.js";
+import { OrchestrationRoutes } from "./orchestration-routes.js";
+import { costsPeriodSchema } from "./proxy-admin-routes.js";
+
+/**
+ * The mesh's HTTP API (docs/api.md), agent side and operator side. Shapes shared with the agent
+ * runtime live in mesh-api.ts; views only the operator reads are declared here, once.
+ */
+const idParams = z.object({ id: z.string().max(64) });
+/** A blackboard key: the rest of the path (`/v1/blackboard/<key>`). */
+const keyParams = z.object({ "*": z.string() });
+const ifMatch = z.object({ "if-match": z.string().optional() });
+const topicBody = z.strictObject({ topic: z.string().max(256) });
+const topicReply = z.object({ topic: z.string(), created: z.boolean() });
+const watchBody = z.strictObject({ prefix: z.string().min(1).max(256) });
+const watchReply = z.object({ prefix: z.string(), created: z.boolean() });
+const queued = z.object({ id: z.int(), to: z.string() });
+const payloadBody = z.strictObject({
+  payload: z.unknown().refine((v) => v !== undefined, "payload is required"),
+  lane: laneSchema.default("followup"),
+});
+
+export const agentStatusSchema = z.object({
+  id: z.string(),
+  role: z.string(),
+  health: z.enum(["up", "down"]),
+  detail: z.string(),
+  checked_at: z.int(),
+  pending: z.int(),
+  dead: z.int(),
+  last_push_error: z.string().nullable(),
+});
+export type AgentStatus = z.output<typeof agentStatusSchema>;
+
+export const auditEntrySchema = z.object({
+  id: z.int(),
+  at: z.int(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  outcome: z.string(),
+  code: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const MeshRoutes = routeTable({
+  health: { method: "GET", path: "/healthz", auth: "none", response: { 200: z.object({ ok: z.boolean() }) } },
+
+  // ── blackboard (agents within their permissions, the operator unrestricted) ──
+  blackboardRead: {
+    method: "GET",
+    path: "/v1/blackboard/*",
+    auth: "any",
+    params: keyParams,
+    response: { 200: blackboardEntrySchema },
+  },
+  blackboardWrite: {
+    method: "PUT",
+    path: "/v1/blackboard/*",
+    auth: "any",
+    params: keyParams,
+    headers: ifMatch,
+    body: blackboardPutSchema,
+    response: { 200: blackboardEntrySchema, 201: blackboardEntrySchema },
+  },
+  blackboardDelete: {
+    method: "DELETE",
+    path: "/v1/blackboard/*",
+    auth: "any",
+    params: keyParams,
+    headers: ifMatch,
+    query: z.object({ if_version: z.coerce.number().int().min(0).optional() }),
+    response: { 200: z.object({ key: z.string(), version: z.int(), deleted: z.literal(true) }) },
+  },
+  blackboardList: {
+    method: "GET",
+    path: "/v1/blackboard",
+    auth: "any",
+    /** `limit` defaults to, and may not exceed, the mesh's `list_page` limit. */
+    query: z.object({
+      prefix: z.string().max(256).default(""),
+      after: z.string().max(256).default(""),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    }),
+    response: {
+      200: z.object({ entries: z.array(blackboardEntrySchema), next_after: z.string().nullable() }),
+    },
+  },
+  blackboardVersions: {
+    method: "GET",
+    path: "/v1/blackboard-versions/*",
+    auth: "any",
+    params: keyParams,
+    query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }),
+    response: { 200: z.object({ versions: z.array(blackboardVersionSchema) }) },
+  },
+  /** SSE change feed (`event: ready|change|overflow`, see docs/api.md). */
+  watchFeed: {
+    method: "GET",
+    path: "/v1/watch",
+    auth: "operator",
+    query: z.object({ prefix: z.string().max(256).default("") }),
+  },
+  watchAdd: {
+    method: "POST",
+    path: "/v1/watches",
+    auth: "agent",
+    body: watchBody,
+    response: { 200: watchReply, 201: watchReply },
+  },
+  watchRemove: {
+    method: "DELETE",
+    path: "/v1/watches",
+    auth: "agent",
+    query: watchBody,
+    response: { 200: z.object({ prefix: z.string(), removed: z.boolean() }) },
+  },
+  watchList: {
+    method: "GET",
+    path: "/v1/watches",
+    auth: "agent",
+    response: { 200: z.object({ watches: z.array(z.object({ prefix: z.string(), created_at: z.int() })) }) },
+  },
+
+  // ── topics, direct messages, the pull side of the inbox (agents) ──
+  subscribe: {
+    method: "POST",
+    path: "/v1/subscriptions",
+    auth: "agent",
+    body: topicBody,
+    response: { 200: topicReply, 201: topicReply },
+  },
+  unsubscribe: {
+    method: "DELETE",
+    path: "/v1/subscriptions",
+    auth: "agent",
+    query: topicBody,
+    response: { 200: z.object({ topic: z.string(), removed: z.boolean() }) },
+  },
+  subscriptions: {
+    method: "GET",
+    path: "/v1/subscriptions",
+    auth: "agent",
+    response: { 200: z.object({ topics: z.array(z.string()) }) },
+  },
+  publish: {
+    method: "POST",
+    path: "/v1/publish",
+    auth: "agent",
+    body: publishSchema,
+    response: { 202: z.object({ topic: z.string(), queued: z.int(), runs: z.array(z.string()) }) },
+  },
+  sendMessage: {
+    method: "POST",
+    path: "/v1/messages",
+    auth: "agent",
+    body: sendMessageSchema,
+    response: { 202: queued },
+  },
+  inbox: {
+    method: "GET",
+    path: "/v1/inbox",
+    auth: "agent",
+    query: z.object({
+      after: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+    response: { 200: inboxPageSchema },
+  },
+  inboxAck: {
+    method: "POST",
+    path: "/v1/inbox/ack",
+    auth: "agent",
+    body: inboxAckSchema,
+    response: { 200: z.object({ acked: z.int() }) },
+  },
+
+  // ── the fleet (list_agents, read_agent_history) ──
+  agents: { method: "GET", path: "/v1/agents", auth: "any", response: { 200: fleetListSchema } },
+  agentHistory: {
+    method: "GET",
+    path: "/v1/agents/:id/history",
+    auth: "any",
+    params: idParams,
+    query: agentHistoryQuerySchema,
+    response: { 200: agentHistorySchema },
+  },
+
+  // ── the operator (CLI and REPL) ──
+  status: {
+    method: "GET",
+    path: "/v1/status",
+    auth: "operator",
+    query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
+    response: { 200: z.object({ agents: z.array(agentStatusSchema), schema_version: z.int() }) },
+  },
+  operatorMessage: {
+    method: "POST",
+    path: "/v1/agents/:id/messages",
+    auth: "operator",
+    params: idParams,
+    body: payloadBody,
+    response: { 202: queued },
+  },
+  redeliver: {
+    method: "POST",
+    path: "/v1/agents/:id/redeliver",
+    auth: "operator",
+    params: idParams,
+    response: { 200: z.object({ id: z.string(), requeued: z.int() }) },
+  },
+  /** JSON `{reply}`, or SSE events with `stream: true` / `Accept: text/event-stream`. */
+  chat: {
+    method: "POST",
+    path: "/v1/agents/:id/chat",
+    auth: "operator",
+    params: idParams,
+    body: z.strictObject({
+      message: z.string().min(1).max(100_000),
+      lane: laneSchema.default("followup"),
+      stream: z.boolean().default(false),
+    }),
+    response: { 200: agentChatReplySchema },
+    events: agentStreamEventSchema,
+  },
+  broadcast: {
+    method: "POST",
+    path: "/v1/broadcast",
+    auth: "operator",
+    body: payloadBody,
+    response: { 202: z.object({ ids: z.record(z.string(), z.int()), rejected: z.array(z.string()) }) },
+  },
+  reset: {
+    method: "POST",
+    path: "/v1/agents/:id/reset",
+    auth: "operator",
+    params: idParams,
+    response: { 200: z.object({ id: z.string(), reset: z.literal(true) }) },
+  },
+  /** The proxy's `GET /admin/costs` report (ProxyAdminRoutes.costs), relayed as it came. */
+  costs: {
+    method: "GET",
+    path: "/v1/costs",
+    auth: "operator",
+    query: z.object({ period: costsPeriodSchema.default("today") }),
+    response: { 200: z.record(z.string(), z.unknown()) },
+  },
+  audit: {
+    method: "GET",
+    path: "/v1/audit",
+    auth: "operator",
+    query: z.object({
+      after: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(1000).default(100),
+      actor: z.string().max(64).optional(),
+      outcome: z.enum(["allowed", "denied", "ok", "error"]).optional(),
+    }),
+    response: { 200: z.object({ entries: z.array(auditEntrySchema), next_after: z.int() }) },
+  },
+  /** Prometheus text. */
+  metrics: { method: "GET", path: "/metrics", auth: "operator" },
+
+  ...OrchestrationRoutes,
+});

@@ -1,0 +1,194 @@
+import { z } from "zod";
+import { routeTable } from "./contract.js";
+import {
+  heartbeatRequestSchema,
+  heartbeatViewSchema,
+  scheduleListSchema,
+  scheduleRemovedSchema,
+  scheduleViewSchema,
+  setCronRequestSchema,
+  workflowResultSchema,
+} from "./mesh-api.js";
+
+/**
+ * The mesh's orchestration routes (docs/workflows.md): workflows and runs for the operator (CLI
+ * `workflow …`), step results, schedules and heartbeats for agents, webhooks. Each view is declared
+ * once here; the mesh serializes through it and the CLI parses with it.
+ */
+const json = z.json();
+
+export const workflowStepViewSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  conclusion: z.string().nullable(),
+  reason: z.string().nullable(),
+  attempt: z.int(),
+  error: z.object({ kind: z.string(), message: z.string() }).nullable(),
+  started_at: z.int().nullable(),
+  finished_at: z.int().nullable(),
+  next_attempt_at: z.int().nullable(),
+  result: json.nullable(),
+});
+
+export const workflowRunViewSchema = z.object({
+  id: z.string(),
+  workflow: z.string(),
+  definition_hash: z.string(),
+  status: z.string(),
+  phase: z.string(),
+  trigger: z.object({ kind: z.string(), name: z.string() }),
+  started_at: z.int(),
+  finished_at: z.int().nullable(),
+  deadline_at: z.int(),
+});
+export type WorkflowRunView = z.output<typeof workflowRunViewSchema>;
+
+/** A run waiting behind another with the same concurrency key (`on_conflict: queue`). */
+export const queuedRunViewSchema = z.object({
+  id: z.string(),
+  workflow: z.string(),
+  status: z.literal("queued"),
+  /** 1-based place among the runs waiting for the same concurrency key. */
+  position: z.int(),
+});
+
+export const workflowRunDetailSchema = workflowRunViewSchema.extend({
+  steps: z.array(workflowStepViewSchema),
+  events: z.array(
+    z.object({
+      seq: z.int(),
+      type: z.string(),
+      step_id: z.string().nullable(),
+      data: json.nullable(),
+      at: z.int(),
+    }),
+  ),
+});
+export type WorkflowRunDetail = z.output<typeof workflowRunDetailSchema>;
+
+const runParams = z.object({ id: z.string().max(64) });
+
+export const OrchestrationRoutes = routeTable({
+  workflows: {
+    method: "GET",
+    path: "/v1/workflows",
+    auth: "operator",
+    response: {
+      200: z.object({
+        workflows: z.array(
+          z.object({
+            name: z.string(),
+            trigger: z.string().nullable(),
+            steps: z.int(),
+            definition_hash: z.string(),
+          }),
+        ),
+      }),
+    },
+  },
+  startRun: {
+    method: "POST",
+    path: "/v1/workflows/:name/runs",
+    auth: "operator",
+    params: z.object({ name: z.string().max(64) }),
+    body: z.strictObject({ inputs: z.record(z.string(), json).default({}) }),
+    response: { 201: workflowRunViewSchema, 202: queuedRunViewSchema },
+  },
+  runs: {
+    method: "GET",
+    path: "/v1/workflow-runs",
+    auth: "operator",
+    query: z.object({
+      workflow: z.string().max(64).optional(),
+      status: z.string().max(20).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+    }),
+    response: { 200: z.object({ runs: z.array(workflowRunViewSchema) }) },
+  },
+  run: {
+    method: "GET",
+    path: "/v1/workflow-runs/:id",
+    auth: "operator",
+    params: runParams,
+    response: { 200: workflowRunDetailSchema },
+  },
+  decide: {
+    method: "POST",
+    path: "/v1/workflow-runs/:id/steps/:step/decision",
+    auth: "operator",
+    params: z.object({ id: z.string().max(64), step: z.string().max(200) }),
+    body: z.strictObject({ approve: z.boolean(), comment: z.string().max(2000).optional() }),
+    response: { 200: workflowRunViewSchema },
+  },
+  cancelRun: {
+    method: "POST",
+    path: "/v1/workflow-runs/:id/cancel",
+    auth: "operator",
+    params: runParams,
+    response: { 200: workflowRunViewSchema },
+  },
+  stepResult: {
+    method: "POST",
+    path: "/v1/workflows/results",
+    auth: "agent",
+    body: workflowResultSchema,
+    response: { 200: z.object({ accepted: z.boolean(), run_id: z.string(), step_id: z.string() }) },
+  },
+
+  // ── the agents' set_cron / list_cron / remove_cron and set_heartbeat ──
+  setCron: {
+    method: "POST",
+    path: "/v1/schedules",
+    auth: "agent",
+    body: setCronRequestSchema,
+    response: { 201: scheduleViewSchema },
+  },
+  schedules: { method: "GET", path: "/v1/schedules", auth: "any", response: { 200: scheduleListSchema } },
+  removeCron: {
+    method: "DELETE",
+    path: "/v1/schedules/:id",
+    auth: "agent",
+    params: z.object({ id: z.string().max(200) }),
+    response: { 200: scheduleRemovedSchema },
+  },
+  setHeartbeat: {
+    method: "PUT",
+    path: "/v1/heartbeat",
+    auth: "agent",
+    body: heartbeatRequestSchema,
+    response: { 200: heartbeatViewSchema },
+  },
+
+  // ── webhooks ──
+  webhooks: {
+    method: "GET",
+    path: "/v1/webhooks",
+    auth: "operator",
+    response: {
+      200: z.object({
+        webhooks: z.array(
+          z.object({ name: z.string(), path: z.string(), target: z.string(), generation: z.int() }),
+        ),
+      }),
+    },
+  },
+  rotateWebhook: {
+    method: "POST",
+    path: "/v1/webhooks/:name/rotate",
+    auth: "operator",
+    params: z.object({ name: z.string().max(64) }),
+    response: { 200: z.object({ name: z.string(), generation: z.int(), previous_valid_until: z.int() }) },
+  },
+  /** Signed by HMAC instead of a token: the raw body (≤ 1 MiB) is verified before it is parsed. */
+  webhook: {
+    method: "POST",
+    path: "/webhook/hook/:name",
+    auth: "none",
+    params: z.object({ name: z.string() }),
+    bodyLimit: 1_048_576,
+    response: {
+      202: z.object({ accepted: z.literal(true), duplicate: z.boolean(), run_id: z.string().nullable() }),
+    },
+  },
+});

@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { routeTable } from "./contract.js";
+
+/** What `GET /v1/costs` relays and `openlegion costs` prints (services/egress-proxy/routes/admin.ts). */
+export const costsReportSchema = z.object({
+  day: z.string(),
+  month: z.string(),
+  pricing_version: z.string().optional(),
+  pricing_source: z.string().optional(),
+  agents: z.record(
+    z.string(),
+    z.object({
+      today_usd: z.number(),
+      month_usd: z.number(),
+      reserved_usd: z.number().default(0),
+      budget: z.object({ daily_usd: z.number(), monthly_usd: z.number() }),
+      frozen: z.boolean().default(false),
+    }),
+  ),
+  /** Per agent, model and day, the last 31 days. */
+  by_model: z.array(
+    z.object({
+      agent: z.string(),
+      model: z.string(),
+      day: z.string(),
+      calls: z.number(),
+      cost_usd: z.number(),
+      input_tokens: z.number().nullish(),
+      output_tokens: z.number().nullish(),
+    }),
+  ),
+});
+export type CostsReport = z.output<typeof costsReportSchema>;
+
+export const costsPeriodSchema = z.enum(["today", "month", "all"]);
+
+const agentParams = z.object({ id: z.string().min(1).max(64) });
+const frozenReply = z.object({ agent: z.string(), frozen: z.boolean() });
+
+/** The egress proxy's own routes besides `/llm/…` and `/api/…`: liveness and the operator's admin API. */
+export const ProxyAdminRoutes = routeTable({
+  health: { method: "GET", path: "/healthz", auth: "none", response: { 200: z.object({ ok: z.boolean() }) } },
+  metrics: { method: "GET", path: "/metrics", auth: "operator" },
+  costs: {
+    method: "GET",
+    path: "/admin/costs",
+    auth: "operator",
+    /** Accepted for the mesh's relay; the report always holds today, this month and 31 days of rows. */
+    query: z.object({ period: costsPeriodSchema.optional() }),
+    response: { 200: costsReportSchema },
+  },
+  modelHealth: {
+    method: "GET",
+    path: "/admin/health",
+    auth: "operator",
+    response: {
+      200: z.object({
+        models: z.array(
+          z.object({
+            model: z.string(),
+            cooling: z.boolean(),
+            retry_after_s: z.number(),
+            until: z.string(),
+            failures: z.int(),
+            reason: z.string(),
+          }),
+        ),
+      }),
+    },
+  },
+  freeze: {
+    method: "POST",
+    path: "/admin/agents/:id/freeze",
+    auth: "operator",
+    params: agentParams,
+    response: { 200: frozenReply },
+  },
+  unfreeze: {
+    method: "POST",
+    path: "/admin/agents/:id/unfreeze",
+    auth: "operator",
+    params: agentParams,
+    response: { 200: frozenReply },
+  },
+});
