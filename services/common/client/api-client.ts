@@ -10,6 +10,7 @@ import {
 } from "../contracts/contract.js";
 import { OlError } from "../errors.js";
 import { SseParser } from "../sse.js";
+import { readCapped } from "./read-capped.js";
 
 /** How a binding turns failures into its own errors (each caller has its codes and exit statuses). */
 export interface ClientErrors {
@@ -175,19 +176,10 @@ export class ApiClient {
       : new OlError(code, message, res.statusCode);
   }
 
-  async #read(res: Dispatcher.ResponseData): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-      size += buf.length;
-      if (size > this.#maxBytes) {
-        res.body.destroy();
-        throw this.#o.errors.badReply(`reply larger than ${this.#maxBytes} bytes`);
-      }
-      chunks.push(buf);
-    }
-    return Buffer.concat(chunks).toString("utf8");
+  #read(res: Dispatcher.ResponseData): Promise<string> {
+    return readCapped(res.body, this.#maxBytes).catch((error: unknown) => {
+      throw this.#o.errors.badReply(error instanceof Error ? error.message : String(error));
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { routeTable } from "./contract.js";
+import { endpoint, routeTable } from "./contract.js";
 import {
   agentChatReplySchema,
   agentChatRequestSchema,
@@ -49,54 +49,39 @@ export const agentHealthReplySchema = agentHealthSchema.extend({
 });
 
 export const AgentRoutes = routeTable({
-  task: {
-    method: "POST",
-    path: "/tasks",
-    auth: "mesh",
+  task: endpoint("POST", "/tasks", "mesh", {
     headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
     body: z.strictObject({
       task: z.string().min(1).max(100_000),
       from: z.string().min(1).max(128).default("mesh"),
     }),
     response: { 200: taskViewSchema, 202: taskViewSchema },
-  },
-  taskStatus: {
-    method: "GET",
-    path: "/tasks/:id",
-    auth: "mesh",
+  }),
+  taskStatus: endpoint("GET", "/tasks/:id", "mesh", {
     params: z.object({ id: z.string().min(1).max(64) }),
     response: { 200: taskViewSchema },
-  },
+  }),
   /** `Accept: application/json` → the reply; `text/event-stream` → events ending in `done` or `error`. */
-  chat: {
-    method: "POST",
-    path: "/chat",
-    auth: "mesh",
+  chat: endpoint("POST", "/chat", "mesh", {
     body: agentChatRequestSchema,
     response: {
       200: agentChatReplySchema.extend({ status: z.string(), error: errorView.optional() }),
     },
     events: agentStreamEventSchema,
-  },
-  steer: {
-    method: "POST",
-    path: "/steer",
-    auth: "mesh",
+  }),
+  steer: endpoint("POST", "/steer", "mesh", {
     body: z.strictObject({
       message: z.string().min(1).max(100_000),
       from: z.string().min(1).max(128).default("operator"),
     }),
     response: { 202: z.object({ delivered: z.enum(["injected", "queued"]) }) },
-  },
-  reset: { method: "POST", path: "/reset", auth: "mesh", response: { 200: z.object({ cleared: z.int() }) } },
-  inbox: {
-    method: "POST",
-    path: "/inbox",
-    auth: "mesh",
+  }),
+  reset: endpoint("POST", "/reset", "mesh", { response: { 200: z.object({ cleared: z.int() }) } }),
+  inbox: endpoint("POST", "/inbox", "mesh", {
     body: inboxDeliverySchema,
     response: { 200: z.object({ accepted: z.int(), duplicates: z.int() }) },
-  },
+  }),
   /** The runtime's own status object (diagnostics; its shape is not a contract). */
-  status: { method: "GET", path: "/status", auth: "mesh" },
-  health: { method: "GET", path: "/healthz", auth: "mesh", response: { 200: agentHealthReplySchema } },
+  status: endpoint("GET", "/status", "mesh"),
+  health: endpoint("GET", "/healthz", "mesh", { response: { 200: agentHealthReplySchema } }),
 });

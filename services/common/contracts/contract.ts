@@ -37,6 +37,23 @@ export const errorReplySchema = z.object({
   message: z.string(),
 });
 
+/** Everything of a contract but its method, path and auth. */
+export type RouteSchemas = Omit<RouteContract, "method" | "path" | "auth">;
+
+/** One entry, read as its doc row: `endpoint("GET", "/v1/status", "operator", { query, response })`. */
+export const endpoint = <
+  const M extends HttpMethod,
+  const P extends string,
+  const A extends RouteAuth,
+  const S extends RouteSchemas = Record<never, never>,
+>(
+  method: M,
+  path: P,
+  auth: A,
+  schemas?: S,
+): { readonly method: M; readonly path: P; readonly auth: A } & S =>
+  ({ method, path, auth, ...(schemas as S) });
+
 /** A table of routes, checked to be contracts while keeping each entry's literal type. */
 export const routeTable = <const T extends Record<string, RouteContract>>(table: T): T => table;
 

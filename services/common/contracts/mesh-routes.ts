@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { routeTable } from "./contract.js";
+import { endpoint, routeTable } from "./contract.js";
 import {
   agentChatReplySchema,
   agentHistoryQuerySchema,
@@ -60,38 +60,26 @@ export const auditEntrySchema = z.object({
 });
 
 export const MeshRoutes = routeTable({
-  health: { method: "GET", path: "/healthz", auth: "none", response: { 200: z.object({ ok: z.boolean() }) } },
+  health: endpoint("GET", "/healthz", "none", { response: { 200: z.object({ ok: z.boolean() }) } }),
 
   // ── blackboard (agents within their permissions, the operator unrestricted) ──
-  blackboardRead: {
-    method: "GET",
-    path: "/v1/blackboard/*",
-    auth: "any",
+  blackboardRead: endpoint("GET", "/v1/blackboard/*", "any", {
     params: keyParams,
     response: { 200: blackboardEntrySchema },
-  },
-  blackboardWrite: {
-    method: "PUT",
-    path: "/v1/blackboard/*",
-    auth: "any",
+  }),
+  blackboardWrite: endpoint("PUT", "/v1/blackboard/*", "any", {
     params: keyParams,
     headers: ifMatch,
     body: blackboardPutSchema,
     response: { 200: blackboardEntrySchema, 201: blackboardEntrySchema },
-  },
-  blackboardDelete: {
-    method: "DELETE",
-    path: "/v1/blackboard/*",
-    auth: "any",
+  }),
+  blackboardDelete: endpoint("DELETE", "/v1/blackboard/*", "any", {
     params: keyParams,
     headers: ifMatch,
     query: z.object({ if_version: z.coerce.number().int().min(0).optional() }),
     response: { 200: z.object({ key: z.string(), version: z.int(), deleted: z.literal(true) }) },
-  },
-  blackboardList: {
-    method: "GET",
-    path: "/v1/blackboard",
-    auth: "any",
+  }),
+  blackboardList: endpoint("GET", "/v1/blackboard", "any", {
     /** `limit` defaults to, and may not exceed, the mesh's `list_page` limit. */
     query: z.object({
       prefix: z.string().max(256).default(""),
@@ -101,135 +89,84 @@ export const MeshRoutes = routeTable({
     response: {
       200: z.object({ entries: z.array(blackboardEntrySchema), next_after: z.string().nullable() }),
     },
-  },
-  blackboardVersions: {
-    method: "GET",
-    path: "/v1/blackboard-versions/*",
-    auth: "any",
+  }),
+  blackboardVersions: endpoint("GET", "/v1/blackboard-versions/*", "any", {
     params: keyParams,
     query: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }),
     response: { 200: z.object({ versions: z.array(blackboardVersionSchema) }) },
-  },
+  }),
   /** SSE change feed (`event: ready|change|overflow`, see docs/api.md). */
-  watchFeed: {
-    method: "GET",
-    path: "/v1/watch",
-    auth: "operator",
+  watchFeed: endpoint("GET", "/v1/watch", "operator", {
     query: z.object({ prefix: z.string().max(256).default("") }),
-  },
-  watchAdd: {
-    method: "POST",
-    path: "/v1/watches",
-    auth: "agent",
+  }),
+  watchAdd: endpoint("POST", "/v1/watches", "agent", {
     body: watchBody,
     response: { 200: watchReply, 201: watchReply },
-  },
-  watchRemove: {
-    method: "DELETE",
-    path: "/v1/watches",
-    auth: "agent",
+  }),
+  watchRemove: endpoint("DELETE", "/v1/watches", "agent", {
     query: watchBody,
     response: { 200: z.object({ prefix: z.string(), removed: z.boolean() }) },
-  },
-  watchList: {
-    method: "GET",
-    path: "/v1/watches",
-    auth: "agent",
+  }),
+  watchList: endpoint("GET", "/v1/watches", "agent", {
     response: { 200: z.object({ watches: z.array(z.object({ prefix: z.string(), created_at: z.int() })) }) },
-  },
+  }),
 
   // ── topics, direct messages, the pull side of the inbox (agents) ──
-  subscribe: {
-    method: "POST",
-    path: "/v1/subscriptions",
-    auth: "agent",
+  subscribe: endpoint("POST", "/v1/subscriptions", "agent", {
     body: topicBody,
     response: { 200: topicReply, 201: topicReply },
-  },
-  unsubscribe: {
-    method: "DELETE",
-    path: "/v1/subscriptions",
-    auth: "agent",
+  }),
+  unsubscribe: endpoint("DELETE", "/v1/subscriptions", "agent", {
     query: topicBody,
     response: { 200: z.object({ topic: z.string(), removed: z.boolean() }) },
-  },
-  subscriptions: {
-    method: "GET",
-    path: "/v1/subscriptions",
-    auth: "agent",
+  }),
+  subscriptions: endpoint("GET", "/v1/subscriptions", "agent", {
     response: { 200: z.object({ topics: z.array(z.string()) }) },
-  },
-  publish: {
-    method: "POST",
-    path: "/v1/publish",
-    auth: "agent",
+  }),
+  publish: endpoint("POST", "/v1/publish", "agent", {
     body: publishSchema,
     response: { 202: z.object({ topic: z.string(), queued: z.int(), runs: z.array(z.string()) }) },
-  },
-  sendMessage: {
-    method: "POST",
-    path: "/v1/messages",
-    auth: "agent",
+  }),
+  sendMessage: endpoint("POST", "/v1/messages", "agent", {
     body: sendMessageSchema,
     response: { 202: queued },
-  },
-  inbox: {
-    method: "GET",
-    path: "/v1/inbox",
-    auth: "agent",
+  }),
+  inbox: endpoint("GET", "/v1/inbox", "agent", {
     query: z.object({
       after: z.coerce.number().int().min(0).default(0),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
     response: { 200: inboxPageSchema },
-  },
-  inboxAck: {
-    method: "POST",
-    path: "/v1/inbox/ack",
-    auth: "agent",
+  }),
+  inboxAck: endpoint("POST", "/v1/inbox/ack", "agent", {
     body: inboxAckSchema,
     response: { 200: z.object({ acked: z.int() }) },
-  },
+  }),
 
   // ── the fleet (list_agents, read_agent_history) ──
-  agents: { method: "GET", path: "/v1/agents", auth: "any", response: { 200: fleetListSchema } },
-  agentHistory: {
-    method: "GET",
-    path: "/v1/agents/:id/history",
-    auth: "any",
+  agents: endpoint("GET", "/v1/agents", "any", { response: { 200: fleetListSchema } }),
+  agentHistory: endpoint("GET", "/v1/agents/:id/history", "any", {
     params: idParams,
     query: agentHistoryQuerySchema,
     response: { 200: agentHistorySchema },
-  },
+  }),
 
   // ── the operator (CLI and REPL) ──
-  status: {
-    method: "GET",
-    path: "/v1/status",
-    auth: "operator",
+  status: endpoint("GET", "/v1/status", "operator", {
     query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
     response: { 200: z.object({ agents: z.array(agentStatusSchema), schema_version: z.int() }) },
-  },
-  operatorMessage: {
-    method: "POST",
-    path: "/v1/agents/:id/messages",
-    auth: "operator",
+  }),
+  operatorMessage: endpoint("POST", "/v1/agents/:id/messages", "operator", {
     params: idParams,
     body: payloadBody,
     response: { 202: queued },
-  },
-  redeliver: {
-    method: "POST",
-    path: "/v1/agents/:id/redeliver",
-    auth: "operator",
+  }),
+  redeliver: endpoint("POST", "/v1/agents/:id/redeliver", "operator", {
     params: idParams,
     response: { 200: z.object({ id: z.string(), requeued: z.int() }) },
-  },
+  }),
   /** JSON `{reply}`, or SSE events with `stream: true` / `Accept: text/event-stream`. */
-  chat: {
-    method: "POST",
-    path: "/v1/agents/:id/chat",
-    auth: "operator",
+  chat: endpoint("POST", "/v1/agents/:id/chat", "operator", {
     params: idParams,
     body: z.strictObject({
       message: z.string().min(1).max(100_000),
@@ -238,33 +175,21 @@ export const MeshRoutes = routeTable({
     }),
     response: { 200: agentChatReplySchema },
     events: agentStreamEventSchema,
-  },
-  broadcast: {
-    method: "POST",
-    path: "/v1/broadcast",
-    auth: "operator",
+  }),
+  broadcast: endpoint("POST", "/v1/broadcast", "operator", {
     body: payloadBody,
     response: { 202: z.object({ ids: z.record(z.string(), z.int()), rejected: z.array(z.string()) }) },
-  },
-  reset: {
-    method: "POST",
-    path: "/v1/agents/:id/reset",
-    auth: "operator",
+  }),
+  reset: endpoint("POST", "/v1/agents/:id/reset", "operator", {
     params: idParams,
     response: { 200: z.object({ id: z.string(), reset: z.literal(true) }) },
-  },
+  }),
   /** The proxy's `GET /admin/costs` report (ProxyAdminRoutes.costs), relayed as it came. */
-  costs: {
-    method: "GET",
-    path: "/v1/costs",
-    auth: "operator",
+  costs: endpoint("GET", "/v1/costs", "operator", {
     query: z.object({ period: costsPeriodSchema.default("today") }),
     response: { 200: z.record(z.string(), z.unknown()) },
-  },
-  audit: {
-    method: "GET",
-    path: "/v1/audit",
-    auth: "operator",
+  }),
+  audit: endpoint("GET", "/v1/audit", "operator", {
     query: z.object({
       after: z.coerce.number().int().min(0).default(0),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -272,9 +197,9 @@ export const MeshRoutes = routeTable({
       outcome: z.enum(["allowed", "denied", "ok", "error"]).optional(),
     }),
     response: { 200: z.object({ entries: z.array(auditEntrySchema), next_after: z.int() }) },
-  },
+  }),
   /** Prometheus text. */
-  metrics: { method: "GET", path: "/metrics", auth: "operator" },
+  metrics: endpoint("GET", "/metrics", "operator"),
 
   ...OrchestrationRoutes,
 });

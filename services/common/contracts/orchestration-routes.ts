@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { routeTable } from "./contract.js";
+import { endpoint, routeTable } from "./contract.js";
 import {
   heartbeatRequestSchema,
   heartbeatViewSchema,
@@ -70,10 +70,7 @@ export type WorkflowRunDetail = z.output<typeof workflowRunDetailSchema>;
 const runParams = z.object({ id: z.string().max(64) });
 
 export const OrchestrationRoutes = routeTable({
-  workflows: {
-    method: "GET",
-    path: "/v1/workflows",
-    auth: "operator",
+  workflows: endpoint("GET", "/v1/workflows", "operator", {
     response: {
       200: z.object({
         workflows: z.array(
@@ -86,85 +83,55 @@ export const OrchestrationRoutes = routeTable({
         ),
       }),
     },
-  },
-  startRun: {
-    method: "POST",
-    path: "/v1/workflows/:name/runs",
-    auth: "operator",
+  }),
+  startRun: endpoint("POST", "/v1/workflows/:name/runs", "operator", {
     params: z.object({ name: z.string().max(64) }),
     body: z.strictObject({ inputs: z.record(z.string(), json).default({}) }),
     response: { 201: workflowRunViewSchema, 202: queuedRunViewSchema },
-  },
-  runs: {
-    method: "GET",
-    path: "/v1/workflow-runs",
-    auth: "operator",
+  }),
+  runs: endpoint("GET", "/v1/workflow-runs", "operator", {
     query: z.object({
       workflow: z.string().max(64).optional(),
       status: z.string().max(20).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(50),
     }),
     response: { 200: z.object({ runs: z.array(workflowRunViewSchema) }) },
-  },
-  run: {
-    method: "GET",
-    path: "/v1/workflow-runs/:id",
-    auth: "operator",
+  }),
+  run: endpoint("GET", "/v1/workflow-runs/:id", "operator", {
     params: runParams,
     response: { 200: workflowRunDetailSchema },
-  },
-  decide: {
-    method: "POST",
-    path: "/v1/workflow-runs/:id/steps/:step/decision",
-    auth: "operator",
+  }),
+  decide: endpoint("POST", "/v1/workflow-runs/:id/steps/:step/decision", "operator", {
     params: z.object({ id: z.string().max(64), step: z.string().max(200) }),
     body: z.strictObject({ approve: z.boolean(), comment: z.string().max(2000).optional() }),
     response: { 200: workflowRunViewSchema },
-  },
-  cancelRun: {
-    method: "POST",
-    path: "/v1/workflow-runs/:id/cancel",
-    auth: "operator",
+  }),
+  cancelRun: endpoint("POST", "/v1/workflow-runs/:id/cancel", "operator", {
     params: runParams,
     response: { 200: workflowRunViewSchema },
-  },
-  stepResult: {
-    method: "POST",
-    path: "/v1/workflows/results",
-    auth: "agent",
+  }),
+  stepResult: endpoint("POST", "/v1/workflows/results", "agent", {
     body: workflowResultSchema,
     response: { 200: z.object({ accepted: z.boolean(), run_id: z.string(), step_id: z.string() }) },
-  },
+  }),
 
   // ── the agents' set_cron / list_cron / remove_cron and set_heartbeat ──
-  setCron: {
-    method: "POST",
-    path: "/v1/schedules",
-    auth: "agent",
+  setCron: endpoint("POST", "/v1/schedules", "agent", {
     body: setCronRequestSchema,
     response: { 201: scheduleViewSchema },
-  },
-  schedules: { method: "GET", path: "/v1/schedules", auth: "any", response: { 200: scheduleListSchema } },
-  removeCron: {
-    method: "DELETE",
-    path: "/v1/schedules/:id",
-    auth: "agent",
+  }),
+  schedules: endpoint("GET", "/v1/schedules", "any", { response: { 200: scheduleListSchema } }),
+  removeCron: endpoint("DELETE", "/v1/schedules/:id", "agent", {
     params: z.object({ id: z.string().max(200) }),
     response: { 200: scheduleRemovedSchema },
-  },
-  setHeartbeat: {
-    method: "PUT",
-    path: "/v1/heartbeat",
-    auth: "agent",
+  }),
+  setHeartbeat: endpoint("PUT", "/v1/heartbeat", "agent", {
     body: heartbeatRequestSchema,
     response: { 200: heartbeatViewSchema },
-  },
+  }),
 
   // ── webhooks ──
-  webhooks: {
-    method: "GET",
-    path: "/v1/webhooks",
-    auth: "operator",
+  webhooks: endpoint("GET", "/v1/webhooks", "operator", {
     response: {
       200: z.object({
         webhooks: z.array(
@@ -172,23 +139,17 @@ export const OrchestrationRoutes = routeTable({
         ),
       }),
     },
-  },
-  rotateWebhook: {
-    method: "POST",
-    path: "/v1/webhooks/:name/rotate",
-    auth: "operator",
+  }),
+  rotateWebhook: endpoint("POST", "/v1/webhooks/:name/rotate", "operator", {
     params: z.object({ name: z.string().max(64) }),
     response: { 200: z.object({ name: z.string(), generation: z.int(), previous_valid_until: z.int() }) },
-  },
+  }),
   /** Signed by HMAC instead of a token: the raw body (≤ 1 MiB) is verified before it is parsed. */
-  webhook: {
-    method: "POST",
-    path: "/webhook/hook/:name",
-    auth: "none",
+  webhook: endpoint("POST", "/webhook/hook/:name", "none", {
     params: z.object({ name: z.string() }),
     bodyLimit: 1_048_576,
     response: {
       202: z.object({ accepted: z.literal(true), duplicate: z.boolean(), run_id: z.string().nullable() }),
     },
-  },
+  }),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { routeTable } from "./contract.js";
+import { endpoint, routeTable } from "./contract.js";
 
 /** What `GET /v1/costs` relays and `openlegion costs` prints (services/egress-proxy/routes/admin.ts). */
 export const costsReportSchema = z.object({
@@ -39,20 +39,14 @@ const frozenReply = z.object({ agent: z.string(), frozen: z.boolean() });
 
 /** The egress proxy's own routes besides `/llm/…` and `/api/…`: liveness and the operator's admin API. */
 export const ProxyAdminRoutes = routeTable({
-  health: { method: "GET", path: "/healthz", auth: "none", response: { 200: z.object({ ok: z.boolean() }) } },
-  metrics: { method: "GET", path: "/metrics", auth: "operator" },
-  costs: {
-    method: "GET",
-    path: "/admin/costs",
-    auth: "operator",
+  health: endpoint("GET", "/healthz", "none", { response: { 200: z.object({ ok: z.boolean() }) } }),
+  metrics: endpoint("GET", "/metrics", "operator"),
+  costs: endpoint("GET", "/admin/costs", "operator", {
     /** Accepted for the mesh's relay; the report always holds today, this month and 31 days of rows. */
     query: z.object({ period: costsPeriodSchema.optional() }),
     response: { 200: costsReportSchema },
-  },
-  modelHealth: {
-    method: "GET",
-    path: "/admin/health",
-    auth: "operator",
+  }),
+  modelHealth: endpoint("GET", "/admin/health", "operator", {
     response: {
       200: z.object({
         models: z.array(
@@ -67,19 +61,13 @@ export const ProxyAdminRoutes = routeTable({
         ),
       }),
     },
-  },
-  freeze: {
-    method: "POST",
-    path: "/admin/agents/:id/freeze",
-    auth: "operator",
+  }),
+  freeze: endpoint("POST", "/admin/agents/:id/freeze", "operator", {
     params: agentParams,
     response: { 200: frozenReply },
-  },
-  unfreeze: {
-    method: "POST",
-    path: "/admin/agents/:id/unfreeze",
-    auth: "operator",
+  }),
+  unfreeze: endpoint("POST", "/admin/agents/:id/unfreeze", "operator", {
     params: agentParams,
     response: { 200: frozenReply },
-  },
+  }),
 });

@@ -1,4 +1,5 @@
 import type { FastifyReply } from "fastify";
+import { readCapped } from "../../../common/client/read-capped.js";
 import { AgentRoutes } from "../../../common/contracts/agent-routes.js";
 import {
   type AgentChatReply,
@@ -9,7 +10,7 @@ import {
 } from "../../../common/contracts/mesh-api.js";
 import { SseParser, sseFrame } from "../../../common/sse.js";
 import type { MeshContext } from "../../context.js";
-import { callAgent, errorText, readCapped } from "../../delivery/agent-client.js";
+import { callAgent, errorText } from "../../delivery/agent-client.js";
 import { MeshErrors } from "../../errors.js";
 import type { AgentEntry } from "../../identity.js";
 

@@ -1,9 +1,10 @@
 import { request } from "undici";
+import { readCapped } from "../../../common/client/read-capped.js";
 import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
 import { ProxyAdminRoutes } from "../../../common/contracts/proxy-admin-routes.js";
 import { operatorToken } from "../../../common/tokens.js";
 import type { MeshContext } from "../../context.js";
-import { errorText, readCapped } from "../../delivery/agent-client.js";
+import { errorText } from "../../delivery/agent-client.js";
 import { MeshErrors } from "../../errors.js";
 
 /**

@@ -1,8 +1,9 @@
+import { readCapped } from "../../../../common/client/read-capped.js";
 import { AgentRoutes } from "../../../../common/contracts/agent-routes.js";
 import { type AgentHealth, agentHealthSchema } from "../../../../common/contracts/mesh-api.js";
 import type { MeshContext } from "../../../context.js";
 import { keyProblem } from "../../../core/keys.js";
-import { callAgent, errorText, readCapped } from "../../../delivery/agent-client.js";
+import { callAgent, errorText } from "../../../delivery/agent-client.js";
 import { customProbeResults } from "../heartbeat/custom.js";
 import type { Probe } from "../heartbeat/heartbeat.js";
 import type { ProbeName, ProbeResult } from "../heartbeat/policy.js";
