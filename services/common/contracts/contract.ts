@@ -51,8 +51,12 @@ export const endpoint = <
   path: P,
   auth: A,
   schemas?: S,
-): { readonly method: M; readonly path: P; readonly auth: A } & S =>
-  ({ method, path, auth, ...(schemas as S) });
+): { readonly method: M; readonly path: P; readonly auth: A } & S => ({
+  method,
+  path,
+  auth,
+  ...(schemas as S),
+});
 
 /** A table of routes, checked to be contracts while keeping each entry's literal type. */
 export const routeTable = <const T extends Record<string, RouteContract>>(table: T): T => table;

@@ -8,8 +8,8 @@ import { MeshRoutes } from "../../../services/common/contracts/mesh-routes.js";
 import { OlError } from "../../../services/common/errors.js";
 import { route } from "../../../services/common/http/route.js";
 import { sseFrame } from "../../../services/common/sse.js";
-import { type Harness, MASTER, meshConfig, perms, removeDir, startMesh } from "../mesh/helpers.js";
 import { operatorToken } from "../../../services/common/tokens.js";
+import { type Harness, MASTER, meshConfig, perms, removeDir, startMesh } from "../mesh/helpers.js";
 
 const errors: ClientErrors = {
   unreachable: (url) => new OlError("T_UNREACHABLE", `no answer from ${url}`, 0),

@@ -113,7 +113,9 @@ describe("WorkflowTasks (real SQLite, loopback mesh)", () => {
         posts.push(JSON.parse(body));
         const status = statuses.shift() ?? 200;
         res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(status === 200 ? { accepted: true, run_id: "r", step_id: "s" } : { error: "busy" }));
+        res.end(
+          JSON.stringify(status === 200 ? { accepted: true, run_id: "r", step_id: "s" } : { error: "busy" }),
+        );
       });
     });
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
