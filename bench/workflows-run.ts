@@ -3,7 +3,6 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Json } from "../services/mesh/modules/orchestration/cel.js";
-import { migrateOrchestration } from "../services/mesh/modules/orchestration/migrations.js";
 import { Scheduler } from "../services/mesh/modules/orchestration/schedule/scheduler.js";
 import { ScheduleStore } from "../services/mesh/modules/orchestration/schedule/store.js";
 import { isWorkflowDef, loadWorkflow } from "../services/mesh/modules/orchestration/workflow/definition.js";
@@ -15,6 +14,7 @@ import {
 } from "../services/mesh/modules/orchestration/workflow/runner.js";
 import { WorkflowStore } from "../services/mesh/modules/orchestration/workflow/store.js";
 import type { Effect, Snapshot } from "../services/mesh/modules/orchestration/workflow/types.js";
+import { migrate } from "../services/mesh/store/migrations/index.js";
 
 const SOURCE = {
   name: "diamond",
@@ -45,7 +45,7 @@ async function engineRuns(dir: string, runs: number, inFlight: number) {
   const db = new Database(join(dir, "wf.db"));
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  migrateOrchestration(db);
+  migrate(db);
   const eligibleAt = new Map<string, number>();
   const latencies: number[] = [];
   const done = new Map<string, () => void>();
@@ -157,7 +157,7 @@ function sqliteFloor(dir: string, n: number) {
 async function scheduleAccuracy(dir: string, speed: number, jobs: number, minutes: number) {
   const db = new Database(join(dir, "sched.db"));
   db.pragma("journal_mode = WAL");
-  migrateOrchestration(db);
+  migrate(db);
   const base = Date.UTC(2026, 0, 1, 9, 59, 30);
   const t0 = performance.now();
   const clock = { now: () => Math.floor(base + (performance.now() - t0) * speed) };

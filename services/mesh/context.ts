@@ -11,8 +11,8 @@ import type { MeshStore } from "./store/mesh-store.js";
 
 /**
  * The narrow set of dependencies every module gets (no god object: each module uses what it needs).
- * Modules are listed explicitly in modules/index.ts; later issues add workflows, schedules,
- * heartbeats, webhooks, watchers and channels as further entries with their own migrations.
+ * Modules are listed explicitly in modules/index.ts. Their tables live in the mesh database, whose
+ * one migration track is store/migrations/ (MeshStore runs it before any module is built).
  */
 export interface MeshContext {
   readonly config: MeshConfig;

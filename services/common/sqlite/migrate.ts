@@ -11,17 +11,9 @@ export interface Migration {
 }
 
 export interface MigrateOptions {
-  /**
-   * Table that records applied versions (default `schema_version`). A module sharing another's
-   * database passes its own (the mesh orchestration uses `orch_schema_version`) so the numbering
-   * never collides. Fixed at compile time by the caller, never taken from input.
-   */
-  readonly table?: string;
   /** Clock for `applied_at` in epoch ms (default `Date.now`). */
   readonly now?: () => number;
 }
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Applies every migration newer than the recorded version, in version order, each in its own
@@ -33,17 +25,13 @@ export function migrate(
   migrations: readonly Migration[],
   options: MigrateOptions = {},
 ): number {
-  const table = options.table ?? "schema_version";
-  // An invariant of the caller's code, not of input: the name is spliced into SQL, so it must be a bare identifier.
-  if (!IDENTIFIER.test(table))
-    throw new TypeError(`migration version table "${table}" is not a plain identifier`);
   const now = options.now ?? Date.now;
   db.exec(
-    `CREATE TABLE IF NOT EXISTS ${table} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
   );
-  const row = db.prepare(`SELECT MAX(version) AS v FROM ${table}`).get() as { v: number | null };
+  const row = db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null };
   const current = row.v ?? 0;
-  const record = db.prepare(`INSERT INTO ${table} (version, name, applied_at) VALUES (?, ?, ?)`);
+  const record = db.prepare("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)");
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (m.version <= current) continue;
     db.transaction(() => {

@@ -8,9 +8,9 @@ import { orchestrationModule } from "./orchestration/plugin/module.js";
 import { pubsubModule } from "./pubsub/plugin.js";
 
 /**
- * The explicit module list (no registration by import side effect). Later issues append workflows,
- * schedules, heartbeats, webhooks, watchers and channels here: each is a `MeshModule` with its own
- * routes, background `start`/`stop`, and numbered migrations in store/migrations/.
+ * The explicit module list (no registration by import side effect), in registration order. Each is
+ * a `MeshModule` folder here with its own routes and background `start`/`stop`; the tables it needs
+ * are numbered migrations in store/migrations/ (one track for the whole mesh database).
  */
 export function defaultModules(counters: RequestCounters) {
   const blackboard = blackboardModule();

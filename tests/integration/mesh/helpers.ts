@@ -80,6 +80,7 @@ export async function startMesh(
     clock?: Clock;
     limits?: Partial<MeshLimits>;
     subnetOverrides?: MeshDeps["subnetOverrides"];
+    masterKey?: string;
   } = {},
 ): Promise<Harness> {
   const dir = opts.dir ?? tempDir();
@@ -89,7 +90,7 @@ export async function startMesh(
   try {
     app = await buildApp({
       config,
-      masterKey: MASTER,
+      masterKey: opts.masterKey ?? MASTER,
       store,
       clock: opts.clock,
       limits: opts.limits,

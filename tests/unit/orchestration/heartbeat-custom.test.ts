@@ -11,7 +11,7 @@ import {
   heartbeatTick,
 } from "../../../services/mesh/modules/orchestration/heartbeat/heartbeat.js";
 import { decide } from "../../../services/mesh/modules/orchestration/heartbeat/policy.js";
-import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
+import { migrate } from "../../../services/mesh/store/migrations/index.js";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const inputs = (over: Partial<CustomProbeInputs> = {}): CustomProbeInputs => ({
@@ -108,7 +108,7 @@ describe("heartbeat ticks with HEARTBEAT.md probes", () => {
 
   it("passes the previous tick's time as `since`, names the finding in the wake prompt, times out a slow agent", async () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new HeartbeatStore(db);
     const def = { agent: "ops", every_ms: 60_000, probes: [] };
     const sinces: number[] = [];

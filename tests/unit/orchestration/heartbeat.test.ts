@@ -6,7 +6,7 @@ import {
   heartbeatTick,
 } from "../../../services/mesh/modules/orchestration/heartbeat/heartbeat.js";
 import { decide } from "../../../services/mesh/modules/orchestration/heartbeat/policy.js";
-import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
+import { migrate } from "../../../services/mesh/store/migrations/index.js";
 
 const def: HeartbeatDef = { agent: "ops", every_ms: 900_000, probes: ["disk", "signals", "tasks", "inbox"] };
 
@@ -43,7 +43,7 @@ describe("heartbeat ticks", () => {
 
   it("10 quiet ticks: zero wakes, 10 recorded ticks with cost 0", async () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new HeartbeatStore(db);
     const wakes: string[] = [];
     const zero = (probe: "disk" | "signals" | "tasks" | "inbox") => () => ({
@@ -70,7 +70,7 @@ describe("heartbeat ticks", () => {
 
   it("a finding wakes the agent with a bounded prompt; cost is left to the proxy's meter", async () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new HeartbeatStore(db);
     const wakes: string[] = [];
     const rec = await heartbeatTick({
@@ -90,7 +90,7 @@ describe("heartbeat ticks", () => {
 
   it("a hanging or throwing probe becomes a recorded error, and three in a row alert the owner once", async () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new HeartbeatStore(db);
     const alerts: string[] = [];
     for (let i = 0; i < 3; i++)

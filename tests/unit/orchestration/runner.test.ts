@@ -4,7 +4,6 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Json } from "../../../services/mesh/modules/orchestration/cel.js";
-import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
 import {
   type EffectSink,
   loaded,
@@ -12,6 +11,7 @@ import {
 } from "../../../services/mesh/modules/orchestration/workflow/runner.js";
 import { WorkflowStore } from "../../../services/mesh/modules/orchestration/workflow/store.js";
 import type { DispatchEffect, Effect } from "../../../services/mesh/modules/orchestration/workflow/types.js";
+import { migrate } from "../../../services/mesh/store/migrations/index.js";
 import { wf } from "./helpers.js";
 
 /** A fake agent fleet: records every dispatch; performs a side effect once per idempotency key. */
@@ -49,7 +49,7 @@ describe("durable workflow runner (real SQLite file)", () => {
   const open = (agents: FakeAgents) => {
     db = new Database(join(dir, "mesh.db"));
     db.pragma("journal_mode = WAL");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new WorkflowStore(db);
     const runner = new WorkflowRunner({
       db,
@@ -144,7 +144,7 @@ describe("durable workflow runner (real SQLite file)", () => {
     };
     const agents = new FakeAgents();
     db = new Database(join(dir, "mesh.db"));
-    migrateOrchestration(db);
+    migrate(db);
     const mk = () =>
       new WorkflowRunner({
         db,
@@ -188,7 +188,7 @@ describe("durable workflow runner (real SQLite file)", () => {
     };
     const agents = new FakeAgents();
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const runner = new WorkflowRunner({
       db,
       store: new WorkflowStore(db),

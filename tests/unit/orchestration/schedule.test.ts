@@ -1,6 +1,5 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
 import { planDue } from "../../../services/mesh/modules/orchestration/schedule/plan.js";
 import {
   type ScheduleInput,
@@ -14,6 +13,7 @@ import {
   specWarnings,
 } from "../../../services/mesh/modules/orchestration/schedule/spec.js";
 import { ScheduleStore } from "../../../services/mesh/modules/orchestration/schedule/store.js";
+import { migrate } from "../../../services/mesh/store/migrations/index.js";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const at = (s: string) => Date.parse(s);
@@ -153,7 +153,7 @@ describe("scheduler with a persisted table", () => {
 
   it("fires each slot once across a restart (last fire persisted) and keys are per slot", () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     let now = at("2026-01-01T10:00:30Z");
     const fired: string[] = [];
     const mk = () =>
@@ -180,7 +180,7 @@ describe("scheduler with a persisted table", () => {
 
   it("a long outage with skip fires nothing at startup and resumes on the next slot", () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     let now = at("2026-01-01T10:00:30Z");
     let fires = 0;
     const store = new ScheduleStore(db);
@@ -196,7 +196,7 @@ describe("scheduler with a persisted table", () => {
 
   it("removing a schedule from the config removes it; agent schedules stay", () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new ScheduleStore(db);
     const s = new Scheduler({ store, clock: { now: () => 0 }, fire: () => {} });
     s.syncConfig([job]);

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
 import { diffScan, renderMessage } from "../../../services/mesh/modules/orchestration/watcher/scan.js";
 import {
   pollOnce,
   type WatcherDef,
   WatcherStore,
 } from "../../../services/mesh/modules/orchestration/watcher/watcher.js";
+import { migrate } from "../../../services/mesh/store/migrations/index.js";
 
 describe("watcher diff (pure)", () => {
   it("reports a file once, after two equal polls; a growing file waits", () => {
@@ -36,7 +36,7 @@ describe("watcher polls (real directory, real SQLite)", () => {
     dir = mkdtempSync(join(tmpdir(), "watch-"));
     mkdirSync(join(dir, "inbox"));
     db = new Database(join(dir, "state.db"));
-    migrateOrchestration(db);
+    migrate(db);
   });
   afterEach(() => {
     db.close();

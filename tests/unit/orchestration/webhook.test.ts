@@ -1,12 +1,12 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrateOrchestration } from "../../../services/mesh/modules/orchestration/migrations.js";
 import { WebhookStore } from "../../../services/mesh/modules/orchestration/webhook/store.js";
 import {
   signGithub,
   signStandard,
   verifyWebhook,
 } from "../../../services/mesh/modules/orchestration/webhook/verify.js";
+import { migrate } from "../../../services/mesh/store/migrations/index.js";
 
 const secret = `whsec_${Buffer.from("0123456789abcdef0123456789abcdef").toString("base64")}`;
 const now = Date.UTC(2026, 0, 1, 12);
@@ -87,7 +87,7 @@ describe("replay dedupe store", () => {
 
   it("claims an id once, forgets after the TTL, and stays bounded", () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new WebhookStore(db, { ttl_ms: 1000, max_rows: 3 });
     expect(store.claim("h", "a", 0)).toBe(true);
     expect(store.claim("h", "a", 10)).toBe(false);
@@ -102,7 +102,7 @@ describe("replay dedupe store", () => {
 
   it("rotation bumps the generation and keeps the previous one valid for a grace period", () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new WebhookStore(db);
     expect(store.generation("h").generation).toBe(1);
     expect(store.rotate("h", 100, 50)).toBe(2);
@@ -111,7 +111,7 @@ describe("replay dedupe store", () => {
 
   it("forgets the rotation of a hook that was removed, so re-adding it starts at generation 1", () => {
     db = new Database(":memory:");
-    migrateOrchestration(db);
+    migrate(db);
     const store = new WebhookStore(db);
     store.rotate("crm", 100, 50);
     store.rotate("kept", 100, 50);

@@ -21,17 +21,6 @@ describe("migrate", () => {
     );
   });
 
-  it("keeps a caller's own version table apart from schema_version", () => {
-    db = new Database(":memory:");
-    migrate(db, [m(1, "CREATE TABLE core (a INTEGER)")]);
-    expect(migrate(db, [m(1, "CREATE TABLE orch (a INTEGER)")], { table: "orch_schema_version" })).toBe(1);
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-      .pluck()
-      .all();
-    expect(tables).toEqual(["core", "orch", "orch_schema_version", "schema_version"]);
-  });
-
   it("rolls a failing migration back with its version row", () => {
     db = new Database(":memory:");
     const bad = [
@@ -41,10 +30,5 @@ describe("migrate", () => {
     expect(() => migrate(db, bad)).toThrow(/missing/);
     expect(db.prepare("SELECT MAX(version) FROM schema_version").pluck().get()).toBe(1);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
-  });
-
-  it("refuses a version table name that is not a bare identifier", () => {
-    db = new Database(":memory:");
-    expect(() => migrate(db, [], { table: "x; DROP TABLE y" })).toThrow(TypeError);
   });
 });

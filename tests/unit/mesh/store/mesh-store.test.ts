@@ -9,12 +9,15 @@ describe("mesh store", () => {
   it("applies numbered migrations once and records them", () => {
     const db = new Database(":memory:");
     const store = new MeshStore(db);
-    expect(store.schemaVersion).toBe(3);
-    expect(migrate(db)).toBe(3);
+    expect(store.schemaVersion).toBe(6);
+    expect(migrate(db)).toBe(6);
     expect(db.prepare("SELECT version, name FROM schema_version").all()).toEqual([
       { version: 1, name: "initial" },
       { version: 2, name: "rowid-tables" },
       { version: 3, name: "history-indexes" },
+      { version: 4, name: "workflows" },
+      { version: 5, name: "triggers" },
+      { version: 6, name: "concurrency-heartbeat-settings" },
     ]);
     store.close();
   });

@@ -2,7 +2,6 @@ import type { FastifyInstance } from "fastify";
 import type { MeshContext, MeshModule } from "../../../context.js";
 import { HeartbeatStore, heartbeatTick } from "../heartbeat/heartbeat.js";
 import { HeartbeatLoop, HeartbeatSettings } from "../heartbeat/loop.js";
-import { migrateOrchestration } from "../migrations.js";
 import { Scheduler } from "../schedule/scheduler.js";
 import { ScheduleStore } from "../schedule/store.js";
 import { WatcherLoop, WatcherStore } from "../watcher/watcher.js";
@@ -46,7 +45,6 @@ export function orchestrationModule(): OrchestrationModule {
     },
     async routes(app: FastifyInstance, ctx: MeshContext) {
       const db = ctx.store.db;
-      migrateOrchestration(db);
       const cfg = orchestrationConfig(ctx.config);
       const onError = (error: unknown) => app.log.error({ err: error }, "orchestration error");
       const store = new WorkflowStore(db);
