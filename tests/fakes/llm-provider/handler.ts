@@ -36,6 +36,8 @@ export interface FakeContext {
   now: () => number;
   seq: number;
   closing: boolean;
+  /** Set by `holdDrops()`: a `drop_mid_stream` fault waits for it after its chunks, before the cut. */
+  dropGate: Promise<void> | undefined;
   /** Called after each new record or abort (wakes `waitFor*`). */
   notify: () => void;
 }
@@ -193,7 +195,7 @@ export async function handleProvider(
   const match = matchRoute(req.method ?? "GET", url.pathname, req.headers);
   const body = await readBody(req, ctx.maxBodyBytes);
   const rec = record(ctx, req, url, match, body);
-  const state: SendState = { chunksSent: 0, droppedByFault: false };
+  const state: SendState = { chunksSent: 0, droppedByFault: false, beforeDrop: () => ctx.dropGate };
   trackAbort(ctx, res, rec, state);
   const headers = {
     "x-request-id": `req_fake_${rec.id}`,

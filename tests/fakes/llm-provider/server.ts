@@ -58,6 +58,7 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
     now: opts.now ?? Date.now,
     seq: 0,
     closing: false,
+    dropGate: undefined,
     notify: () => {
       for (const check of [...waiters]) check();
     },
@@ -119,6 +120,16 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       ctx.expectedKeys = { ...keys };
     },
     reset,
+    holdDrops: () => {
+      let release = (): void => {};
+      ctx.dropGate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        ctx.dropGate = undefined;
+        release();
+      };
+    },
     waitForRequests: (count, timeoutMs = DEFAULT_WAIT_MS) =>
       waitUntil<RecordedRequest[]>(
         waiters,

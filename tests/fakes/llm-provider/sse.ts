@@ -39,6 +39,8 @@ export interface SendState {
   chunksSent: number;
   /** Set when the fake itself cut the connection (not a client abort). */
   droppedByFault: boolean;
+  /** Awaited after the chunks of a `drop` fault are written, before the connection is cut. */
+  beforeDrop?: () => Promise<void> | undefined;
 }
 
 const closed = (res: ServerResponse): boolean => res.destroyed || res.socket === null || res.socket.destroyed;
@@ -108,6 +110,8 @@ export async function send(
   } else if (fault.mode === "end") {
     res.end(fault.tail);
   } else if (fault.mode === "drop") {
+    await state.beforeDrop?.();
+    if (closed(res)) return;
     state.droppedByFault = true;
     // FIN after the written chunks, without the chunked terminator: the client sees a truncated body.
     const socket = res.socket;

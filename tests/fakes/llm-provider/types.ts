@@ -194,6 +194,13 @@ export interface FakeProvider {
   setExpectedKeys(keys: ExpectedKeys): void;
   /** Clear records, aborts, queues and id counters. */
   reset(): void;
+  /**
+   * From now on a `drop_mid_stream` fault writes its chunks and then waits, until the returned
+   * function is called, before it cuts the connection. For a test that must read those chunks first:
+   * a client's stream (fetch, the SDKs) discards chunks it has not yet handed out when the error
+   * arrives, so without the hold, chunks and cut arriving in one TCP read can show as 0 chunks.
+   */
+  holdDrops(): () => void;
   /** Resolve once at least `count` requests were recorded; reject after `timeoutMs` (default 5000). */
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Resolve once at least `count` client aborts were recorded; reject after `timeoutMs` (default 5000). */

@@ -148,10 +148,15 @@ describe("chat completions streaming", () => {
       afterChunks: 2,
       answer: { text: "one two three four five six" },
     });
+    // The cut waits until we have read both chunks (see holdDrops): otherwise the SDK may never hand them out.
+    const cut = fake.holdDrops();
     const stream = await client.chat.completions.create({ model: "gpt-4o", messages: ask, stream: true });
     const seen: string[] = [];
     await expect(async () => {
-      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? "");
+      for await (const chunk of stream) {
+        seen.push(chunk.choices[0]?.delta.content ?? "");
+        if (seen.length === 2) cut();
+      }
     }).rejects.toThrow();
     expect(seen).toHaveLength(2);
     expect(fake.aborted).toEqual([]);
