@@ -101,7 +101,8 @@ describe("openlegion workflow / webhook through the operator API", () => {
       cwd,
     });
     let id: string | undefined;
-    for (let i = 0; i < 200 && !id; i++) {
+    // Bounded by the CLI's own --timeout (30 s), not a guess at how fast a busy machine starts it.
+    for (let i = 0; i < 1200 && !id; i++) {
       await new Promise((r) => setTimeout(r, 25));
       const runs = await mesh!.app.inject({
         url: "/v1/workflow-runs",
