@@ -19,6 +19,7 @@ import type {
   AbortEvent,
   Answer,
   ExpectedKeys,
+  HoldPoint,
   ProviderName,
   RecordedRequest,
   ReplyAnswer,
@@ -36,8 +37,8 @@ export interface FakeContext {
   now: () => number;
   seq: number;
   closing: boolean;
-  /** Set by `holdDrops()`: a `drop_mid_stream` fault waits for it after its chunks, before the cut. */
-  dropGate: Promise<void> | undefined;
+  /** Set by `hold(point)`: responses wait on them at that point until the test releases them. */
+  holds: Partial<Record<HoldPoint, Promise<void>>>;
   /** Called after each new record or abort (wakes `waitFor*`). */
   notify: () => void;
 }
@@ -195,7 +196,7 @@ export async function handleProvider(
   const match = matchRoute(req.method ?? "GET", url.pathname, req.headers);
   const body = await readBody(req, ctx.maxBodyBytes);
   const rec = record(ctx, req, url, match, body);
-  const state: SendState = { chunksSent: 0, droppedByFault: false, beforeDrop: () => ctx.dropGate };
+  const state: SendState = { chunksSent: 0, droppedByFault: false, beforeDrop: () => ctx.holds.drop };
   trackAbort(ctx, res, rec, state);
   const headers = {
     "x-request-id": `req_fake_${rec.id}`,
@@ -221,6 +222,10 @@ export async function handleProvider(
     return finish(errorPlan(rec.provider ?? "openai", 500, rec.id, message));
   }
   rec.answer = kindOf(answer);
+  if (ctx.holds.response) {
+    await ctx.holds.response;
+    if (res.destroyed) return;
+  }
   const { delayMs, fault, inner } = unwrap(answer, rec);
   if (delayMs > 0) {
     await pause(delayMs, res);

@@ -58,7 +58,7 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
     now: opts.now ?? Date.now,
     seq: 0,
     closing: false,
-    dropGate: undefined,
+    holds: {},
     notify: () => {
       for (const check of [...waiters]) check();
     },
@@ -120,13 +120,13 @@ export async function startFakeProvider(opts: FakeProviderOptions = {}): Promise
       ctx.expectedKeys = { ...keys };
     },
     reset,
-    holdDrops: () => {
+    hold: (point) => {
       let release = (): void => {};
-      ctx.dropGate = new Promise<void>((resolve) => {
+      ctx.holds[point] = new Promise<void>((resolve) => {
         release = resolve;
       });
       return () => {
-        ctx.dropGate = undefined;
+        delete ctx.holds[point];
         release();
       };
     },

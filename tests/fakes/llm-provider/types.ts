@@ -173,6 +173,8 @@ export interface FakeProviderOptions {
   now?: () => number;
 }
 
+export type HoldPoint = "response" | "drop";
+
 export interface FakeProvider {
   /** Base URL, e.g. http://127.0.0.1:41234 (no trailing slash). */
   readonly url: string;
@@ -195,12 +197,13 @@ export interface FakeProvider {
   /** Clear records, aborts, queues and id counters. */
   reset(): void;
   /**
-   * From now on a `drop_mid_stream` fault writes its chunks and then waits, until the returned
-   * function is called, before it cuts the connection. For a test that must read those chunks first:
-   * a client's stream (fetch, the SDKs) discards chunks it has not yet handed out when the error
-   * arrives, so without the hold, chunks and cut arriving in one TCP read can show as 0 chunks.
+   * From now on responses wait at `point` until the returned function is called: `"response"`, after
+   * the request is recorded and before anything is sent (e.g. keep admitted calls in flight until every
+   * request has arrived); `"drop"`, after a `drop_mid_stream` fault's chunks and before the cut (a
+   * client's stream discards chunks it has not handed out yet when the error arrives, so chunks and cut
+   * in one TCP read could show as 0 chunks). Replaces timing guesses such as a long `slow_first_byte`.
    */
-  holdDrops(): () => void;
+  hold(point: HoldPoint): () => void;
   /** Resolve once at least `count` requests were recorded; reject after `timeoutMs` (default 5000). */
   waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   /** Resolve once at least `count` client aborts were recorded; reject after `timeoutMs` (default 5000). */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
+import { until } from "../mesh/helpers.js";
 import { post, type Stack, startStack } from "./harness.js";
 
 let stack: Stack;
@@ -85,12 +86,15 @@ describe("admin API", () => {
   });
   test("a per-agent in-flight cap answers 429 beyond it", async () => {
     stack = await startStack(() => {}, { limits: { maxInFlightPerAgent: 2 } });
-    for (let i = 0; i < 3; i++) stack.fake.script("openai", { fault: "slow_first_byte", delayMs: 400 });
+    // The admitted calls are held at the fake until all three are decided, however slowly they arrive.
+    const release = stack.fake.hold("response");
     const url = `${stack.url}/llm/openai/v1/chat/completions`;
     const body = { model: "gpt-4o-mini", messages: [{ role: "user", content: "hi" }] };
-    const statuses = (await Promise.all([0, 1, 2].map(() => post(url, stack.token("alice"), body))))
-      .map((r) => r.status)
-      .sort();
+    let answered = 0;
+    const calls = [0, 1, 2].map(() => post(url, stack.token("alice"), body).finally(() => answered++));
+    await until(() => answered + stack.fake.requests.length === 3);
+    release();
+    const statuses = (await Promise.all(calls)).map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 429]);
   });
 });

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, test } from "vitest";
 import { toNusd } from "../../../services/egress-proxy/store/ledger-store.js";
+import { until } from "../mesh/helpers.js";
 import { post, type Stack, startStack } from "./harness.js";
 
 let stack: Stack;
@@ -25,18 +26,19 @@ describe("budgets", () => {
       },
       { limits: { maxInFlightPerAgent: 500 } },
     );
-    // Admitted calls stay in flight until every request has arrived, so no settlement frees budget early.
-    for (let i = 0; i < 200; i++) {
-      stack.fake.script("openai", {
-        fault: "slow_first_byte",
-        delayMs: 1500,
-        answer: { text: "streamed words here", usage: { input: 100, output: 50 } },
-      });
-    }
+    // Admitted calls are held at the fake until the proxy has decided every request (refused, or
+    // arrived upstream), so no settlement frees budget early however slowly the 200 arrive.
+    for (let i = 0; i < 200; i++)
+      stack.fake.script("openai", { text: "streamed words here", usage: { input: 100, output: 50 } });
+    const release = stack.fake.hold("response");
     const url = `${stack.url}/llm/openai/v1/chat/completions`;
-    const results = await Promise.all(
-      Array.from({ length: 200 }, () => post(url, stack.token("alice"), body)),
+    let answered = 0;
+    const calls = Array.from({ length: 200 }, () =>
+      post(url, stack.token("alice"), body).finally(() => answered++),
     );
+    await until(() => answered + stack.fake.requests.length === 200);
+    release();
+    const results = await Promise.all(calls);
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 402)).toHaveLength(190);

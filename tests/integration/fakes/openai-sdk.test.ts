@@ -148,8 +148,8 @@ describe("chat completions streaming", () => {
       afterChunks: 2,
       answer: { text: "one two three four five six" },
     });
-    // The cut waits until we have read both chunks (see holdDrops): otherwise the SDK may never hand them out.
-    const cut = fake.holdDrops();
+    // The cut waits until we have read both chunks (see hold): otherwise the SDK may never hand them out.
+    const cut = fake.hold("drop");
     const stream = await client.chat.completions.create({ model: "gpt-4o", messages: ask, stream: true });
     const seen: string[] = [];
     await expect(async () => {

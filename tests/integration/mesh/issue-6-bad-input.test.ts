@@ -103,7 +103,7 @@ describe("issue 6: bad input", () => {
     expect(h!.store.watches.count("writer")).toBe(100);
     expect((await call("writer", "GET", "/v1/watches")).body.watches).toHaveLength(100);
     expect((await call("writer", "PUT", "/v1/blackboard/context/ok", '{"value":1}')).status).toBe(201);
-  });
+  }, 120_000); // 10 000 real HTTP requests: ~5 s alone, over 30 s on a loaded 2-core machine
 
   it("a flood beyond the rate limit: 429 with retry-after for that agent only, then service resumes", async () => {
     // A stopped clock: the bucket refills only when the test advances it, however loaded the machine.

@@ -189,6 +189,8 @@ describe("heartbeats: set_heartbeat and the disk probe", () => {
         .flatMap((d) => d.messages)
         .some((m) => JSON.stringify(m.payload).includes("95% of /data used")),
     );
+    // ...and until the mesh has recorded that delivery: an undelivered wake makes the next tick "busy".
+    await until(() => mesh!.store.inbox.depth("research") === 0);
 
     agent!.diskUsedPct = null;
     clock.advance(300_000);
