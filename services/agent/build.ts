@@ -16,9 +16,10 @@ import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
-import { BUILTIN_TOOLS } from "./tools/index.js";
+import { LOCAL_TOOLS, MESH_TOOLS } from "./tools/index.js";
 import { MeshClient } from "./tools/mesh/client.js";
-import { ToolRegistry } from "./tools/registry.js";
+import { staticProvider, Toolbox, type ToolSource } from "./tools/provider.js";
+import type { ToolRegistry } from "./tools/registry.js";
 
 export interface AgentOverrides {
   logger?: Logger;
@@ -78,7 +79,14 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     ...(o.embedder !== undefined ? { embedder: o.embedder } : {}),
     ...(o.contextWindow ? { window: o.contextWindow } : {}),
   });
-  const registry = o.registry ?? new ToolRegistry([...BUILTIN_TOOLS, ...memory.tools]);
+  // Each capability contributes its tools through one provider; the order is the model's tool order.
+  const toolbox = new Toolbox([
+    staticProvider("local", LOCAL_TOOLS),
+    staticProvider("mesh", MESH_TOOLS),
+    staticProvider("memory", memory.tools),
+  ]);
+  await toolbox.start({ manifest: config.manifest, dataRoot, log });
+  const registry: ToolSource = o.registry ?? toolbox;
   const spawner = new Spawner(
     { registry, step, maxOutputTokens: config.manifest.max_tokens, temperature: config.manifest.temperature },
     0,
@@ -118,6 +126,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
       await app.close();
       await mesh.close().catch(() => {});
       await proxy.close().catch(() => {});
+      await toolbox.stop();
       store.close();
       memory.close();
     },

@@ -17,14 +17,18 @@ import type { Tool } from "./types.js";
 import { webSearchTool } from "./web-search.js";
 import { writeFileTool } from "./write-file.js";
 
-/** Every built-in tool, in one explicit list (no registration by import side effect). */
-export const BUILTIN_TOOLS: readonly Tool[] = [
+/** The agent's own tools (files, exec, HTTP), in one explicit list (no registration by import side effect). */
+export const LOCAL_TOOLS: readonly Tool[] = [
   execTool,
   readFileTool,
   writeFileTool,
   listFilesTool,
   httpRequestTool,
   webSearchTool,
+];
+
+/** The tools that call the mesh as the agent (and spawn_agent, which runs in this process). */
+export const MESH_TOOLS: readonly Tool[] = [
   listAgentsTool,
   readSharedStateTool,
   writeSharedStateTool,
@@ -41,5 +45,8 @@ export const BUILTIN_TOOLS: readonly Tool[] = [
   readAgentHistoryTool,
   spawnAgentTool,
 ];
+
+/** Every built-in tool (local then mesh), the order the model sees them in. */
+export const BUILTIN_TOOLS: readonly Tool[] = [...LOCAL_TOOLS, ...MESH_TOOLS];
 
 export const builtinRegistry = (): ToolRegistry => new ToolRegistry(BUILTIN_TOOLS);

@@ -34,6 +34,11 @@ export interface ToolOutcome {
 
 /** An explicit, ordered set of tools; duplicates and invalid names are refused at construction. */
 export class ToolRegistry {
+  /** A fixed registry is its own tool source (provider/Toolbox in tools/provider.ts). */
+  current(): ToolRegistry {
+    return this;
+  }
+
   readonly #tools = new Map<string, Tool>();
 
   constructor(tools: readonly Tool[]) {
