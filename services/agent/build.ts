@@ -8,6 +8,8 @@ import type { AgentConfig } from "./config/load.js";
 import type { RunLimits } from "./core/limits.js";
 import { Spawner } from "./loop/spawner.js";
 import type { StepDeps } from "./loop/step.js";
+import type { RESTART } from "./mcp/connection.js";
+import { mcpProviders } from "./mcp/index.js";
 import { createAgentMemory } from "./memory/agent-memory.js";
 import type { Embedder } from "./memory/embedder.js";
 import { type ModelAccess, modelResolver, type WireApi } from "./model/resolve.js";
@@ -31,6 +33,8 @@ export interface AgentOverrides {
   /** Memory test seams: the embedder (null = FTS-only) and the model's context window. */
   embedder?: Embedder | null;
   contextWindow?: number;
+  /** MCP test seam: the restart policy of every server. */
+  mcpRestart?: typeof RESTART;
 }
 
 export interface AgentHandle {
@@ -84,6 +88,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     staticProvider("local", LOCAL_TOOLS),
     staticProvider("mesh", MESH_TOOLS),
     staticProvider("memory", memory.tools),
+    ...mcpProviders(config, dataRoot, log, o.mcpRestart),
   ]);
   await toolbox.start({ manifest: config.manifest, dataRoot, log });
   const registry: ToolSource = o.registry ?? toolbox;

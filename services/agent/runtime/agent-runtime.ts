@@ -282,7 +282,14 @@ export class AgentRuntime {
       conversation_messages: this.#d.store.messageCount(CHAT_CONVERSATION),
       uptime_s: Math.floor((this.#now() - this.#startedAt) / 1000),
       tools: this.#d.registry.current().names,
+      ...this.#providerStatus(),
     };
+  }
+
+  /** MCP servers (and any provider that reports status) under `providers`, when there are any. */
+  #providerStatus(): { providers?: Record<string, unknown> } {
+    const providers = this.#d.registry.status?.() ?? {};
+    return Object.keys(providers).length > 0 ? { providers } : {};
   }
 
   /** Stop taking work, cancel what is queued, let the current step end (its messages are saved). */

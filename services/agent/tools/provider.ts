@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { AgentManifest } from "../../common/contracts/agent-manifest.js";
+import { safeToolName } from "./names.js";
 import { ToolRegistry } from "./registry.js";
 import type { Tool } from "./types.js";
 
@@ -33,6 +34,8 @@ export interface ToolProvider {
 /** Anything the runtime can ask for the tools of this turn: a fixed registry or a Toolbox. */
 export interface ToolSource {
   current(): ToolRegistry;
+  /** Per provider that reports one (MCP servers: state, protocol revision, held tools). */
+  status?(): Record<string, unknown>;
 }
 
 /** A fixed list of tools as a provider (built-ins, memory tools). */
@@ -70,7 +73,9 @@ export class Toolbox implements ToolSource {
       const prefix = this.#providers[i]?.clashPrefix;
       for (const tool of tools) {
         const t =
-          taken.has(tool.name) && prefix !== undefined ? renamed(tool, `${prefix}${tool.name}`) : tool;
+          taken.has(tool.name) && prefix !== undefined
+            ? renamed(tool, safeToolName(`${prefix}${tool.name}`))
+            : tool;
         taken.add(t.name);
         merged.push(t);
       }

@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { isOlError } from "../../common/errors.js";
 import { ToolErrors } from "./errors.js";
+import { TOOL_NAME } from "./names.js";
 import type { Tool, ToolContext } from "./types.js";
 
 const SCHEMAS = new WeakMap<Tool, Record<string, unknown>>();
-
-/** Provider-safe names (OpenAI and Anthropic accept ^[a-zA-Z0-9_-]{1,64}$). */
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * `z.record(z.string(), …)` emits `propertyNames: {type: "string"}`, which says nothing (JSON keys are
@@ -68,6 +66,7 @@ export class ToolRegistry {
 
   /** JSON Schema of a tool's input, as sent to the model. */
   static schemaOf(tool: Tool): Record<string, unknown> {
+    if (tool.jsonSchema) return tool.jsonSchema;
     const cached = SCHEMAS.get(tool);
     if (cached) return cached;
     const schema = z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as Record<

@@ -16,6 +16,9 @@ export const agentManifestSchema = z.strictObject({
       command: z.string().optional(),
       args: z.array(z.string()),
       env: z.record(z.string(), z.string()),
+      /** Variable → file name under the agent's secrets dir (the value never appears here). */
+      secret_env: z.record(z.string(), z.string()),
+      timeout_s: z.int(),
       url: z.string().optional(),
     }),
   ),
