@@ -23,6 +23,22 @@ function dropStringKeyNames(node: unknown): void {
   for (const v of Object.values(o)) dropStringKeyNames(v);
 }
 
+/**
+ * Models invent arguments. Top-level keys a strict tool input does not know are removed before
+ * validation (and named in the result) instead of failing the call; nested objects stay strict.
+ */
+function dropUnknownKeys(input: z.ZodType, args: unknown): { args: unknown; dropped: string[] } {
+  const first = input.safeParse(args);
+  if (first.success || typeof args !== "object" || args === null || Array.isArray(args))
+    return { args, dropped: [] };
+  const dropped = first.error.issues.flatMap((i) =>
+    i.code === "unrecognized_keys" && i.path.length === 0 ? i.keys : [],
+  );
+  if (dropped.length === 0) return { args, dropped };
+  const kept = Object.fromEntries(Object.entries(args).filter(([k]) => !dropped.includes(k)));
+  return { args: kept, dropped };
+}
+
 export interface ToolOutcome {
   ok: boolean;
   /** What the model reads: the result rendered as text, or "error <code>: <message>". */
@@ -87,7 +103,8 @@ export class ToolRegistry {
     const tool = this.#tools.get(name);
     try {
       if (!tool) throw ToolErrors.unknownTool(name, this.names);
-      const parsed = tool.input.safeParse(args);
+      const { args: known, dropped } = dropUnknownKeys(tool.input, args);
+      const parsed = tool.input.safeParse(known);
       if (!parsed.success) {
         const issues = parsed.error.issues
           .slice(0, 5)
@@ -96,7 +113,10 @@ export class ToolRegistry {
         throw ToolErrors.invalidArgs(name, issues);
       }
       const result = await tool.run(parsed.data, ctx);
-      return { ok: true, text: typeof result === "string" ? result : JSON.stringify(result, null, 1) };
+      const text = typeof result === "string" ? result : JSON.stringify(result, null, 1);
+      if (dropped.length === 0) return { ok: true, text };
+      ctx.log.info({ tool: name, dropped }, "unknown tool arguments dropped");
+      return { ok: true, text: `${text}\n[note: ignored unknown arguments: ${dropped.join(", ")}]` };
     } catch (error) {
       if (isOlError(error))
         return { ok: false, code: error.code, text: `error ${error.code}: ${error.message}` };
