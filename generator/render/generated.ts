@@ -166,12 +166,21 @@ function agentManifest(
         url: s.url,
       })),
     providers: own,
+    mesh_grants: MESH_GRANTS.filter((g) => a.permissions[g].length > 0),
     mesh_url: MESH_URL,
     proxy_url: PROXY_URL,
     embedding_model: fleet.mesh.llm.embedding_model,
     ...(a.skills_dir === undefined ? {} : { skills_dir: SKILLS_MOUNT }),
   };
 }
+
+const MESH_GRANTS = [
+  "blackboard_read",
+  "blackboard_write",
+  "can_message",
+  "can_publish",
+  "can_subscribe",
+] as const;
 
 /** Normalises text files: LF endings and exactly one trailing newline (empty stays empty). */
 export const textFile = (text: string): string => {

@@ -18,7 +18,7 @@ import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
-import { LOCAL_TOOLS, MESH_TOOLS } from "./tools/index.js";
+import { LOCAL_TOOLS, meshToolsFor } from "./tools/index.js";
 import { MeshClient } from "./tools/mesh/client.js";
 import { staticProvider, Toolbox, type ToolSource } from "./tools/provider.js";
 import type { ToolRegistry } from "./tools/registry.js";
@@ -86,7 +86,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
   // Each capability contributes its tools through one provider; the order is the model's tool order.
   const toolbox = new Toolbox([
     staticProvider("local", LOCAL_TOOLS),
-    staticProvider("mesh", MESH_TOOLS),
+    staticProvider("mesh", meshToolsFor(config.manifest.mesh_grants)),
     staticProvider("memory", memory.tools),
     ...mcpProviders(config, dataRoot, log, o.mcpRestart),
   ]);

@@ -1,3 +1,4 @@
+import type { AgentManifest } from "../../common/contracts/agent-manifest.js";
 import { execTool } from "./exec.js";
 import { httpRequestTool } from "./http-request.js";
 import { listFilesTool } from "./list-files.js";
@@ -45,6 +46,29 @@ export const MESH_TOOLS: readonly Tool[] = [
   readAgentHistoryTool,
   spawnAgentTool,
 ];
+
+type MeshGrant = NonNullable<AgentManifest["mesh_grants"]>[number];
+
+/** The mesh permission without which a mesh tool can only fail (tools not listed need none). */
+const MESH_TOOL_GRANT: Record<string, MeshGrant> = {
+  [readSharedStateTool.name]: "blackboard_read",
+  [listSharedStateTool.name]: "blackboard_read",
+  [writeSharedStateTool.name]: "blackboard_write",
+  [saveArtifactTool.name]: "blackboard_write",
+  [publishEventTool.name]: "can_publish",
+  [sendMessageTool.name]: "can_message",
+  [subscribeTopicTool.name]: "can_subscribe",
+  [unsubscribeTopicTool.name]: "can_subscribe",
+};
+
+/** The mesh tools this agent's permissions make usable (all of them when the manifest does not say). */
+export const meshToolsFor = (grants: AgentManifest["mesh_grants"]): readonly Tool[] =>
+  grants === undefined
+    ? MESH_TOOLS
+    : MESH_TOOLS.filter((t) => {
+        const needs = MESH_TOOL_GRANT[t.name];
+        return needs === undefined || grants.includes(needs);
+      });
 
 /** Every built-in tool (local then mesh), the order the model sees them in. */
 export const BUILTIN_TOOLS: readonly Tool[] = [...LOCAL_TOOLS, ...MESH_TOOLS];

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { MESH_TOOLS, meshToolsFor } from "../../../services/agent/tools/index.js";
 import { listFilesTool } from "../../../services/agent/tools/list-files.js";
 import { ToolRegistry } from "../../../services/agent/tools/registry.js";
 import { defineTool, type ToolContext } from "../../../services/agent/tools/types.js";
@@ -54,5 +55,27 @@ describe("list_files with a glob", () => {
     expect(top.text).toBe("notes/c.txt (1 bytes)");
     const none = await reg.execute("list_files", { path: "notes", glob: "*.pdf" }, ctx);
     expect(none.text).toBe("nothing under notes matches *.pdf");
+  });
+});
+
+describe("mesh tools follow the agent's permissions", () => {
+  const names = (grants: Parameters<typeof meshToolsFor>[0]) => meshToolsFor(grants).map((t) => t.name);
+
+  it("offers only the mesh tools some grant makes usable", () => {
+    const none = names([]);
+    expect(none).not.toContain("send_message");
+    expect(none).not.toContain("write_shared_state");
+    expect(none).not.toContain("publish_event");
+    expect(none).toContain("list_agents");
+    const reader = names(["blackboard_read", "can_message"]);
+    expect(reader).toEqual(
+      expect.arrayContaining(["read_shared_state", "list_shared_state", "send_message"]),
+    );
+    expect(reader).not.toContain("write_shared_state");
+    expect(reader).not.toContain("save_artifact");
+  });
+
+  it("offers every mesh tool when the manifest says nothing (an older render)", () => {
+    expect(names(undefined)).toEqual(MESH_TOOLS.map((t) => t.name));
   });
 });
