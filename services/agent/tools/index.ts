@@ -15,6 +15,7 @@ import { readFileTool } from "./read-file.js";
 import { ToolRegistry } from "./registry.js";
 import { spawnAgentTool } from "./spawn-agent.js";
 import type { Tool } from "./types.js";
+import { updateWorkspaceTool } from "./update-workspace.js";
 import { webSearchTool } from "./web-search.js";
 import { writeFileTool } from "./write-file.js";
 
@@ -26,6 +27,7 @@ export const LOCAL_TOOLS: readonly Tool[] = [
   listFilesTool,
   httpRequestTool,
   webSearchTool,
+  updateWorkspaceTool,
 ];
 
 /** The tools that call the mesh as the agent (and spawn_agent, which runs in this process). */

@@ -1,3 +1,4 @@
+import { isCorrection } from "../../core/corrections.js";
 import type { RunResult } from "../../loop/run.js";
 import { CHAT_CONVERSATION } from "../../state/agent-store.js";
 import type { Turn, TurnDeps } from "./types.js";
@@ -19,7 +20,18 @@ export async function persistChat(
     .catch((err: unknown) => d.log.warn({ err }, "context flush/compaction failed"));
 }
 
-/** Turn step 6: one log line and one daily-log entry (memory/YYYY-MM-DD.md) per turn or task. */
+/** Turn step 6a: a chat message that corrects the agent is kept in learnings/corrections.md. */
+export async function recordCorrection(
+  d: Pick<TurnDeps, "workspace" | "log">,
+  t: Pick<Turn, "mode" | "prompt">,
+): Promise<void> {
+  if (t.mode !== "chat" || !isCorrection(t.prompt)) return;
+  await d.workspace
+    .recordCorrection(t.prompt)
+    .catch((err: unknown) => d.log.warn({ err }, "could not record a correction"));
+}
+
+/** Turn step 6b: one log line and one daily-log entry (memory/YYYY-MM-DD.md) per turn or task. */
 export async function logTurn(
   d: Pick<TurnDeps, "workspace" | "log">,
   t: Pick<Turn, "mode" | "from" | "prompt">,

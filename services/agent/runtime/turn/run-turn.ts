@@ -4,12 +4,12 @@ import { storeTranscript } from "../../memory/agent-memory.js";
 import { CHAT_CONVERSATION } from "../../state/agent-store.js";
 import { prepareContext } from "./context.js";
 import { retryOnOverflow } from "./overflow-retry.js";
-import { logTurn, persistChat } from "./record.js";
+import { logTurn, persistChat, recordCorrection } from "./record.js";
 import type { Turn, TurnDeps, TurnInput } from "./types.js";
 
 /**
  * One chat turn or task as a pipeline: system prompt → context → loop → overflow retry → persist
- * → daily log. Returns the result and the steer messages that arrived too late to be seen (the
+ * → corrections → daily log. Returns the result and the steer messages that arrived too late to be seen (the
  * runtime queues them as the next turn).
  */
 export async function runTurn(
@@ -54,6 +54,7 @@ export async function runTurn(
   });
   const leftover = t.steer.drain();
   await persistChat(d, t, result, ctx.system);
+  await recordCorrection(d, t);
   await logTurn(d, t, result);
   return { result, leftover };
 }
