@@ -68,15 +68,6 @@ function checkAgents(
         );
       }
       names.add(server.name);
-      if (server.url !== undefined) {
-        issues.push(
-          issueAt(
-            parsed,
-            ["agents", id, "mcp_servers", i, "url"],
-            "remote MCP servers (url) are not supported yet: run the server with command",
-          ),
-        );
-      }
     });
   }
   return issues;
