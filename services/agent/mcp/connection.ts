@@ -45,6 +45,8 @@ export class McpConnection {
   protocol: string | undefined;
   server: { name: string; version: string } | undefined;
   tools: McpTool[] = [];
+  /** Names of the server's prompts (listed in status; prompts are for people, not the model). */
+  prompts: string[] = [];
   lastError: string | undefined;
   restarts = 0;
   readonly #crashes: number[] = [];
@@ -93,6 +95,8 @@ export class McpConnection {
       );
     });
     await this.#refresh();
+    if (client.getServerCapabilities()?.prompts)
+      this.prompts = (await client.listPrompts()).prompts.slice(0, MAX_TOOLS).map((p) => p.name);
     this.state = "ready";
     this.lastError = undefined;
     this.o.log.info({ mcp: name, protocol: this.protocol, tools: this.tools.length }, "MCP server ready");
@@ -148,9 +152,7 @@ export class McpConnection {
 
   /** tools/call with the per-call timeout (reset by progress) and the turn's signal (cancel on abort). */
   async call(tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<CallToolResult> {
-    const client = this.#client;
-    if (this.state !== "ready" || !client)
-      throw ToolErrors.mcpUnavailable(this.spec.name, this.lastError ?? this.state);
+    const client = this.#ready();
     const timeout = this.spec.timeoutS * 1000;
     try {
       return (await client.callTool({ name: tool, arguments: args }, undefined, {
@@ -172,6 +174,28 @@ export class McpConnection {
     }
   }
 
+  get offersResources(): boolean {
+    return Boolean(this.#client?.getServerCapabilities()?.resources);
+  }
+
+  /** resources/list (one page; the cursor goes back to the model) and resources/read. */
+  async resources(cursor: string | undefined, signal: AbortSignal) {
+    return this.#ready().listResources(cursor ? { cursor } : {}, {
+      signal,
+      timeout: this.spec.timeoutS * 1000,
+    });
+  }
+
+  async readResource(uri: string, signal: AbortSignal) {
+    return this.#ready().readResource({ uri }, { signal, timeout: this.spec.timeoutS * 1000 });
+  }
+
+  #ready(): Client {
+    if (this.state !== "ready" || !this.#client)
+      throw ToolErrors.mcpUnavailable(this.spec.name, this.lastError ?? this.state);
+    return this.#client;
+  }
+
   status() {
     return {
       state: this.state,
@@ -179,6 +203,7 @@ export class McpConnection {
       protocol: this.protocol ?? null,
       server: this.server ?? null,
       tools: this.tools.length,
+      prompts: this.prompts,
       restarts: this.restarts,
       ...(this.lastError ? { error: this.lastError } : {}),
     };

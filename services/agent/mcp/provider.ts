@@ -78,6 +78,7 @@ export class McpToolProvider implements ToolProvider {
       taken.add(name);
       return this.#tool(t, name);
     });
+    if (this.connection.offersResources) this.#tools.push(...this.#resourceTools());
     this.#held = held;
   }
 
@@ -96,6 +97,36 @@ export class McpToolProvider implements ToolProvider {
         return untrusted(server, text);
       },
     });
+  }
+
+  /** Resources, where the server offers them, as two tools named after the server. */
+  #resourceTools(): Tool[] {
+    const server = this.connection.spec.name;
+    const c = this.connection;
+    return [
+      defineTool({
+        name: safeToolName(`mcp_${server}_list_resources`),
+        description: `List the resources MCP server "${server}" offers (uri, name, mime type); pass next_cursor back for the next page.`,
+        input: z.strictObject({ cursor: z.string().max(1000).optional() }),
+        run: async (args, ctx) => {
+          const r = await c.resources(args.cursor, ctx.signal);
+          const list = r.resources.map((x) => ({ uri: x.uri, name: x.name, mimeType: x.mimeType }));
+          return untrusted(server, JSON.stringify({ resources: list, next_cursor: r.nextCursor ?? null }));
+        },
+      }),
+      defineTool({
+        name: safeToolName(`mcp_${server}_read_resource`),
+        description: `Read one resource of MCP server "${server}" by uri.`,
+        input: z.strictObject({ uri: z.string().min(1).max(2000) }),
+        run: async (args, ctx) => {
+          const r = await c.readResource(args.uri, ctx.signal);
+          const parts = r.contents.map((x) =>
+            "text" in x ? x.text : `[binary ${x.mimeType ?? ""} ${x.uri}]`,
+          );
+          return untrusted(server, parts.join("\n"));
+        },
+      }),
+    ];
   }
 
   tools(): readonly Tool[] {

@@ -31,6 +31,7 @@ type McpStatus = {
   protocol: string | null;
   restarts: number;
   held: string[];
+  prompts: string[];
 };
 const mcpStatus = async (h: Harness, name: string): Promise<McpStatus> => {
   const s = (await (await get(h, "/status")).json()) as { providers: Record<string, McpStatus> };
@@ -110,6 +111,27 @@ describe("MCP servers from npm, run by the real agent", () => {
     } finally {
       delete process.env.OL_TEST_AGENT_SECRET;
     }
+  });
+
+  it("lists and reads the server's resources, and reports its prompts in status", async () => {
+    h = await startHarness({ mcp_servers: [server("everything", [EVERYTHING])] });
+    const uri = "demo://resource/static/document/architecture.md";
+    h.fake.script(
+      "openai",
+      {
+        toolCalls: [
+          { name: "mcp_everything_list_resources", args: {} },
+          { name: "mcp_everything_read_resource", args: { uri } },
+        ],
+      },
+      { text: "read" },
+    );
+    await chat(h, "what resources are there?");
+    const [list, doc] = toolMessages(h.fake.requests.at(-1));
+    expect(list).toContain(uri);
+    expect(doc).toContain("Architecture");
+    expect(doc).toMatch(/^\[untrusted output of MCP server "everything"/);
+    expect((await mcpStatus(h, "everything")).prompts).toContain("simple-prompt");
   });
 
   it("a crashed server is restarted with backoff; meanwhile its tools answer unavailable", async () => {
