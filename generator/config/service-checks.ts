@@ -27,6 +27,11 @@ export function checkUnimplementedAgentFields(parsed: ParsedFile, data: AgentsFi
       if (agent[field] !== undefined)
         issues.push(issueAt(parsed, ["agents", id, field], `not supported: ${why}`));
     }
+    agent.mcp_servers.forEach((server, i) => {
+      if (server.url === undefined) return;
+      const why = "remote MCP servers (url) are not supported yet; run the server with command";
+      issues.push(issueAt(parsed, ["agents", id, "mcp_servers", i, "url"], `not supported: ${why}`));
+    });
   }
   return issues;
 }

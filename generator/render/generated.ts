@@ -5,6 +5,7 @@ import { type ProxyConfig, proxyConfigSchema } from "../../services/common/contr
 import {
   AGENT_PORT,
   agentServiceName,
+  credentialSecretName,
   EGRESS_PROXY_HOST,
   EGRESS_PROXY_PORT,
   MESH_HOST,
@@ -153,14 +154,33 @@ function agentManifest(
     browser_backend: a.browser_backend ?? "basic",
     mcp_servers: [...a.mcp_servers]
       .sort((x, y) => compareAscii(x.name, y.name))
-      .map((s) => ({ name: s.name, command: s.command, args: s.args, env: s.env, url: s.url })),
+      .map((s) => ({
+        name: s.name,
+        command: s.command,
+        args: s.args,
+        env: s.env,
+        secret_env: Object.fromEntries(
+          Object.entries(s.secret_env).map(([k, cred]) => [k, credentialSecretName(cred)]),
+        ),
+        timeout_s: s.timeout_s,
+        url: s.url,
+      })),
     providers: own,
+    mesh_grants: MESH_GRANTS.filter((g) => a.permissions[g].length > 0),
     mesh_url: MESH_URL,
     proxy_url: PROXY_URL,
     embedding_model: fleet.mesh.llm.embedding_model,
     ...(a.skills_dir === undefined ? {} : { skills_dir: SKILLS_MOUNT }),
   };
 }
+
+const MESH_GRANTS = [
+  "blackboard_read",
+  "blackboard_write",
+  "can_message",
+  "can_publish",
+  "can_subscribe",
+] as const;
 
 /** Normalises text files: LF endings and exactly one trailing newline (empty stays empty). */
 export const textFile = (text: string): string => {

@@ -63,6 +63,18 @@ export function credentialNeeds(fleet: FleetConfig): Need[] {
       needs.push({ credential, service: MESH_HOST, reason: `channel ${channel}` });
     }
   }
+  // An MCP server's secret env reaches its agent only, as a secret file the agent reads at spawn.
+  for (const agent of fleet.agents) {
+    for (const server of agent.mcp_servers) {
+      for (const credential of Object.values(server.secret_env)) {
+        needs.push({
+          credential,
+          service: agentServiceName(agent.id),
+          reason: `mcp server ${agent.id}/${server.name}`,
+        });
+      }
+    }
+  }
   for (const hook of fleet.mesh.webhooks) {
     if (hook.secret)
       needs.push({ credential: hook.secret, service: MESH_HOST, reason: `webhook ${hook.name}` });

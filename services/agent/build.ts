@@ -8,6 +8,8 @@ import type { AgentConfig } from "./config/load.js";
 import type { RunLimits } from "./core/limits.js";
 import { Spawner } from "./loop/spawner.js";
 import type { StepDeps } from "./loop/step.js";
+import type { RESTART } from "./mcp/connection.js";
+import { mcpProviders } from "./mcp/index.js";
 import { createAgentMemory } from "./memory/agent-memory.js";
 import type { Embedder } from "./memory/embedder.js";
 import { type ModelAccess, modelResolver, type WireApi } from "./model/resolve.js";
@@ -16,9 +18,10 @@ import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
-import { BUILTIN_TOOLS } from "./tools/index.js";
+import { LOCAL_TOOLS, meshToolsFor } from "./tools/index.js";
 import { MeshClient } from "./tools/mesh/client.js";
-import { ToolRegistry } from "./tools/registry.js";
+import { staticProvider, Toolbox, type ToolSource } from "./tools/provider.js";
+import type { ToolRegistry } from "./tools/registry.js";
 
 export interface AgentOverrides {
   logger?: Logger;
@@ -30,6 +33,8 @@ export interface AgentOverrides {
   /** Memory test seams: the embedder (null = FTS-only) and the model's context window. */
   embedder?: Embedder | null;
   contextWindow?: number;
+  /** MCP test seam: the restart policy of every server. */
+  mcpRestart?: typeof RESTART;
 }
 
 export interface AgentHandle {
@@ -78,7 +83,15 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     ...(o.embedder !== undefined ? { embedder: o.embedder } : {}),
     ...(o.contextWindow ? { window: o.contextWindow } : {}),
   });
-  const registry = o.registry ?? new ToolRegistry([...BUILTIN_TOOLS, ...memory.tools]);
+  // Each capability contributes its tools through one provider; the order is the model's tool order.
+  const toolbox = new Toolbox([
+    staticProvider("local", LOCAL_TOOLS),
+    staticProvider("mesh", meshToolsFor(config.manifest.mesh_grants)),
+    staticProvider("memory", memory.tools),
+    ...mcpProviders(config, dataRoot, log, o.mcpRestart),
+  ]);
+  await toolbox.start({ manifest: config.manifest, dataRoot, log });
+  const registry: ToolSource = o.registry ?? toolbox;
   const spawner = new Spawner(
     { registry, step, maxOutputTokens: config.manifest.max_tokens, temperature: config.manifest.temperature },
     0,
@@ -118,6 +131,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
       await app.close();
       await mesh.close().catch(() => {});
       await proxy.close().catch(() => {});
+      await toolbox.stop();
       store.close();
       memory.close();
     },

@@ -44,6 +44,18 @@ export const mcpServerSchema = z
       .describe("Command started as a stdio child process inside the agent."),
     args: z.array(z.string()).default([]).describe("Arguments of the command."),
     env: z.record(envName, z.string()).default({}).describe("Non-secret environment for the server process."),
+    secret_env: z
+      .record(envName, envName)
+      .default({})
+      .describe(
+        "Secret environment for the server process: variable → credential name in .env (OPENLEGION_CRED_<name>), mounted as a secret file, never in the manifest.",
+      ),
+    timeout_s: z
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe("Per-call timeout in seconds (reset whenever the server reports progress)."),
     url: z
       .url({ protocol: /^https?$/ })
       .optional()

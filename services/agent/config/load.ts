@@ -25,6 +25,8 @@ export interface AgentConfig {
   port: number;
   logLevel: string;
   logFormat?: LogFormat;
+  /** Per MCP server: its secret env values, read from the secret files the manifest names. */
+  mcpSecretEnv?: Record<string, Record<string, string>>;
 }
 
 function readText(path: string, what: string, optional = false): string {
@@ -99,5 +101,19 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     port,
     logLevel: env.OPENLEGION_LOG_LEVEL ?? "info",
     logFormat: logFormatOf(env.OPENLEGION_LOG_FORMAT),
+    mcpSecretEnv: Object.fromEntries(
+      manifest.mcp_servers.map((s) => [
+        s.name,
+        Object.fromEntries(
+          Object.entries(s.secret_env).map(([name, file]) => [
+            name,
+            readText(join(secretsDir, file), `the ${file} secret of MCP server ${s.name}`).replace(
+              /\r?\n$/,
+              "",
+            ),
+          ]),
+        ),
+      ]),
+    ),
   };
 }

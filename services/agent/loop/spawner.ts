@@ -1,13 +1,13 @@
 import { assembleSystemPrompt } from "../core/prompt.js";
 import { ToolErrors } from "../tools/errors.js";
-import type { ToolRegistry } from "../tools/registry.js";
+import type { ToolSource } from "../tools/provider.js";
 import { SPAWN_MAX_CONCURRENT, SPAWN_MAX_DEPTH } from "../tools/spawn-agent.js";
 import type { SpawnHost, ToolContext } from "../tools/types.js";
 import { runLoop } from "./run.js";
 import type { StepDeps } from "./step.js";
 
 export interface SpawnerDeps {
-  registry: ToolRegistry;
+  registry: ToolSource;
   step: StepDeps;
   maxOutputTokens?: number;
   temperature?: number;
@@ -48,9 +48,10 @@ export class Spawner implements SpawnHost {
       );
     }
     const childDepth = this.depth + 1;
-    let names = req.tools ?? this.deps.registry.names;
+    const parent = this.deps.registry.current();
+    let names = req.tools ?? parent.names;
     if (childDepth >= SPAWN_MAX_DEPTH) names = names.filter((n) => n !== "spawn_agent");
-    const registry = this.deps.registry.subset(names);
+    const registry = parent.subset(names);
     const child = new Spawner(this.deps, childDepth);
     const id = `${ctx.agentId}.sub${childDepth}-${++this.#seq}`;
     this.#active++;

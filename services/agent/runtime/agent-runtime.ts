@@ -1,47 +1,31 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Logger } from "pino";
-import type { Dispatcher } from "undici";
-import type { AgentManifest } from "../../common/contracts/agent-manifest.js";
 import type { InboxMessage } from "../../common/contracts/mesh-api.js";
-import { DEFAULT_LIMITS, type RunLimits, type RunMode } from "../core/limits.js";
-import { assembleSystemPrompt } from "../core/prompt.js";
+import type { RunMode } from "../core/limits.js";
 import { AgentErrors } from "../errors.js";
-import { type LoopEvent, type RunResult, runLoop } from "../loop/run.js";
-import type { Spawner } from "../loop/spawner.js";
+import type { LoopEvent, RunResult } from "../loop/run.js";
 import { SteerQueue } from "../loop/steer-queue.js";
-import type { StepDeps } from "../loop/step.js";
-import { storeTranscript } from "../memory/agent-memory.js";
-import type { ConversationMemory } from "../memory/context/conversation.js";
-import { isContextOverflow } from "../memory/context/plan.js";
-import { type AgentStore, CHAT_CONVERSATION, type TaskRow } from "../state/agent-store.js";
+import { CHAT_CONVERSATION, type TaskRow } from "../state/agent-store.js";
 import { WorkflowRepo } from "../state/workflow-repo.js";
-import type { Workspace } from "../state/workspace.js";
-import type { MeshClient } from "../tools/mesh/client.js";
-import type { ToolRegistry } from "../tools/registry.js";
+import type { ToolSource } from "../tools/provider.js";
 import { CollectBatch } from "./collect.js";
 import { RunQueue } from "./run-queue.js";
 import { cancelledResult, failedResult, renderInbox } from "./run-results.js";
+import { runTurn } from "./turn/run-turn.js";
+import { SystemPromptCache } from "./turn/system-prompt.js";
+import type { TurnDeps } from "./turn/types.js";
 import { type TaskRunner, WorkflowTasks, workflowPayload } from "./workflow-tasks.js";
 
 export const QUEUE_CAP = 50;
 
-export interface RuntimeDeps {
-  manifest: AgentManifest;
+/** The turn's dependencies (turn/types.ts) plus what the runtime adds around the queue. */
+export interface RuntimeDeps extends Omit<TurnDeps, "tools" | "prompt"> {
   systemPrompt: string;
   project: string;
-  dataRoot: string;
-  store: AgentStore;
-  workspace: Workspace;
-  registry: ToolRegistry;
-  spawner: Spawner;
-  mesh: MeshClient;
-  proxy: Dispatcher;
-  step: StepDeps;
-  log: Logger;
-  /** Layer 5 (services/agent/memory): summary/brief in the prompt, flush and compaction after turns. */
-  memory?: ConversationMemory;
-  limits?: RunLimits;
+  /** The tools of each turn: a fixed registry (tests) or the providers' Toolbox. */
+  registry: ToolSource;
   queueCap?: number;
+  /** The clock of status times (ms since the epoch). */
+  now?: () => number;
 }
 
 export interface ChatOutcome {
@@ -62,11 +46,26 @@ export class AgentRuntime {
   readonly #collect = new CollectBatch();
   #abort: AbortController | undefined;
   #closing = false;
-  readonly #startedAt = Date.now();
+  readonly #now: () => number;
+  readonly #startedAt: number;
+  readonly #turn: TurnDeps;
 
   constructor(deps: RuntimeDeps) {
     this.#d = deps;
-    this.queue = new RunQueue(deps.queueCap ?? QUEUE_CAP);
+    this.#now = deps.now ?? Date.now;
+    this.#startedAt = this.#now();
+    const { systemPrompt, project, registry, ...rest } = deps;
+    this.#turn = {
+      ...rest,
+      tools: registry,
+      prompt: new SystemPromptCache({
+        agentId: deps.manifest.id,
+        role: deps.manifest.role,
+        project,
+        systemPrompt,
+      }),
+    };
+    this.queue = new RunQueue(deps.queueCap ?? QUEUE_CAP, this.#now);
     const interrupted = deps.store.interruptUnfinished();
     if (interrupted > 0)
       deps.log.warn({ interrupted }, "tasks left running by the previous process were marked cancelled");
@@ -106,32 +105,6 @@ export class AgentRuntime {
     return this.#closing;
   }
 
-  /** The last assembled prompt and the file texts it was built from (same texts → same prompt). */
-  #prompt: { files: (string | undefined)[]; text: string } | undefined;
-
-  async #systemPrompt(): Promise<string> {
-    const files = await this.#d.workspace.readAll();
-    const texts = [
-      files.workspace.agents,
-      files.workspace.soul,
-      files.workspace.user,
-      files.workspace.memory,
-      files.learnings.errors,
-      files.learnings.corrections,
-    ];
-    if (this.#prompt?.files.every((t, i) => t === texts[i])) return this.#prompt.text;
-    const text = assembleSystemPrompt({
-      agentId: this.#d.manifest.id,
-      role: this.#d.manifest.role,
-      project: this.#d.project,
-      systemPrompt: this.#d.systemPrompt,
-      ...files,
-      tools: this.#d.registry.list(),
-    });
-    this.#prompt = { files: texts, text };
-    return text;
-  }
-
   async #run(
     mode: RunMode,
     prompt: string,
@@ -142,87 +115,18 @@ export class AgentRuntime {
     const abort = new AbortController();
     this.#steer = steer;
     this.#abort = abort;
-    const d = this.#d;
     try {
-      const transcript = storeTranscript(d.store, CHAT_CONVERSATION);
-      const context = async () => {
-        const system = await this.#systemPrompt();
-        if (!d.memory) return { system, history: mode === "chat" ? d.store.history(CHAT_CONVERSATION) : [] };
-        const none = { count: () => 0, tail: () => [] };
-        const p = await d.memory.prepare(mode, mode === "chat" ? transcript : none, prompt, abort.signal);
-        return { system: p.systemSuffix ? `${system}\n\n${p.systemSuffix}` : system, history: p.history };
-      };
-      let ctx = await context();
-      const loop = () =>
-        runLoop({
-          mode,
-          system: ctx.system,
-          history: ctx.history,
-          prompt,
-          registry: d.registry,
-          toolCtx: {
-            agentId: d.manifest.id,
-            dataRoot: d.dataRoot,
-            log: d.log,
-            mesh: d.mesh,
-            proxy: d.proxy,
-            spawner: d.spawner,
-            depth: 0,
-          },
-          step: d.step,
-          signal: abort.signal,
-          steer,
-          limits: d.limits ?? DEFAULT_LIMITS,
-          maxOutputTokens: d.manifest.max_tokens,
-          temperature: d.manifest.temperature,
-          onEvent,
-          onToolFailure: (tool, text) => {
-            d.workspace
-              .recordToolError(tool, text)
-              .catch((err: unknown) => d.log.warn({ err }, "could not record a tool error"));
-          },
-        });
-      let result = await loop();
-      // The provider refused the context as too long: write-then-compact, then retry once.
-      if (mode === "chat" && d.memory && result.status === "failed" && isContextOverflow(result.error)) {
-        const compacted = await d.memory
-          .compactNow(CHAT_CONVERSATION, transcript, abort.signal)
-          .catch((err: unknown) => d.log.warn({ err }, "compaction after a context overflow failed"));
-        if (compacted) {
-          ctx = await context();
-          result = await loop();
-        }
-      }
+      const turn = await runTurn(this.#turn, {
+        mode,
+        prompt,
+        from,
+        steer,
+        signal: abort.signal,
+        ...(onEvent ? { onEvent } : {}),
+      });
       // Messages that arrived after the last step boundary were never seen: they become the next turn.
-      const leftover = steer.drain();
-      if (mode === "chat") {
-        d.store.appendMessages(CHAT_CONVERSATION, result.added);
-        await d.memory
-          ?.afterTurn(CHAT_CONVERSATION, transcript, { system: ctx.system, signal: abort.signal })
-          .catch((err: unknown) => d.log.warn({ err }, "context flush/compaction failed"));
-      }
-      d.log.info(
-        {
-          mode,
-          from,
-          status: result.status,
-          calls: result.calls,
-          tools: result.toolCalls,
-          models: result.models,
-        },
-        "run finished",
-      );
-      await d.workspace
-        .logTurn({
-          kind: mode,
-          from,
-          input: prompt,
-          reply: result.reply || result.error?.message || "",
-          status: result.status,
-        })
-        .catch((err: unknown) => d.log.warn({ err }, "could not append to the daily log"));
-      if (leftover.length > 0 && !this.#closing) this.#enqueueChat(leftover.join("\n\n"), from);
-      return result;
+      if (turn.leftover.length > 0 && !this.#closing) this.#enqueueChat(turn.leftover.join("\n\n"), from);
+      return turn.result;
     } finally {
       this.#steer = undefined;
       this.#abort = undefined;
@@ -370,15 +274,22 @@ export class AgentRuntime {
       fallback_models: this.#d.manifest.fallback_models,
       state: this.#closing ? ("stopping" as const) : cur ? ("running" as const) : ("idle" as const),
       current: cur
-        ? { kind: cur.kind, id: cur.id, from: cur.from, running_ms: Date.now() - cur.startedAt }
+        ? { kind: cur.kind, id: cur.id, from: cur.from, running_ms: this.#now() - cur.startedAt }
         : null,
       queue_length: this.queue.length,
       steer_pending: this.#steer?.length ?? 0,
       sub_agents: this.#d.spawner.active,
       conversation_messages: this.#d.store.messageCount(CHAT_CONVERSATION),
-      uptime_s: Math.floor((Date.now() - this.#startedAt) / 1000),
-      tools: this.#d.registry.names,
+      uptime_s: Math.floor((this.#now() - this.#startedAt) / 1000),
+      tools: this.#d.registry.current().names,
+      ...this.#providerStatus(),
     };
+  }
+
+  /** MCP servers (and any provider that reports status) under `providers`, when there are any. */
+  #providerStatus(): { providers?: Record<string, unknown> } {
+    const providers = this.#d.registry.status?.() ?? {};
+    return Object.keys(providers).length > 0 ? { providers } : {};
   }
 
   /** Stop taking work, cancel what is queued, let the current step end (its messages are saved). */

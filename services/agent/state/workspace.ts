@@ -1,6 +1,7 @@
 import { type BigIntStats, constants, statSync } from "node:fs";
 import { join } from "node:path";
 import { isOlError } from "../../common/errors.js";
+import { correctionLine } from "../core/corrections.js";
 import { appendConfined, openConfined, resolveInRoot } from "../tools/fs/safe-path.js";
 
 export const WORKSPACE_FILES = {
@@ -126,6 +127,11 @@ export class Workspace {
     const clip = (s: string) => (s.length > LOG_ENTRY_MAX ? `${s.slice(0, LOG_ENTRY_MAX)} […]` : s);
     const text = `\n## ${time} ${entry.kind} from ${entry.from} (${entry.status})\n\n**in:** ${clip(entry.input)}\n\n**out:** ${clip(entry.reply) || "(no text)"}\n`;
     await this.append(`memory/${day}.md`, text);
+  }
+
+  /** learnings/corrections.md: one line per user correction, shown in every later system prompt. */
+  async recordCorrection(message: string): Promise<void> {
+    await this.append(LEARNINGS.corrections, correctionLine(this.now(), message));
   }
 
   /** learnings/errors.md: one line per failed tool call, so the next prompt shows recent failures. */

@@ -38,4 +38,14 @@ export const ToolErrors = {
   spawnLimit: (message: string) => new OlError("OL_ERR_AGENT_SPAWN_LIMIT", message, 429),
   duplicateTool: (name: string) =>
     new OlError("OL_ERR_AGENT_DUPLICATE_TOOL", `tool ${JSON.stringify(name)} is registered twice`, 500),
+  mcpUnavailable: (server: string, why: string) =>
+    new OlError("OL_ERR_AGENT_MCP_UNAVAILABLE", `MCP server "${server}" is unavailable: ${why}`, 503),
+  mcpTimeout: (tool: string, seconds: number) =>
+    new OlError(
+      "OL_ERR_AGENT_MCP_TIMEOUT",
+      `${tool} did not answer within ${seconds} s (without progress); try smaller input or another tool`,
+      504,
+    ),
+  mcpToolError: (tool: string, text: string) =>
+    new OlError("OL_ERR_AGENT_MCP_TOOL_ERROR", `${tool} reported an error: ${text.slice(0, 2000)}`, 502),
 } as const;

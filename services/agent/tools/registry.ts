@@ -1,12 +1,10 @@
 import { z } from "zod";
 import { isOlError } from "../../common/errors.js";
 import { ToolErrors } from "./errors.js";
+import { TOOL_NAME } from "./names.js";
 import type { Tool, ToolContext } from "./types.js";
 
 const SCHEMAS = new WeakMap<Tool, Record<string, unknown>>();
-
-/** Provider-safe names (OpenAI and Anthropic accept ^[a-zA-Z0-9_-]{1,64}$). */
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /**
  * `z.record(z.string(), …)` emits `propertyNames: {type: "string"}`, which says nothing (JSON keys are
@@ -25,6 +23,22 @@ function dropStringKeyNames(node: unknown): void {
   for (const v of Object.values(o)) dropStringKeyNames(v);
 }
 
+/**
+ * Models invent arguments. Top-level keys a strict tool input does not know are removed before
+ * validation (and named in the result) instead of failing the call; nested objects stay strict.
+ */
+function dropUnknownKeys(input: z.ZodType, args: unknown): { args: unknown; dropped: string[] } {
+  const first = input.safeParse(args);
+  if (first.success || typeof args !== "object" || args === null || Array.isArray(args))
+    return { args, dropped: [] };
+  const dropped = first.error.issues.flatMap((i) =>
+    i.code === "unrecognized_keys" && i.path.length === 0 ? i.keys : [],
+  );
+  if (dropped.length === 0) return { args, dropped };
+  const kept = Object.fromEntries(Object.entries(args).filter(([k]) => !dropped.includes(k)));
+  return { args: kept, dropped };
+}
+
 export interface ToolOutcome {
   ok: boolean;
   /** What the model reads: the result rendered as text, or "error <code>: <message>". */
@@ -34,6 +48,11 @@ export interface ToolOutcome {
 
 /** An explicit, ordered set of tools; duplicates and invalid names are refused at construction. */
 export class ToolRegistry {
+  /** A fixed registry is its own tool source (provider/Toolbox in tools/provider.ts). */
+  current(): ToolRegistry {
+    return this;
+  }
+
   readonly #tools = new Map<string, Tool>();
 
   constructor(tools: readonly Tool[]) {
@@ -63,6 +82,7 @@ export class ToolRegistry {
 
   /** JSON Schema of a tool's input, as sent to the model. */
   static schemaOf(tool: Tool): Record<string, unknown> {
+    if (tool.jsonSchema) return tool.jsonSchema;
     const cached = SCHEMAS.get(tool);
     if (cached) return cached;
     const schema = z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as Record<
@@ -83,7 +103,8 @@ export class ToolRegistry {
     const tool = this.#tools.get(name);
     try {
       if (!tool) throw ToolErrors.unknownTool(name, this.names);
-      const parsed = tool.input.safeParse(args);
+      const { args: known, dropped } = dropUnknownKeys(tool.input, args);
+      const parsed = tool.input.safeParse(known);
       if (!parsed.success) {
         const issues = parsed.error.issues
           .slice(0, 5)
@@ -92,7 +113,10 @@ export class ToolRegistry {
         throw ToolErrors.invalidArgs(name, issues);
       }
       const result = await tool.run(parsed.data, ctx);
-      return { ok: true, text: typeof result === "string" ? result : JSON.stringify(result, null, 1) };
+      const text = typeof result === "string" ? result : JSON.stringify(result, null, 1);
+      if (dropped.length === 0) return { ok: true, text };
+      ctx.log.info({ tool: name, dropped }, "unknown tool arguments dropped");
+      return { ok: true, text: `${text}\n[note: ignored unknown arguments: ${dropped.join(", ")}]` };
     } catch (error) {
       if (isOlError(error))
         return { ok: false, code: error.code, text: `error ${error.code}: ${error.message}` };

@@ -31,6 +31,8 @@ export interface Tool<I extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
   input: I;
+  /** The JSON Schema sent to the model when it is not derived from `input` (MCP tools bring their own). */
+  jsonSchema?: Record<string, unknown>;
   run(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
 }
 

@@ -16,6 +16,9 @@ export const agentManifestSchema = z.strictObject({
       command: z.string().optional(),
       args: z.array(z.string()),
       env: z.record(z.string(), z.string()),
+      /** Variable → file name under the agent's secrets dir (the value never appears here). */
+      secret_env: z.record(z.string(), z.string()),
+      timeout_s: z.int(),
       url: z.string().optional(),
     }),
   ),
@@ -24,6 +27,13 @@ export const agentManifestSchema = z.strictObject({
   mesh_url: z.string(),
   proxy_url: z.string(),
   embedding_model: z.string(),
+  /**
+   * The mesh permissions that grant this agent anything (non-empty lists in permissions.json), so it
+   * is not offered mesh tools that could only fail. Absent: every mesh tool is offered.
+   */
+  mesh_grants: z
+    .array(z.enum(["blackboard_read", "blackboard_write", "can_message", "can_publish", "can_subscribe"]))
+    .optional(),
   /** Where the agent's skills directory is mounted read-only, when agents.yaml sets skills_dir. */
   skills_dir: z.string().optional(),
 });

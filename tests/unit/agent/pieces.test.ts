@@ -32,7 +32,7 @@ describe("tool registry", () => {
   });
   it("holds every built-in tool once, with provider-safe names and JSON schemas", () => {
     const reg = new ToolRegistry(BUILTIN_TOOLS);
-    expect(reg.names.length).toBe(21);
+    expect(reg.names.length).toBe(22);
     for (const t of reg.list()) expect(ToolRegistry.schemaOf(t)).toMatchObject({ type: "object" });
   });
   it("turns unknown tools, invalid arguments and crashes into error outcomes", async () => {

@@ -211,6 +211,15 @@ export const BAD_CASES: BadCase[] = [
     expect: [[`${P}:1:41 researcher.allowed_apis.1`, 'unknown api "serpapi"']],
   },
   {
+    name: "remote MCP server (not implemented yet)",
+    files: agents(
+      "agents:\n  researcher:\n    mcp_servers:\n      - name: docs\n        url: https://mcp.example.com/mcp\n",
+    ),
+    expect: [
+      [`${A}:5:14 agents.researcher.mcp_servers.0.url`, "remote MCP servers (url) are not supported yet"],
+    ],
+  },
+  {
     name: "allowed host with a scheme",
     files: agents('agents:\n  researcher:\n    allowed_hosts: ["https://api.github.com"]\n'),
     expect: [[`${A}:3:21 agents.researcher.allowed_hosts.0`, "host must be a lowercase hostname"]],

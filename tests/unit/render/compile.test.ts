@@ -186,3 +186,48 @@ describe("compile: the proxy's model allowlist", () => {
     expect(models).toEqual(["anthropic/claude-haiku-4-5"]);
   });
 });
+
+describe("compile: MCP servers", () => {
+  const withMcp = (): ReturnType<typeof oneAgent> => {
+    const input = oneAgent();
+    const agents = input.agents as { agents: Record<string, Record<string, unknown>> };
+    agents.agents.researcher!.mcp_servers = [
+      {
+        name: "github",
+        command: "mcp-server-github",
+        env: { LOG: "quiet" },
+        secret_env: { GITHUB_TOKEN: "GITHUB_PAT" },
+        timeout_s: 30,
+      },
+    ];
+    return { ...input, env: { OPENLEGION_CRED_GITHUB_PAT: "ghp-secret-value" } };
+  };
+
+  it("passes servers to the manifest with secret env as file names, mounted into that agent only", () => {
+    const model = compile(makeFleet(withMcp()), opts);
+    const manifest = JSON.parse(
+      [...trackedOutputs(model).entries()].find(([p]) => p.endsWith("agent-researcher/manifest.json"))![1],
+    );
+    expect(manifest.mcp_servers).toEqual([
+      {
+        name: "github",
+        command: "mcp-server-github",
+        args: [],
+        env: { LOG: "quiet" },
+        secret_env: { GITHUB_TOKEN: "cred_github_pat" },
+        timeout_s: 30,
+      },
+    ]);
+    const mounted = (svc: string) => (model.compose.services[svc]?.secrets ?? []).map((s) => s.source);
+    expect(mounted("agent-researcher")).toContain("cred_github_pat");
+    expect(mounted("egress-proxy")).not.toContain("cred_github_pat");
+    expect(model.secrets.values.get("cred_github_pat")).toBe("ghp-secret-value");
+    expect([...trackedOutputs(model).values()].join("\n")).not.toContain("ghp-secret-value");
+  });
+
+  it("refuses to render when .env lacks an MCP server's secret", () => {
+    expect(() => compile(makeFleet({ ...withMcp(), env: {} }), opts)).toThrow(
+      /OPENLEGION_CRED_GITHUB_PAT \(needed by mcp server researcher\/github\)/,
+    );
+  });
+});
