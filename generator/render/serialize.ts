@@ -45,10 +45,7 @@ export function normalize(value: unknown, path = ""): unknown {
   );
 }
 
-export function headerLines(
-  model: Pick<ComposeModel, "toolVersion" | "inputDigest">,
-  flags = "",
-): string[] {
+export function headerLines(model: Pick<ComposeModel, "toolVersion" | "inputDigest">, flags = ""): string[] {
   return [
     HEADER_FIRST_LINE,
     `# Regenerate: openlegion render${flags}   Check: openlegion render --check${flags}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { schemaFindings } from "../../../../generator/lint/schemas.js";
 import {
   compile,
   compileStack,
@@ -7,7 +8,6 @@ import {
   type StackFile,
   trackedOutputs,
 } from "../../../../generator/render/index.js";
-import { schemaFindings } from "../../../../generator/lint/schemas.js";
 import { type FleetInput, makeFleet, oneAgent, threeAgents } from "../../../fixtures/render/fleet.js";
 
 const opts = { toolVersion: "0.1.0" };
@@ -55,7 +55,9 @@ describe("compileStack: derived from the single-host model", () => {
     const s = stackOf().services;
     expect(s.mesh?.deploy.placement.constraints).toEqual(["node.labels.openlegion.role == core"]);
     expect(s["egress-proxy"]?.deploy.placement.constraints).toEqual(["node.labels.openlegion.role == core"]);
-    expect(s["agent-writer"]?.deploy.placement.constraints).toEqual(["node.labels.openlegion.role == agents"]);
+    expect(s["agent-writer"]?.deploy.placement.constraints).toEqual([
+      "node.labels.openlegion.role == agents",
+    ]);
     expect(s.mesh?.ports).toEqual([{ target: 8420, published: 8421, protocol: "tcp", mode: "host" }]);
     for (const [name, svc] of Object.entries(s)) if (name !== "mesh") expect(svc.ports, name).toBeUndefined();
     expect(s["egress-proxy"]?.sysctls).toEqual({ "net.ipv4.ip_forward": "0" });
@@ -65,7 +67,11 @@ describe("compileStack: derived from the single-host model", () => {
     const model = modelOf();
     const nets = compileStack(model).networks;
     for (const [name, n] of Object.entries(nets)) {
-      expect(n, name).toMatchObject({ driver: "overlay", driver_opts: { encrypted: "true" }, attachable: false });
+      expect(n, name).toMatchObject({
+        driver: "overlay",
+        driver_opts: { encrypted: "true" },
+        attachable: false,
+      });
       const internal = !["egress", "ingress"].includes(name);
       expect(n.internal === true, name).toBe(internal);
       // Same subnets as the single-host file: the mesh's config (shared compose/ files) binds tokens to them.
@@ -83,14 +89,16 @@ describe("compileStack: derived from the single-host model", () => {
         .map((p) => `/etc/openlegion/${p.split("/").pop()}`)
         .sort(),
     );
-    for (const ref of agent.configs ?? []) expect(stack.configs[ref.source]?.file).toMatch(/^\.\/compose\/agent-writer\//);
+    for (const ref of agent.configs ?? [])
+      expect(stack.configs[ref.source]?.file).toMatch(/^\.\/compose\/agent-writer\//);
     expect(agent.secrets?.map((s) => s.target).sort()).toEqual(["agent_token", "mesh_token"]);
     for (const ref of agent.secrets ?? []) {
       expect(ref).toMatchObject({ uid: "1000", gid: "1000", mode: 0o400 });
       expect(ref.source).toMatch(/^(agent|mesh)_token_writer-[0-9a-f]{10}$/);
     }
     // No bind mount of the host anywhere: a task may run on any node.
-    for (const svc of Object.values(stack.services)) for (const v of svc.volumes) expect(v.type).not.toBe("bind");
+    for (const svc of Object.values(stack.services))
+      for (const v of svc.volumes) expect(v.type).not.toBe("bind");
   });
 
   it("renames a secret when its value rotates (a new Swarm secret plus a rolling update)", () => {
@@ -106,7 +114,9 @@ describe("compileStack: derived from the single-host model", () => {
   it("refuses a host directory bind (skills_dir) that cannot follow a task to another node", () => {
     const input = oneAgent();
     (input.agents as AgentsInput).agents.researcher!.skills_dir = "./skills";
-    expect(() => stackOf(input)).toThrow(expect.objectContaining({ code: "OL_ERR_RENDER_SWARM_UNSUPPORTED" }));
+    expect(() => stackOf(input)).toThrow(
+      expect.objectContaining({ code: "OL_ERR_RENDER_SWARM_UNSUPPORTED" }),
+    );
   });
 });
 
