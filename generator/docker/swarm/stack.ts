@@ -87,6 +87,21 @@ export function stackObjects(dir: string): { secrets: string[]; configs: string[
   return { secrets, configs, files };
 }
 
+/** Agent services of docker-stack.yml on a non-internal network (undefined when there is no stack file). */
+export function agentsWithRouteOut(dir: string): string[] | undefined {
+  const path = join(dir, STACK_FILE);
+  if (!existsSync(path)) return undefined;
+  const data = parse(readFileSync(path, "utf8"), { version: "1.1" }) as {
+    services?: Record<string, { labels?: Record<string, string>; networks?: string[] }>;
+    networks?: Record<string, { internal?: boolean }>;
+  } | null;
+  return Object.entries(data?.services ?? {})
+    .filter(([, s]) => s.labels?.["io.openlegion.service"] === "agent")
+    .filter(([, s]) => (s.networks ?? []).some((n) => data?.networks?.[n]?.internal !== true))
+    .map(([name]) => name)
+    .sort();
+}
+
 export function checkNameLengths(stack: string, names: readonly string[]): void {
   const long = names.filter((n) => stack.length + 1 + n.length > MAX_OBJECT_NAME);
   if (long.length > 0)
