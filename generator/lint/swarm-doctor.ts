@@ -96,7 +96,7 @@ export function swarmDoctorFindings(p: SwarmProbe): DoctorFinding[] {
     check: "node firewall",
     status: "ok",
     message:
-      "between nodes allow TCP 2377, TCP+UDP 7946, UDP 4789 and IP protocol 50 (ESP, for encrypted overlays); doctor cannot see firewalls",
+      "between nodes allow TCP 2377, TCP+UDP 7946, UDP 4789 and IP protocol 50 (ESP: encrypted overlays, which also need the esp4 kernel module); doctor cannot see firewalls or remote kernels",
   });
   if (p.agentsWithRouteOut !== undefined)
     out.push(

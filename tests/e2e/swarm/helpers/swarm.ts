@@ -85,6 +85,16 @@ export async function fakeImage(): Promise<string> {
   ]);
 }
 
+/** Does the (shared) kernel carry IPsec ESP, which encrypted overlays need? */
+export async function kernelHasEsp(): Promise<boolean> {
+  const r = await execa(
+    "sh",
+    ["-c", "test -d /sys/module/esp4 || zcat /proc/config.gz 2>/dev/null | grep -q '^CONFIG_INET_ESP=[ym]'"],
+    { reject: false },
+  );
+  return r.exitCode === 0;
+}
+
 export class TestSwarm {
   readonly id = randomBytes(3).toString("hex");
   readonly network = `olswarm-${this.id}`;
