@@ -39,8 +39,9 @@ export const parseNodes = (text: string): SwarmNode[] => jsonLines(nodeLine, tex
 /** `<stack>_<service>.<slot>` (or `.<node id>` for global services) → service. */
 export function serviceOfTask(stack: string, taskName: string): string | undefined {
   const prefix = `${stack}_`;
-  if (!taskName.startsWith(prefix)) return undefined;
-  return taskName.slice(prefix.length).replace(/\.[^.]+$/, "");
+  const name = taskName.replace(/^[\s\\_]+/, ""); // older tasks of a slot print as " \_ <name>"
+  if (!name.startsWith(prefix)) return undefined;
+  return name.slice(prefix.length).replace(/\.[^.]+$/, "");
 }
 
 export interface ServiceRow {
