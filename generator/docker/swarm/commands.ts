@@ -8,9 +8,15 @@ import { projectName } from "../project.js";
 import { checkNameLengths, SwarmManager, stackObjects, waitConverged } from "./stack.js";
 import { converged, formatRows } from "./tasks.js";
 
-/** `--target swarm` of up, down, status and logs: the stack is named like the Compose project. */
-export const swarmOf = (dir: string, io: CliIo, exec: Exec = execaExec): SwarmManager =>
-  new SwarmManager(exec, projectName(dir, io.env));
+/**
+ * `--target swarm` of up, down, status and logs: the manager at DOCKER_HOST, checked, and the stack
+ * named like the Compose project.
+ */
+export async function managerFor(dir: string, io: CliIo, exec: Exec): Promise<SwarmManager> {
+  const swarm = new SwarmManager(exec, projectName(dir, io.env));
+  await swarm.checkManager(io.env);
+  return swarm;
+}
 
 /**
  * `up --target swarm`: render docker-stack.yml, `docker stack deploy` (which creates the content-named
@@ -22,8 +28,7 @@ export async function runSwarmUp(
   io: CliIo,
   exec: Exec = execaExec,
 ): Promise<void> {
-  const swarm = swarmOf(opts.dir, io, exec);
-  await swarm.checkManager(io.env);
+  const swarm = await managerFor(opts.dir, io, exec);
   if (opts.render) {
     const [{ loadFleet }, { runRender }] = await Promise.all([
       import("../../config/load.js"),
@@ -84,8 +89,7 @@ export async function runSwarmDown(
   io: CliIo,
   exec: Exec = execaExec,
 ) {
-  const swarm = swarmOf(opts.dir, io, exec);
-  await swarm.checkManager(io.env);
+  const swarm = await managerFor(opts.dir, io, exec);
   await swarm.docker(["stack", "rm", swarm.stack]);
   for (let i = 0; i < 60; i++) {
     const left = await swarm.docker(["stack", "ps", swarm.stack, "-q"], { allowFailure: true });
@@ -106,8 +110,7 @@ export async function runSwarmStatus(
   io: CliIo,
   exec: Exec = execaExec,
 ) {
-  const swarm = swarmOf(opts.dir, io, exec);
-  await swarm.checkManager(io.env);
+  const swarm = await managerFor(opts.dir, io, exec);
   const rows = await swarm.rows();
   const healthy = converged(rows);
   if (opts.json) io.stdout(`${JSON.stringify({ stack: swarm.stack, healthy, services: rows }, null, 2)}\n`);
@@ -124,8 +127,7 @@ export async function runSwarmLogs(
   io: CliIo,
   exec: Exec = execaExec,
 ) {
-  const swarm = swarmOf(opts.dir, io, exec);
-  await swarm.checkManager(io.env);
+  const swarm = await managerFor(opts.dir, io, exec);
   const known = await swarm.services();
   const wanted = opts.service
     ? [known.find((s) => s === opts.service || s === `agent-${opts.service}`) ?? opts.service]
