@@ -26,7 +26,10 @@ const flagsSchema = z.strictObject({
     .optional(),
   push: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9.-]*(:\d{1,5})?(\/[a-z0-9._-]+)*$/i, "--push must be a registry like registry.example:5000")
+    .regex(
+      /^[a-z0-9][a-z0-9.-]*(:\d{1,5})?(\/[a-z0-9._-]+)*$/i,
+      "--push must be a registry like registry.example:5000",
+    )
     .optional(),
 });
 
@@ -72,7 +75,10 @@ export const buildCommand: CommandModule = {
       .option("--extra-ca-certs <file>", "PEM bundle to trust during image builds and at run time")
       .option("--no-cache", "rebuild every layer")
       .option("--only <images>", "comma-separated subset: mesh,egress-proxy,agent")
-      .option("--push <registry>", "then tag and push each image as <registry>/openlegion/<service>:<version>")
+      .option(
+        "--push <registry>",
+        "then tag and push each image as <registry>/openlegion/<service>:<version>",
+      )
       .action(async (_dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {

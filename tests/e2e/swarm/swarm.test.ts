@@ -71,7 +71,10 @@ describe.skipIf(!HAVE_DOCKER)("sales fleet on a three-node swarm", () => {
     expect(init.code, init.stdout + init.stderr).toBe(0);
     // The CLI dials the core node (Swarm publishes the mesh's port on the node, host mode).
     const meshYaml = join(dir, "config", "mesh.yaml");
-    const text = readFileSync(meshYaml, "utf8").replace(/host: "?127\.0\.0\.1"?/, `host: "${swarm.manager.ip}"`);
+    const text = readFileSync(meshYaml, "utf8").replace(
+      /host: "?127\.0\.0\.1"?/,
+      `host: "${swarm.manager.ip}"`,
+    );
     expect(text).toContain(swarm.manager.ip);
     writeFileSync(
       meshYaml,
