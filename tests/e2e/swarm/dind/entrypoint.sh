@@ -12,5 +12,5 @@ fi
 exec dockerd \
   --host unix:///var/run/docker.sock --host tcp://0.0.0.0:2375 \
   --bip "${OL_BIP:-10.243.63.1/24}" \
-  --default-address-pool "base=${OL_POOL:-10.243.0.0/18},size=24" \
+  --default-address-pool "base=${OL_POOL:-10.243.0.0/19},size=24" \
   --storage-driver overlay2 --log-level warn

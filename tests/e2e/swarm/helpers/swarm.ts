@@ -141,7 +141,7 @@ export class TestSwarm {
         "-v",
         `${container}:/var/lib/docker`,
         "-e",
-        "OL_POOL=10.243.0.0/18",
+        "OL_POOL=10.243.0.0/19",
         "-e",
         "OL_BIP=10.243.63.1/24",
         image,
