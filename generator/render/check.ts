@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { generatedOnDisk, readIfExistsSync } from "./disk.js";
 import type { ComposeModel } from "./model.js";
-import { trackedOutputs } from "./outputs.js";
+import { type RenderTarget, trackedOutputs } from "./outputs.js";
 
 export interface CheckResult {
   stale: string[];
@@ -10,8 +10,12 @@ export interface CheckResult {
 }
 
 /** Compares what render would write with what is on disk, writing nothing (the GitOps gate). */
-export async function checkRender(outDir: string, model: ComposeModel): Promise<CheckResult> {
-  const outputs = trackedOutputs(model);
+export async function checkRender(
+  outDir: string,
+  model: ComposeModel,
+  target: RenderTarget = "compose",
+): Promise<CheckResult> {
+  const outputs = trackedOutputs(model, target);
   // [path, on disk, wanted]; reads are synchronous for the reason given in disk.ts.
   const changes: [string, string, string][] = [];
   for (const [rel, text] of outputs) {

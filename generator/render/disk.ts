@@ -18,7 +18,7 @@ import { compareAscii } from "./canonical.js";
 import { RenderCodes, renderFailure } from "./errors.js";
 import { GENERATED_ROOT } from "./generated.js";
 import type { ComposeModel } from "./model.js";
-import { isGeneratedPath, SECRET_NAME, trackedOutputs } from "./outputs.js";
+import { isGeneratedPath, type RenderTarget, SECRET_NAME, trackedOutputs } from "./outputs.js";
 import { SECRETS_DIR } from "./secrets.js";
 
 /*
@@ -162,10 +162,14 @@ function writeSecrets(outDir: string, model: ComposeModel, report: WriteReport):
  * rewritten only when their bytes change; stale generated files (deleted agents) are removed;
  * secrets go to a 0700 directory as 0444 files (non-root services read them through bind mounts).
  */
-export async function writeRender(outDir: string, model: ComposeModel): Promise<WriteReport> {
+export async function writeRender(
+  outDir: string,
+  model: ComposeModel,
+  target: RenderTarget = "compose",
+): Promise<WriteReport> {
   const report: WriteReport = { written: [], unchanged: [], removed: [], secrets: [] };
   writeSecrets(outDir, model, report);
-  const outputs = trackedOutputs(model);
+  const outputs = trackedOutputs(model, target);
   // A directory that had to be created holds nothing to compare with: skip the reads there.
   const fresh = new Set<string>();
   for (const dir of new Set([...outputs.keys()].map((rel) => dirname(join(outDir, rel))))) {

@@ -19,6 +19,7 @@ export const RenderCodes = {
   OUTPUT_INVALID: "OL_ERR_RENDER_OUTPUT_INVALID",
   WRITE_FAILED: "OL_ERR_RENDER_WRITE_FAILED",
   COMPOSE_UNREADABLE: "OL_ERR_RENDER_COMPOSE_UNREADABLE",
+  SWARM_UNSUPPORTED: "OL_ERR_RENDER_SWARM_UNSUPPORTED",
 } as const;
 
 export type RenderCode = (typeof RenderCodes)[keyof typeof RenderCodes];

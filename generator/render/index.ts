@@ -13,7 +13,9 @@ export type {
   StandIn,
 } from "./model.js";
 export { LABEL } from "./model.js";
-export { COMPOSE_FILE, trackedOutputs } from "./outputs.js";
+export { COMPOSE_FILE, mainOutput, type RenderTarget, STACK_FILE, trackedOutputs } from "./outputs.js";
 export { type RenderRunOptions, type RenderRunResult, runRender, subnetsOf } from "./run.js";
-export { normalize, parseRendered, serialize } from "./serialize.js";
+export { normalize, parseRendered, serialize, serializeDocument } from "./serialize.js";
 export { allocateSubnets, parsePool } from "./subnets.js";
+export { compileStack } from "./swarm/compile.js";
+export type { StackFile } from "./swarm/model.js";

@@ -1,9 +1,19 @@
 import { compareAscii } from "./canonical.js";
 import { GENERATED_ROOT } from "./generated.js";
 import type { ComposeModel } from "./model.js";
-import { serialize } from "./serialize.js";
+import { serialize, serializeDocument } from "./serialize.js";
+import { compileStack } from "./swarm/compile.js";
 
 export const COMPOSE_FILE = "docker-compose.yml";
+/** The Swarm target's stack file (`render --target swarm`, `docker stack deploy -c`). */
+export const STACK_FILE = "docker-stack.yml";
+export type RenderTarget = "compose" | "swarm";
+
+/** The target's main file: name and text. */
+export function mainOutput(model: ComposeModel, target: RenderTarget = "compose"): [string, string] {
+  if (target === "compose") return [COMPOSE_FILE, serialize(model)];
+  return [STACK_FILE, serializeDocument(model, compileStack(model), { headerFlags: " --target swarm" })];
+}
 
 /** File names render may create inside compose/<service>/ (and so may delete when stale). */
 export const GENERATED_NAMES = new Set(["config.json", "manifest.json", "system_prompt.md", "PROJECT.md"]);
@@ -13,9 +23,9 @@ export const GENERATED_DIR = /^(mesh|egress-proxy|agent-[a-z][a-z0-9-]{0,30})$/;
 export const SECRET_NAME =
   /^(master_key|(?:agent|mesh)_token_[a-z][a-z0-9-]{0,30}|cred_[a-z][a-z0-9_]{0,127})$/;
 
-/** Every tracked (committed) output: docker-compose.yml plus compose/…, path → text, sorted. */
-export function trackedOutputs(model: ComposeModel): Map<string, string> {
-  const out = new Map<string, string>([[COMPOSE_FILE, serialize(model)]]);
+/** Every tracked (committed) output: the target's main file plus compose/…, path → text, sorted. */
+export function trackedOutputs(model: ComposeModel, target: RenderTarget = "compose"): Map<string, string> {
+  const out = new Map<string, string>([mainOutput(model, target)]);
   for (const [path, text] of model.files) out.set(path, text);
   return new Map([...out.entries()].sort(([a], [b]) => compareAscii(a, b)));
 }

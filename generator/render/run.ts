@@ -4,7 +4,7 @@ import { type CheckResult, checkRender } from "./check.js";
 import { compile } from "./compile.js";
 import { readIfExistsSync, type WriteReport, writeRender } from "./disk.js";
 import { type ComposeModel, LABEL, type StandIn } from "./model.js";
-import { COMPOSE_FILE } from "./outputs.js";
+import { COMPOSE_FILE, type RenderTarget, STACK_FILE } from "./outputs.js";
 
 export interface RenderRunOptions {
   /** The fleet directory (holds config/). */
@@ -15,6 +15,8 @@ export interface RenderRunOptions {
   check?: boolean;
   toolVersion: string;
   standIn?: StandIn;
+  /** compose (docker-compose.yml, the default) or swarm (docker-stack.yml); compose/ is shared. */
+  target?: RenderTarget;
 }
 
 export interface RenderRunResult {
@@ -63,13 +65,18 @@ export function subnetsOf(text: string | undefined): Record<string, string> {
 export async function runRender(fleet: FleetConfig, opts: RenderRunOptions): Promise<RenderRunResult> {
   const outDir = resolve(opts.out ?? opts.dir);
   const base = relative(outDir, resolve(opts.dir)).split(sep).join("/") || ".";
-  const previous = subnetsOf(readIfExistsSync(join(outDir, COMPOSE_FILE)));
+  // Both targets share compose/ (whose mesh config holds the subnets): the same hints, the same allocation.
+  const previous = {
+    ...subnetsOf(readIfExistsSync(join(outDir, STACK_FILE))),
+    ...subnetsOf(readIfExistsSync(join(outDir, COMPOSE_FILE))),
+  };
   const model = compile(fleet, {
     toolVersion: opts.toolVersion,
     previousSubnets: previous,
     hostPathBase: base,
     ...(opts.standIn ? { standIn: opts.standIn } : {}),
   });
-  if (opts.check) return { model, outDir, check: await checkRender(outDir, model) };
-  return { model, outDir, report: await writeRender(outDir, model) };
+  const target = opts.target ?? "compose";
+  if (opts.check) return { model, outDir, check: await checkRender(outDir, model, target) };
+  return { model, outDir, report: await writeRender(outDir, model, target) };
 }

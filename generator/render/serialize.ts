@@ -45,10 +45,10 @@ export function normalize(value: unknown, path = ""): unknown {
   );
 }
 
-export function headerLines(model: Pick<ComposeModel, "toolVersion" | "inputDigest">): string[] {
+export function headerLines(model: Pick<ComposeModel, "toolVersion" | "inputDigest">, flags = ""): string[] {
   return [
     HEADER_FIRST_LINE,
-    "# Regenerate: openlegion render   Check: openlegion render --check",
+    `# Regenerate: openlegion render${flags}   Check: openlegion render --check${flags}`,
     `# openlegion ${model.toolVersion}; inputs sha256:${model.inputDigest}`,
   ];
 }
@@ -79,9 +79,18 @@ export function serialize(
   model: Pick<ComposeModel, "toolVersion" | "inputDigest" | "compose">,
   opts: { reference?: boolean } = {},
 ): string {
-  const data = normalize(model.compose);
+  return serializeDocument(model, model.compose, opts);
+}
+
+/** Any rendered document (the compose file, the Swarm stack file) with the generated-code header. */
+export function serializeDocument(
+  model: Pick<ComposeModel, "toolVersion" | "inputDigest">,
+  document: object,
+  opts: { reference?: boolean; headerFlags?: string } = {},
+): string {
+  const data = normalize(document);
   const body = (opts.reference ? undefined : emitYaml(data)) ?? yamlBodyReference(data);
-  return `${headerLines(model).join("\n")}\n${body}`.replace(/\r\n?/g, "\n");
+  return `${headerLines(model, opts.headerFlags).join("\n")}\n${body}`.replace(/\r\n?/g, "\n");
 }
 
 /** Reads a rendered file back into plain data with `$$` unescaped (inverse of serialize, for plan and --check). */

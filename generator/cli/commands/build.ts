@@ -9,6 +9,8 @@ export interface BuildOptions {
   runtimeImage?: string;
   extraCaCerts?: string;
   only?: ("mesh" | "egress-proxy" | "agent")[];
+  /** Registry host[:port] to tag and push the built images to (for Swarm nodes to pull). */
+  push?: string;
 }
 
 const IMAGE_REF = /^[a-z0-9][a-z0-9._/:@-]{0,254}$/i;
@@ -21,6 +23,13 @@ const flagsSchema = z.strictObject({
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()))
     .pipe(z.array(z.enum(["mesh", "egress-proxy", "agent"])).min(1))
+    .optional(),
+  push: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]*(:\d{1,5})?(\/[a-z0-9._-]+)*$/i,
+      "--push must be a registry like registry.example:5000",
+    )
     .optional(),
 });
 
@@ -43,6 +52,15 @@ export async function runBuild(opts: BuildOptions, io: CliIo): Promise<number> {
     write: (t) => io.stdout(t),
   });
   io.stdout(`✓ built ${images.map((i) => `${i.ref} (${formatMb(i.bytes)})`).join(", ")}\n`);
+  // Same repository path under the registry: nodes that use it as a registry mirror pull the
+  // unchanged `openlegion/<service>:<version>` references of the stack file (docs/scale-out.md).
+  for (const image of opts.push ? images : []) {
+    const remote = `${opts.push}/${image.ref}`;
+    await host.docker(["tag", image.ref, remote]);
+    io.stdout(`pushing ${remote}\n`);
+    await host.docker(["push", remote], false, 900_000);
+  }
+  if (opts.push) io.stdout(`✓ pushed ${images.length} image(s) to ${opts.push}\n`);
   return EXIT_OK;
 }
 
@@ -57,6 +75,10 @@ export const buildCommand: CommandModule = {
       .option("--extra-ca-certs <file>", "PEM bundle to trust during image builds and at run time")
       .option("--no-cache", "rebuild every layer")
       .option("--only <images>", "comma-separated subset: mesh,egress-proxy,agent")
+      .option(
+        "--push <registry>",
+        "then tag and push each image as <registry>/openlegion/<service>:<version>",
+      )
       .action(async (_dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
@@ -73,6 +95,7 @@ export const buildCommand: CommandModule = {
               ...(f.runtimeImage ? { runtimeImage: f.runtimeImage } : {}),
               ...(f.extraCaCerts ? { extraCaCerts: resolve(io.cwd, f.extraCaCerts) } : {}),
               ...(f.only ? { only: f.only } : {}),
+              ...(f.push ? { push: f.push } : {}),
             },
             io,
           ),

@@ -9,8 +9,57 @@ export interface DoctorOptions {
   json: boolean;
 }
 
-const flagsSchema = z.strictObject({ json: z.boolean().default(false) });
+const flagsSchema = z.strictObject({
+  json: z.boolean().default(false),
+  target: z.enum(["compose", "swarm"]).default("compose"),
+});
 const DEFAULT_POOL = "10.231.0.0/16";
+
+function printFindings(
+  findings: readonly { check: string; status: "ok" | "warning" | "error"; message: string; fix?: string }[],
+  json: boolean,
+  io: CliIo,
+): number {
+  const failed = findings.some((f) => f.status === "error");
+  if (json) {
+    io.stdout(`${JSON.stringify({ ok: !failed, findings }, null, 2)}\n`);
+  } else {
+    const mark = { ok: "✓", warning: "!", error: "✗" } as const;
+    for (const f of findings)
+      io.stdout(`${mark[f.status]} ${f.check}: ${f.message}\n${f.fix ? `  fix: ${f.fix}\n` : ""}`);
+  }
+  return failed ? EXIT_FAILURE : EXIT_OK;
+}
+
+/** `doctor --target swarm`: the manager at DOCKER_HOST, every node's labels and engine, the stack file. */
+export async function runSwarmDoctor(opts: DoctorOptions, io: CliIo): Promise<number> {
+  const [{ execa }, { swarmDoctorFindings, swarmNodeSchema }, { agentsWithRouteOut }] = await Promise.all([
+    import("execa"),
+    import("../../lint/swarm-doctor.js"),
+    import("../../docker/swarm/stack.js"),
+  ]);
+  const run = async (args: string[]): Promise<string | undefined> => {
+    const r = await execa("docker", args, { reject: false, timeout: 30_000 }).catch(() => undefined);
+    return r && r.exitCode === 0 ? String(r.stdout).trim() : undefined;
+  };
+  const swarmState = await run(["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"]);
+  const ids =
+    swarmState === "active true" ? ((await run(["node", "ls", "-q"])) ?? "").split("\n").filter(Boolean) : [];
+  const inspected =
+    ids.length > 0 ? await run(["node", "inspect", "--format", "{{json .}}", ...ids]) : undefined;
+  const nodes = (inspected ?? "")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .flatMap((l) => {
+      const parsed = swarmNodeSchema.safeParse(JSON.parse(l));
+      return parsed.success ? [parsed.data] : [];
+    });
+  return printFindings(
+    swarmDoctorFindings({ swarmState, nodes, agentsWithRouteOut: agentsWithRouteOut(opts.dir) }),
+    opts.json,
+    io,
+  );
+}
 
 export async function runDoctor(opts: DoctorOptions, io: CliIo): Promise<number> {
   const [{ execa }, { doctorFindings }, { hostRoutes }] = await Promise.all([
@@ -48,15 +97,7 @@ export async function runDoctor(opts: DoctorOptions, io: CliIo): Promise<number>
     hostRoutes: routes,
     freeBytes: fs ? fs.bavail * fs.bsize : undefined,
   });
-  const failed = findings.some((f) => f.status === "error");
-  if (opts.json) {
-    io.stdout(`${JSON.stringify({ ok: !failed, findings }, null, 2)}\n`);
-  } else {
-    const mark = { ok: "✓", warning: "!", error: "✗" } as const;
-    for (const f of findings)
-      io.stdout(`${mark[f.status]} ${f.check}: ${f.message}\n${f.fix ? `  fix: ${f.fix}\n` : ""}`);
-  }
-  return failed ? EXIT_FAILURE : EXIT_OK;
+  return printFindings(findings, opts.json, io);
 }
 
 export const doctorCommand: CommandModule = {
@@ -66,6 +107,11 @@ export const doctorCommand: CommandModule = {
       .description("check Docker, Compose, kernel bridge filtering, subnet pool and disk")
       .argument("[dir]", "fleet directory", ".")
       .option("--json", "machine-readable report")
+      .option(
+        "--target <target>",
+        "compose (this host, default) or swarm (the Swarm at DOCKER_HOST)",
+        "compose",
+      )
       .action(async (dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
@@ -73,7 +119,8 @@ export const doctorCommand: CommandModule = {
           setExit(EXIT_USAGE);
           return;
         }
-        setExit(await runDoctor({ dir: resolve(io.cwd, dir), json: parsed.data.json }, io));
+        const opts = { dir: resolve(io.cwd, dir), json: parsed.data.json };
+        setExit(await (parsed.data.target === "swarm" ? runSwarmDoctor(opts, io) : runDoctor(opts, io)));
       });
   },
 };

@@ -5,6 +5,7 @@ import { type CommandModule, EXIT_OK, EXIT_USAGE } from "../io.js";
 const flagsSchema = z.strictObject({
   volumes: z.boolean().default(false),
   yes: z.boolean().default(false),
+  target: z.enum(["compose", "swarm"]).default("compose"),
 });
 
 export const downCommand: CommandModule = {
@@ -16,6 +17,11 @@ export const downCommand: CommandModule = {
       .argument("[dir]", "fleet directory", ".")
       .option("-v, --volumes", "also delete the data volumes (memory, conversations, ledger); asks first")
       .option("-y, --yes", "do not ask before deleting volumes (needed without a terminal)")
+      .option(
+        "--target <target>",
+        "compose (one host, default) or swarm (the stack on the Swarm at DOCKER_HOST)",
+        "compose",
+      )
       .action(async (dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
@@ -23,8 +29,14 @@ export const downCommand: CommandModule = {
           setExit(EXIT_USAGE);
           return;
         }
-        const { runDown } = await import("../../docker/lifecycle.js");
-        await runDown({ dir: resolve(io.cwd, dir), ...parsed.data }, io);
+        const { target, ...rest } = parsed.data;
+        if (target === "swarm") {
+          const { runSwarmDown } = await import("../../docker/swarm/commands.js");
+          await runSwarmDown({ dir: resolve(io.cwd, dir), volumes: rest.volumes }, io);
+        } else {
+          const { runDown } = await import("../../docker/lifecycle.js");
+          await runDown({ dir: resolve(io.cwd, dir), ...rest }, io);
+        }
         setExit(EXIT_OK);
       });
   },

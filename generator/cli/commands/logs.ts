@@ -6,6 +6,7 @@ const flagsSchema = z.strictObject({
   dir: z.string().default("."),
   follow: z.boolean().default(false),
   tail: z.union([z.literal("all"), z.coerce.number().int().min(0).max(1_000_000)]).default(100),
+  target: z.enum(["compose", "swarm"]).default("compose"),
 });
 
 export const logsCommand: CommandModule = {
@@ -17,11 +18,30 @@ export const logsCommand: CommandModule = {
       .option("--dir <dir>", "fleet directory", ".")
       .option("-f, --follow", "keep streaming new lines (Ctrl-C stops)")
       .option("-n, --tail <lines>", "lines from the end of each log, or all", "100")
+      .option(
+        "--target <target>",
+        "compose (one host, default) or swarm (the stack on the Swarm at DOCKER_HOST)",
+        "compose",
+      )
       .action(async (service: string | undefined, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
           io.stderr(`logs: ${parsed.error.issues[0]?.message ?? "invalid flags"}\n`);
           setExit(EXIT_USAGE);
+          return;
+        }
+        if (parsed.data.target === "swarm") {
+          const { runSwarmLogs } = await import("../../docker/swarm/commands.js");
+          await runSwarmLogs(
+            {
+              dir: resolve(io.cwd, parsed.data.dir),
+              ...(service === undefined ? {} : { service }),
+              follow: parsed.data.follow,
+              tail: String(parsed.data.tail),
+            },
+            io,
+          );
+          setExit(EXIT_OK);
           return;
         }
         const [{ DockerHost }, { projectName }, { readRendered, resolveService }] = await Promise.all([

@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { type CliIo, type CommandModule, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../io.js";
-import { notYetAvailable } from "./unavailable.js";
 
 /** `openlegion render [dir] [--check] [--out DIR]`. */
 export interface RenderOptions {
@@ -10,7 +9,8 @@ export interface RenderOptions {
   /** Absolute output directory (default: the fleet directory). */
   out: string;
   check: boolean;
-  target: "compose";
+  /** compose: docker-compose.yml; swarm: docker-stack.yml for `docker stack deploy`. */
+  target: "compose" | "swarm";
 }
 
 /** The flag table, typed against the options: every option has a flag decision. */
@@ -33,6 +33,7 @@ export async function runRenderCommand(opts: RenderOptions, io: CliIo): Promise<
     out: opts.out,
     check: opts.check,
     toolVersion: packageVersion(),
+    target: opts.target,
   });
   if (result.check) {
     if (result.check.stale.length === 0) {
@@ -41,7 +42,7 @@ export async function runRenderCommand(opts: RenderOptions, io: CliIo): Promise<
     }
     io.stdout(result.check.diff);
     io.stderr(
-      `✗ ${result.check.stale.length} rendered file(s) are stale: ${result.check.stale.join(", ")}\n  run: openlegion render\n`,
+      `✗ ${result.check.stale.length} rendered file(s) are stale: ${result.check.stale.join(", ")}\n  run: openlegion render${opts.target === "swarm" ? " --target swarm" : ""}\n`,
     );
     return EXIT_FAILURE;
   }
@@ -57,7 +58,7 @@ export const renderCommand: CommandModule = {
   register(program, io, setExit) {
     program
       .command("render")
-      .description("compile the fleet config into docker-compose.yml and compose/")
+      .description("compile the fleet config into docker-compose.yml (or docker-stack.yml) and compose/")
       .argument("[dir]", "fleet directory", ".")
       .option("--check", "write nothing; print a diff and exit 1 when the rendered output on disk is stale")
       .option(
@@ -72,10 +73,6 @@ export const renderCommand: CommandModule = {
           setExit(EXIT_USAGE);
           return;
         }
-        if (parsed.data.target === "swarm") {
-          notYetAvailable(io, setExit, "render --target swarm");
-          return;
-        }
         const root = resolve(io.cwd, dir);
         setExit(
           await runRenderCommand(
@@ -83,7 +80,7 @@ export const renderCommand: CommandModule = {
               dir: root,
               out: resolve(io.cwd, parsed.data.out ?? dir),
               check: parsed.data.check,
-              target: "compose",
+              target: parsed.data.target,
             },
             io,
           ),

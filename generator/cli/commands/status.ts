@@ -12,6 +12,7 @@ export interface StatusOptions {
 const flagsSchema = z.strictObject({
   port: z.coerce.number().int().min(1).max(65535).optional(),
   json: z.boolean().default(false),
+  target: z.enum(["compose", "swarm"]).default("compose"),
 });
 
 /**
@@ -83,11 +84,21 @@ export const statusCommand: CommandModule = {
       .argument("[dir]", "fleet directory", ".")
       .option("--port <port>", "mesh port (default: mesh.port from mesh.yaml)")
       .option("--json", "machine-readable status")
+      .option(
+        "--target <target>",
+        "compose (one host, default) or swarm (the stack on the Swarm at DOCKER_HOST)",
+        "compose",
+      )
       .action(async (dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
           io.stderr(`status: ${parsed.error.issues[0]?.message ?? "invalid flags"}\n`);
           setExit(EXIT_USAGE);
+          return;
+        }
+        if (parsed.data.target === "swarm") {
+          const { runSwarmStatus } = await import("../../docker/swarm/commands.js");
+          setExit(await runSwarmStatus({ dir: resolve(io.cwd, dir), json: parsed.data.json }, io));
           return;
         }
         setExit(

@@ -16,6 +16,7 @@ const flagsSchema = z.strictObject({
   render: z.boolean().default(true),
   build: z.boolean().optional(),
   timeout: z.coerce.number().int().min(5).max(3600).default(180),
+  target: z.enum(["compose", "swarm"]).default("compose"),
 });
 
 export async function runUpCommand(opts: UpCommandOptions, io: CliIo): Promise<number> {
@@ -47,6 +48,11 @@ export const upCommand: CommandModule = {
       .option("--build", "rebuild the images even when present")
       .option("--no-build", "never build images (fail if one is missing)")
       .option("--timeout <seconds>", "how long to wait for every service to be healthy", "180")
+      .option(
+        "--target <target>",
+        "compose (one host, default) or swarm (the stack on the Swarm at DOCKER_HOST)",
+        "compose",
+      )
       .action(async (dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
@@ -57,6 +63,12 @@ export const upCommand: CommandModule = {
           return;
         }
         const f = parsed.data;
+        if (f.target === "swarm") {
+          const { runSwarmUp } = await import("../../docker/swarm/commands.js");
+          await runSwarmUp({ dir: resolve(io.cwd, dir), render: f.render, timeoutS: f.timeout }, io);
+          setExit(EXIT_OK);
+          return;
+        }
         setExit(
           await runUpCommand(
             {
