@@ -19,21 +19,32 @@ const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir" | "browser_backend"; 
   { field: "skills_dir", why: "custom skills are not available in this release; remove the field" },
   { field: "browser_backend", why: "browser tools are not available in this release; remove the field" },
 ];
+const REMOTE_MCP = "remote MCP servers (url) are not supported yet; run the server with command";
+
+/**
+ * The unimplemented fields one agent sets, as paths below `agents.<id>`. Works on the raw YAML value,
+ * so `lint` (rule OL013) reads the same list without loading the fleet.
+ */
+export function unimplementedFields(agent: unknown): Array<{ path: PropertyKey[]; why: string }> {
+  if (!agent || typeof agent !== "object") return [];
+  const fields = agent as Record<string, unknown>;
+  const out: Array<{ path: PropertyKey[]; why: string }> = NOT_IMPLEMENTED.filter(
+    ({ field }) => fields[field] !== undefined && fields[field] !== null,
+  ).map(({ field, why }) => ({ path: [field], why }));
+  const servers = Array.isArray(fields.mcp_servers) ? fields.mcp_servers : [];
+  servers.forEach((server: unknown, i) => {
+    if (server && typeof server === "object" && (server as { url?: unknown }).url !== undefined)
+      out.push({ path: ["mcp_servers", i, "url"], why: REMOTE_MCP });
+  });
+  return out;
+}
 
 export function checkUnimplementedAgentFields(parsed: ParsedFile, data: AgentsFile): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const [id, agent] of Object.entries(data.agents)) {
-    for (const { field, why } of NOT_IMPLEMENTED) {
-      if (agent[field] !== undefined)
-        issues.push(issueAt(parsed, ["agents", id, field], `not supported: ${why}`));
-    }
-    agent.mcp_servers.forEach((server, i) => {
-      if (server.url === undefined) return;
-      const why = "remote MCP servers (url) are not supported yet; run the server with command";
-      issues.push(issueAt(parsed, ["agents", id, "mcp_servers", i, "url"], `not supported: ${why}`));
-    });
-  }
-  return issues;
+  return Object.entries(data.agents).flatMap(([id, agent]) =>
+    unimplementedFields(agent).map(({ path, why }) =>
+      issueAt(parsed, ["agents", id, ...path], `not supported: ${why}`),
+    ),
+  );
 }
 
 /** Every `allowed_apis` entry is "llm", an API under mesh.yaml `apis:`, or a built-in preset. */

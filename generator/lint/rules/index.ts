@@ -10,6 +10,7 @@ import { ol008 } from "./ol008-network-isolation.js";
 import { ol010 } from "./ol010-v1-unsafe.js";
 import { ol011 } from "./ol011-interpolation.js";
 import { ol012 } from "./ol012-override-file.js";
+import { ol013 } from "./ol013-unimplemented-field.js";
 
 /** Every security rule, explicitly listed (no registration by import side effect). */
 export const RULES: readonly Rule[] = [
@@ -24,4 +25,5 @@ export const RULES: readonly Rule[] = [
   ol010,
   ol011,
   ol012,
+  ol013,
 ];
