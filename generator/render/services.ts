@@ -144,6 +144,8 @@ function commonEnv(fleet: FleetConfig): Record<string, string> {
     OPENLEGION_CONFIG_DIR: DEFAULT_CONFIG_DIR,
     OPENLEGION_LOG_FORMAT: fleet.env?.OPENLEGION_LOG_FORMAT ?? "json",
     OPENLEGION_SECRETS_DIR: DEFAULT_SECRETS_DIR,
+    // Only the opt-out is rendered: the services default to "full" (services/common/sqlite/sync.ts).
+    ...(fleet.env?.OPENLEGION_SQLITE_SYNC === "normal" ? { OPENLEGION_SQLITE_SYNC: "normal" } : {}),
   };
 }
 

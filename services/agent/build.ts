@@ -51,7 +51,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     );
   mkdirSync(config.dataDir, { recursive: true });
   const dataRoot = realpathSync(config.dataDir);
-  const store = new AgentStore(join(dataRoot, "agent.db"));
+  const store = new AgentStore(join(dataRoot, "agent.db"), Date.now, config.sqliteSync);
   const access: ModelAccess = {
     proxyUrl: config.manifest.proxy_url,
     agentToken: config.agentToken,
@@ -70,6 +70,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
   // Load the provider SDKs of the agent's own models now (not at the first turn), and only those.
   await Promise.all(step.models.map((id) => Promise.resolve(step.resolve(id)).catch(() => undefined)));
   const memory = createAgentMemory({
+    ...(config.sqliteSync ? { sync: config.sqliteSync } : {}),
     dataRoot,
     manifest: config.manifest,
     agentToken: config.agentToken,

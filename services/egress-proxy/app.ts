@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import pino, { type Logger } from "pino";
 import { Agent, type Dispatcher } from "undici";
 import type { ProxyConfig } from "../common/contracts/proxy-config.js";
+import type { SyncMode } from "../common/sqlite/sync.js";
 import { TokenAuthority } from "./auth.js";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
 import { ProxyErrors } from "./errors.js";
@@ -32,6 +33,8 @@ export interface ProxyDeps {
   secrets: SecretReader;
   /** SQLite file (WAL) or ":memory:". */
   dbPath: string;
+  /** SQLite `synchronous` of the ledger (default full, common/sqlite/sync.ts). */
+  sqliteSync?: SyncMode;
   now?: () => number;
   /** Name resolution for the forward proxy; tests map names to 127.0.0.1 without DNS. */
   resolver?: Resolver;
@@ -56,7 +59,7 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
   const log = deps.logger ?? pino({ level: "silent" });
   const config = isResolved(deps.config) ? deps.config : resolveConfig(deps.config);
   const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const store = new LedgerStore(deps.dbPath, now());
+  const store = new LedgerStore(deps.dbPath, now(), deps.sqliteSync);
   const warned = new Set<string>();
   const ctx: ProxyContext = {
     config,

@@ -4,8 +4,10 @@ import { pathToFileURL } from "node:url";
 import { isOlError } from "../common/errors.js";
 import { createLogger } from "../common/log.js";
 import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, EGRESS_PROXY_PORT } from "../common/ports.js";
+import { syncModeOf, syncProblem } from "../common/sqlite/sync.js";
 import { buildProxy } from "./app.js";
 import { loadConfig } from "./config.js";
+import { ProxyErrors } from "./errors.js";
 import { fileSecrets } from "./secrets.js";
 
 /**
@@ -15,12 +17,16 @@ import { fileSecrets } from "./secrets.js";
  *   OPENLEGION_DATA_DIR     (default /var/lib/openlegion)  egress-proxy.db (SQLite, WAL) on the proxy's volume
  *   OPENLEGION_PROXY_PORT   (default 8480), OPENLEGION_PROXY_HOST (default 0.0.0.0)
  *   OPENLEGION_LOG_LEVEL    (default info)
+ *   OPENLEGION_SQLITE_SYNC  full | normal (default full, common/sqlite/sync.ts)
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = createLogger({ service: "egress-proxy" }, env);
   const dataDir = env.OPENLEGION_DATA_DIR ?? "/var/lib/openlegion";
   mkdirSync(dataDir, { recursive: true });
+  const sqliteSync = syncModeOf(env);
+  if (!sqliteSync) throw ProxyErrors.config(syncProblem(env));
   const proxy = buildProxy({
+    sqliteSync,
     config: loadConfig(env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR),
     secrets: fileSecrets(env.OPENLEGION_SECRETS_DIR ?? DEFAULT_SECRETS_DIR),
     dbPath: join(dataDir, "egress-proxy.db"),

@@ -9,6 +9,7 @@ import {
   DEFAULT_SECRETS_DIR,
   MESH_TOKEN_SECRET,
 } from "../../common/ports.js";
+import { type SyncMode, syncModeOf, syncProblem } from "../../common/sqlite/sync.js";
 import { AgentErrors } from "../errors.js";
 import { parseModelId } from "../model/resolve.js";
 
@@ -25,6 +26,8 @@ export interface AgentConfig {
   port: number;
   logLevel: string;
   logFormat?: LogFormat;
+  /** SQLite `synchronous` of agent.db and memory.db (common/sqlite/sync.ts). */
+  sqliteSync?: SyncMode;
 }
 
 function readText(path: string, what: string, optional = false): string {
@@ -57,6 +60,7 @@ function readToken(dir: string, name: string): string {
  *   OPENLEGION_AGENT_PORT   listen port                                   (default 8400)
  *   OPENLEGION_LOG_LEVEL    fatal … trace                                 (default info)
  *   OPENLEGION_LOG_FORMAT   json or text (human-readable lines)           (default json)
+ *   OPENLEGION_SQLITE_SYNC  full | normal                                 (default full)
  */
 export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   const configDir = env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
@@ -88,6 +92,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   const port = Number(env.OPENLEGION_AGENT_PORT ?? AGENT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw AgentErrors.config(`OPENLEGION_AGENT_PORT must be a port number`);
+  const sqliteSync = syncModeOf(env);
+  if (!sqliteSync) throw AgentErrors.config(syncProblem(env));
   return {
     manifest,
     systemPrompt: readText(join(configDir, "system_prompt.md"), "the system prompt", true),
@@ -99,5 +105,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     port,
     logLevel: env.OPENLEGION_LOG_LEVEL ?? "info",
     logFormat: logFormatOf(env.OPENLEGION_LOG_FORMAT),
+    sqliteSync,
   };
 }
