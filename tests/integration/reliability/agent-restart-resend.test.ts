@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { MeshConfig } from "../../../services/common/contracts/mesh-config.js";
 import { agentToken } from "../../../services/common/tokens.js";
-import { MASTER } from "../mesh/helpers.js";
 import { operatorJson, type Stack, startStack, waitFor } from "../agent/mesh-stack.js";
+import { MASTER } from "../mesh/helpers.js";
 
 /**
  * Issue 23 item 3: an agent that dies mid-step (the mesh stays up) asks the mesh for its open work at
