@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import type { AgentManifest } from "../../common/contracts/agent-manifest.js";
 import type { InboxMessage } from "../../common/contracts/mesh-api.js";
+import { turnToPersist } from "../core/failed-turn.js";
 import { DEFAULT_LIMITS, type RunLimits, type RunMode } from "../core/limits.js";
 import { assembleSystemPrompt } from "../core/prompt.js";
 import { AgentErrors } from "../errors.js";
@@ -196,7 +197,7 @@ export class AgentRuntime {
       // Messages that arrived after the last step boundary were never seen: they become the next turn.
       const leftover = steer.drain();
       if (mode === "chat") {
-        d.store.appendMessages(CHAT_CONVERSATION, result.added);
+        d.store.appendMessages(CHAT_CONVERSATION, turnToPersist(result.status, result.added));
         await d.memory
           ?.afterTurn(CHAT_CONVERSATION, transcript, { system: ctx.system, signal: abort.signal })
           .catch((err: unknown) => d.log.warn({ err }, "context flush/compaction failed"));
