@@ -4,6 +4,8 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import { createLogger } from "../common/log.js";
+import { drain } from "../common/http/drain.js";
+import { DRAIN_DEADLINE_MS } from "../common/ports.js";
 import type { AgentConfig } from "./config/load.js";
 import type { RunLimits } from "./core/limits.js";
 import { Spawner } from "./loop/spawner.js";
@@ -40,6 +42,9 @@ export interface AgentHandle {
   /** Graceful: stop taking work, let the current step finish (≤ graceMs), close everything. */
   close(graceMs?: number): Promise<void>;
 }
+
+/** What the HTTP side gets after the turn's grace: enough to flush a final SSE event. */
+const APP_DRAIN_MS = 2_000;
 
 /** Wires config → store, tools, loop, runtime and the HTTP app. Does not listen. */
 export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): Promise<AgentHandle> {
@@ -114,9 +119,11 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     runtime,
     store,
     dataRoot,
-    async close(graceMs = 10_000) {
+    async close(graceMs = DRAIN_DEADLINE_MS - APP_DRAIN_MS) {
+      // The turn in flight completes or is aborted (its caller sees it interrupted) within graceMs;
+      // then the HTTP side drains what is left (the SSE reply of that turn) for APP_DRAIN_MS.
       await runtime.shutdown(graceMs);
-      await app.close();
+      await drain(app.server, () => app.close(), APP_DRAIN_MS);
       await mesh.close().catch(() => {});
       await proxy.close().catch(() => {});
       store.close();

@@ -6,7 +6,7 @@ import { exposeGc, HeapTrim } from "./runtime/heap-trim.js";
 /**
  * Entry point (the only file that reads process.*). See config/load.ts for the environment. On
  * SIGTERM/SIGINT: stop taking work, let the current step finish for up to 10 s (its messages are
- * saved), then exit 0.
+ * saved) within the drain deadline below the stop_grace_period (common/ports.ts), then exit 0.
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadAgentConfig(env);
@@ -23,7 +23,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     trim?.close();
     agent.app.log.info({ signal }, "shutting down");
     agent
-      .close(10_000)
+      .close()
       .catch((error: unknown) => agent.app.log.error({ err: error }, "close failed"))
       .finally(() => process.exit(0));
   };

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isOlError } from "../common/errors.js";
 import { createLogger } from "../common/log.js";
-import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, EGRESS_PROXY_PORT } from "../common/ports.js";
+import {
+  DEFAULT_CONFIG_DIR,
+  DEFAULT_SECRETS_DIR,
+  DRAIN_DEADLINE_MS,
+  EGRESS_PROXY_PORT,
+} from "../common/ports.js";
 import { syncModeOf, syncProblem } from "../common/sqlite/sync.js";
 import { buildProxy } from "./app.js";
 import { loadConfig } from "./config.js";
@@ -41,7 +46,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => process.exit(1), DRAIN_DEADLINE_MS + 3_000);
     force.unref();
     proxy.close().then(
       () => process.exit(0),

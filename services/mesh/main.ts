@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { meshConfigSchema } from "../common/contracts/mesh-config.js";
 import { isOlError } from "../common/errors.js";
 import { createLogger } from "../common/log.js";
-import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, MASTER_KEY_SECRET, MESH_PORT } from "../common/ports.js";
+import { drain } from "../common/http/drain.js";
+import {
+  DEFAULT_CONFIG_DIR,
+  DEFAULT_SECRETS_DIR,
+  DRAIN_DEADLINE_MS,
+  MASTER_KEY_SECRET,
+  MESH_PORT,
+} from "../common/ports.js";
 import { syncModeOf, syncProblem } from "../common/sqlite/sync.js";
 import { buildApp } from "./app.js";
 import { MeshErrors } from "./errors.js";
@@ -78,8 +85,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down");
-    app
-      .close()
+    drain(app.server, () => app.close(), DRAIN_DEADLINE_MS)
+      .then(({ forced }) => {
+        if (forced)
+          app.log.warn({ deadlineMs: DRAIN_DEADLINE_MS }, "drain deadline passed: open streams were cut");
+      })
       .catch((error: unknown) => app.log.error({ err: error }, "close failed"))
       .finally(() => {
         store.close();
