@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { onSnapshotSignal } from "../common/backup/snapshot.js";
 import { isOlError } from "../common/errors.js";
 import { createAgent } from "./build.js";
 import { loadAgentConfig } from "./config/load.js";
@@ -27,6 +29,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       .catch((error: unknown) => agent.app.log.error({ err: error }, "close failed"))
       .finally(() => process.exit(0));
   };
+  const db = (file: string) => ({ file, path: join(agent.dataRoot, file) });
+  onSnapshotSignal(agent.dataRoot, () => [db("agent.db"), db("memory.db")], agent.app.log);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   const address = await agent.app.listen({ host: config.host, port: config.port });

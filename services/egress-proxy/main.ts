@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { onSnapshotSignal } from "../common/backup/snapshot.js";
 import { isOlError } from "../common/errors.js";
 import { createLogger } from "../common/log.js";
 import {
@@ -53,6 +54,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
       () => process.exit(1),
     );
   };
+  // The ledger is held exclusively: only the proxy's own connection can copy it (common/backup/snapshot.ts).
+  onSnapshotSignal(dataDir, () => [{ file: "egress-proxy.db", db: proxy.context.store.db }], log);
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { onSnapshotSignal } from "../common/backup/snapshot.js";
 import { meshConfigSchema } from "../common/contracts/mesh-config.js";
 import { isOlError } from "../common/errors.js";
 import { createLogger } from "../common/log.js";
@@ -96,6 +97,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         process.exit(0);
       });
   };
+  onSnapshotSignal(dataDir, () => [{ file: "mesh.db", path: join(dataDir, "mesh.db") }], app.log);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   const port = Number(env.OPENLEGION_MESH_PORT ?? MESH_PORT);
