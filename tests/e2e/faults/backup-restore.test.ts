@@ -2,7 +2,7 @@
  * Issue 23 item 4 on real Docker: `openlegion backup` of a RUNNING fleet (online snapshots, the proxy's
  * exclusively locked ledger included), the original fleet deleted with its volumes, then `openlegion
  * restore` into a fresh directory under another Compose project and `up`: conversations, memories,
- * blackboard, schedules, workflow runs and the cost ledger are all back. Subnet pool 10.244.0.0/16.
+ * blackboard, schedules, workflow runs and the cost ledger are all back. Subnet pool 10.244.0.0/17 (the fault family uses 10.244.128.0/17).
  * Skipped (with the reason printed) when no Docker daemon answers.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -45,7 +45,7 @@ describe.skipIf(!HAVE_DOCKER)("backup and restore of a running fleet (real Docke
   beforeAll(async () => {
     await fleet.init("starter");
     const meshYaml = join(fleet.dir, "config", "mesh.yaml");
-    writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "10.244.0.0/16"\n`);
+    writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "10.244.0.0/17"\n`);
     mkdirSync(join(fleet.dir, "config", "workflows"), { recursive: true });
     writeFileSync(join(fleet.dir, "config", "workflows", "note.yaml"), WORKFLOW);
     const up = await fleet.cli(["up", fleet.dir, "-d", "--timeout", "240"]);
