@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { onSnapshotSignal } from "../common/backup/snapshot.js";
 import { meshConfigSchema } from "../common/contracts/mesh-config.js";
 import { isOlError } from "../common/errors.js";
-import { createLogger } from "../common/log.js";
 import { drain } from "../common/http/drain.js";
+import { createLogger } from "../common/log.js";
 import {
   DEFAULT_CONFIG_DIR,
   DEFAULT_SECRETS_DIR,
