@@ -26,7 +26,6 @@ steps:
 const signalNode = (container: string, signal: "KILL" | "TERM") =>
   shIn(
     container,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
     `for p in /proc/[0-9]*; do grep -q main.js $p/cmdline 2>/dev/null && kill -${signal} \${p#/proc/}; done`,
   );
 
