@@ -5,7 +5,7 @@
  * blackboard, schedules, workflow runs and the cost ledger are all back. Subnet pool 10.244.0.0/17 (the fault family uses 10.244.128.0/17).
  * Skipped (with the reason printed) when no Docker daemon answers.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -13,18 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messagesOf } from "../helpers/fake-llm.js";
 import { cli, docker, dockerReady, uniqueProject } from "../helpers/fleet.js";
 import { E2eFleet } from "../helpers/fleet-setup.js";
+import { startFaultFleet } from "./fault-fleet.js";
 
 const HAVE_DOCKER = await dockerReady();
 if (!HAVE_DOCKER) console.warn("skipping backup/restore e2e: no Docker daemon answers");
-
-const WORKFLOW = `apiVersion: mesh/v1
-kind: Workflow
-name: note
-steps:
-  - id: only
-    agent: assistant
-    task_type: summarize
-`;
 
 /** Copies a service's /data out of its container and opens one database read-only. */
 async function dbOf(container: string, file: string, into: string): Promise<Database.Database> {
@@ -34,28 +26,21 @@ async function dbOf(container: string, file: string, into: string): Promise<Data
 }
 
 describe.skipIf(!HAVE_DOCKER)("backup and restore of a running fleet (real Docker)", () => {
-  const fleet = new E2eFleet(`sk-e2e-backup-${Date.now().toString(36)}`);
+  let fleet: E2eFleet;
   const restoredDir = mkdtempSync(join(tmpdir(), "ole2e-restored-"));
   const restoredProject = uniqueProject();
-  const restoredEnv = { ...fleet.env, COMPOSE_PROJECT_NAME: restoredProject };
+  const restoredEnv = () => ({ ...fleet.env, COMPOSE_PROJECT_NAME: restoredProject });
   const scratch = mkdtempSync(join(tmpdir(), "ole2e-backup-"));
   const archive = join(scratch, "fleet.tar.gz");
   let restoredUp = false;
 
   beforeAll(async () => {
-    await fleet.init("starter");
-    const meshYaml = join(fleet.dir, "config", "mesh.yaml");
-    writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "10.244.0.0/17"\n`);
-    mkdirSync(join(fleet.dir, "config", "workflows"), { recursive: true });
-    writeFileSync(join(fleet.dir, "config", "workflows", "note.yaml"), WORKFLOW);
-    const up = await fleet.cli(["up", fleet.dir, "-d", "--timeout", "240"]);
-    if (up.code !== 0) throw new Error(`up: ${up.stdout}${up.stderr}`);
-    await fleet.locateFake();
+    fleet = await startFaultFleet("backup", "10.244.0.0/17");
   }, 600_000);
 
   afterAll(async () => {
-    if (restoredUp) await cli(["down", restoredDir, "--volumes", "--yes"], restoredEnv);
-    await fleet.destroy();
+    if (restoredUp) await cli(["down", restoredDir, "--volumes", "--yes"], restoredEnv());
+    await fleet?.destroy();
     rmSync(restoredDir, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
   }, 300_000);
@@ -98,16 +83,16 @@ describe.skipIf(!HAVE_DOCKER)("backup and restore of a running fleet (real Docke
     await execa("tar", ["-xzf", archive, "-C", bad]);
     writeFileSync(join(bad, "config", "config", "mesh.yaml"), "tampered: true\n");
     await execa("tar", ["-czf", join(scratch, "tampered.tar.gz"), "-C", bad, "."]);
-    const r = await cli(["restore", join(scratch, "tampered.tar.gz"), "--dir", restoredDir], restoredEnv);
+    const r = await cli(["restore", join(scratch, "tampered.tar.gz"), "--dir", restoredDir], restoredEnv());
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/OL_ERR_BACKUP_INVALID.*config\/config\/mesh\.yaml: checksum differs/);
   });
 
   it("restores into a fresh directory after the original fleet and its volumes are gone", async () => {
     await fleet.destroy();
-    const restore = await cli(["restore", archive, "--dir", restoredDir], restoredEnv);
+    const restore = await cli(["restore", archive, "--dir", restoredDir], restoredEnv());
     expect(restore.code, restore.stdout + restore.stderr).toBe(0);
-    const up = await cli(["up", restoredDir, "-d", "--timeout", "240"], restoredEnv);
+    const up = await cli(["up", restoredDir, "-d", "--timeout", "240"], restoredEnv());
     restoredUp = true;
     expect(up.code, up.stdout + up.stderr).toBe(0);
 
@@ -149,7 +134,7 @@ describe.skipIf(!HAVE_DOCKER)("backup and restore of a running fleet (real Docke
     await restored.fake.say("Still Tangerine.");
     const chat = await cli(
       ["chat", "assistant", "--dir", restoredDir, "-m", "what was the codeword?"],
-      restoredEnv,
+      restoredEnv(),
     );
     expect(chat.code, chat.stderr).toBe(0);
     const last = (await restored.fake.chats()).at(-1);

@@ -1,26 +1,10 @@
-/**
- * Issue 23 item 5: the fault family on one real fleet (Docker), in order. Each fault hits a fleet that
- * lived through the last: an agent killed mid-step while the mesh stays up, the mesh killed mid-workflow,
- * and SIGTERM of each service while a chat stream is in flight. Subnet pool 10.244.128.0/17 (the backup
- * suite uses 10.244.0.0/17). Skipped (with the reason printed) when no Docker daemon answers.
- */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dockerReady, shIn, waitFor } from "../helpers/fleet.js";
-import { E2eFleet } from "../helpers/fleet-setup.js";
+import type { E2eFleet } from "../helpers/fleet-setup.js";
+import { startFaultFleet } from "./fault-fleet.js";
 
 const HAVE_DOCKER = await dockerReady();
 if (!HAVE_DOCKER) console.warn("skipping the fault family: no Docker daemon answers");
-
-const WORKFLOW = `apiVersion: mesh/v1
-kind: Workflow
-name: note
-steps:
-  - id: only
-    agent: assistant
-    task_type: summarize
-`;
 
 /** Sends `signal` to the service's node process (PID 1 is docker-init, which would forward it too). */
 const signalNode = (container: string, signal: "KILL" | "TERM") =>
@@ -35,7 +19,7 @@ interface RunView {
 }
 
 describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
-  const fleet = new E2eFleet(`sk-e2e-faults-${Date.now().toString(36)}`);
+  let fleet: E2eFleet;
   const healthy = () =>
     waitFor(
       "fleet healthy",
@@ -62,17 +46,12 @@ describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
     );
 
   beforeAll(async () => {
-    await fleet.init("starter");
-    const meshYaml = join(fleet.dir, "config", "mesh.yaml");
-    writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "10.244.128.0/17"\n`);
-    mkdirSync(join(fleet.dir, "config", "workflows"), { recursive: true });
-    writeFileSync(join(fleet.dir, "config", "workflows", "note.yaml"), WORKFLOW);
-    const up = await fleet.cli(["up", fleet.dir, "-d", "--timeout", "240"]);
-    if (up.code !== 0) throw new Error(`up: ${up.stdout}${up.stderr}`);
-    await fleet.locateFake();
+    fleet = await startFaultFleet("faults", "10.244.128.0/17");
   }, 600_000);
 
-  afterAll(() => fleet.destroy(), 300_000);
+  afterAll(async () => {
+    await fleet?.destroy();
+  }, 300_000);
 
   it("an agent killed -9 mid-step (mesh up) gets the step re-sent under the same key within seconds", async () => {
     await fleet.fake.script(

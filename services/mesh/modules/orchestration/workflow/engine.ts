@@ -1,6 +1,6 @@
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
-import { advance } from "./advance.js";
+import { advance, dispatchEffect } from "./advance.js";
 import { Ctx, newStep } from "./ctx.js";
 import type { WorkflowDef } from "./definition.js";
 import { validateResult } from "./result-schema.js";
@@ -243,20 +243,7 @@ function recover(ctx: Ctx): void {
 
 /** Re-sends the running attempt under its own key (the agent dedupes on it). */
 function redispatch(ctx: Ctx, step: StepState, key: string, why: string): void {
-  const def = ctx.def(step);
-  ctx.effects.push({
-    type: "dispatch",
-    run_id: ctx.run.id,
-    step_id: step.id,
-    attempt: step.attempt,
-    key,
-    agent: def.agent ?? "",
-    action: def.action,
-    task_type: def.task_type,
-    input: step.input ?? {},
-    timeout_ms: def.timeout_ms,
-    redelivery: true,
-  });
+  ctx.effects.push(dispatchEffect(ctx, step, key, step.input ?? {}, true));
   ctx.emit("step_redispatched", step.id, { attempt: step.attempt, why });
 }
 
