@@ -59,7 +59,7 @@ export async function startMesh(
     OPENLEGION_DATA_DIR: join(dir, "data"),
     OPENLEGION_MESH_HOST: "127.0.0.1",
     OPENLEGION_MESH_PORT: String(port),
-    OPENLEGION_MESH_SYNC: sync,
+    OPENLEGION_SQLITE_SYNC: sync,
     OPENLEGION_LOG_LEVEL: "info",
     // 20 clients at > 5,000 ops/s is ~250 req/s per agent: above the production default of 200.
     OPENLEGION_MESH_LIMITS: JSON.stringify({ rate_rps: 1e6, rate_burst: 1e6, inbox_depth: 100_000 }),

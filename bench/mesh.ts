@@ -4,7 +4,7 @@
  * bare-fastify baseline in a third; this process drives load with undici Pools (20 fixed keep-alive
  * connections, one per agent client). In one run it measures: the HTTP baseline, blackboard writes and
  * reads (ops/s, p50/p99), message delivery latency at the agent, mesh RSS with 100 agents' worth of state,
- * writes with OPENLEGION_MESH_SYNC=full, and raw better-sqlite3 inserts (FULL vs NORMAL).
+ * writes FULL (default) against OPENLEGION_SQLITE_SYNC=normal, and raw better-sqlite3 inserts (FULL vs NORMAL).
  *   npm run bench:mesh                        (10 s windows)
  *   npm run bench:mesh -- --quick             (< 60 s)
  *   npm run bench:mesh -- --quick --profile   (also --cpu-prof the mesh; summary in results/mesh-profile.txt)

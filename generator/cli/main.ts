@@ -6,6 +6,7 @@ import { isOlError, type OlError } from "../../services/common/errors.js";
 import { formatIssue, isConfigError } from "../config/errors.js";
 import { packageVersion } from "../init/package-root.js";
 import { agentCommand } from "./commands/agent.js";
+import { backupCommand } from "./commands/backup.js";
 import { buildCommand } from "./commands/build.js";
 import { channelsCommand } from "./commands/channels.js";
 import { chatCommand } from "./commands/chat.js";
@@ -36,6 +37,7 @@ export const COMMANDS: readonly CommandModule[] = [
   buildCommand,
   upCommand,
   downCommand,
+  backupCommand,
   statusCommand,
   chatCommand,
   replCommand,

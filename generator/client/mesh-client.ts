@@ -3,6 +3,7 @@ import { ApiClient, type ClientErrors } from "../../services/common/client/api-c
 import type { AgentStreamEvent } from "../../services/common/contracts/mesh-api.js";
 import { MeshRoutes } from "../../services/common/contracts/mesh-routes.js";
 import { type CostsReport, costsReportSchema } from "../../services/common/contracts/proxy-admin-routes.js";
+import { isOlError } from "../../services/common/errors.js";
 import { FleetCodes, fleetFailure, fleetUsage } from "../docker/errors.js";
 import type { MeshTarget } from "./target.js";
 
@@ -90,11 +91,28 @@ export class MeshClient {
       { params: { id: agent }, body: { message, stream: true } },
       { signal: opts.signal, timeoutMs: 0 },
     );
-    for await (const ev of events) {
-      opts.onEvent?.(ev);
-      if (ev.type === "done") return { ok: true, reply: ev.reply };
-      if (ev.type === "error")
-        return { ok: false, code: ev.code, message: ev.message, budget: isBudgetError(ev.code, ev.message) };
+    try {
+      for await (const ev of events) {
+        opts.onEvent?.(ev);
+        if (ev.type === "done") return { ok: true, reply: ev.reply };
+        if (ev.type === "error")
+          return {
+            ok: false,
+            code: ev.code,
+            message: ev.message,
+            budget: isBudgetError(ev.code, ev.message),
+          };
+      }
+    } catch (error) {
+      if (opts.signal?.aborted || isOlError(error)) throw error;
+      // The socket died mid-reply (the mesh stopped or restarted): one clear line, never undici's stack.
+      const why =
+        (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
+      throw fleetFailure(
+        FleetCodes.MESH_UNREACHABLE,
+        `the mesh at ${this.target.url} went away while ${agent} was replying (${why}); the reply is lost: check the fleet with openlegion status, then send the message again`,
+        error,
+      );
     }
     throw fleetFailure(FleetCodes.MESH_BAD_REPLY, `the chat stream from ${agent} ended without a reply`);
   }

@@ -158,7 +158,9 @@ export function renderConfigDocs(): string {
         ? "**required** (for render)"
         : key === "OPENLEGION_LOG_FORMAT"
           ? '`"json"`'
-          : "—",
+          : key === "OPENLEGION_SQLITE_SYNC"
+            ? '`"full"`'
+            : "—",
     description,
   }));
   const parts = [

@@ -29,11 +29,12 @@ export const RESERVED_AGENT_IDS = [
 
 const INHIBIT_IPV4 = { "com.docker.network.bridge.inhibit_ipv4": "true" };
 
-/** sha256 of the canonical fleet config without secret values (the log format is the one .env value that shapes output). */
+/** sha256 of the canonical fleet config without secret values (log format and SQLite sync are the .env values that shape output). */
 export function inputDigest(fleet: FleetConfig): string {
   const { env, ...rest } = fleet;
+  const sync = env?.OPENLEGION_SQLITE_SYNC === "normal" ? { OPENLEGION_SQLITE_SYNC: "normal" } : {};
   return sha256Hex(
-    canonicalJson({ ...rest, env: { OPENLEGION_LOG_FORMAT: env?.OPENLEGION_LOG_FORMAT ?? "json" } }),
+    canonicalJson({ ...rest, env: { OPENLEGION_LOG_FORMAT: env?.OPENLEGION_LOG_FORMAT ?? "json", ...sync } }),
   );
 }
 

@@ -8,6 +8,7 @@ import {
   EGRESS_PROXY_PORT,
   MESH_HOST,
   MESH_PORT,
+  STOP_GRACE_S,
 } from "../../services/common/ports.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
 import { compareAscii } from "./canonical.js";
@@ -130,7 +131,7 @@ function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): 
     pids_limit: input.pids,
     read_only: true,
     security_opt: ["no-new-privileges:true"],
-    stop_grace_period: "20s",
+    stop_grace_period: `${STOP_GRACE_S}s`,
     ...(input.sysctls ? { sysctls: input.sysctls } : {}),
     tmpfs: [TMPFS],
   };
@@ -144,6 +145,8 @@ function commonEnv(fleet: FleetConfig): Record<string, string> {
     OPENLEGION_CONFIG_DIR: DEFAULT_CONFIG_DIR,
     OPENLEGION_LOG_FORMAT: fleet.env?.OPENLEGION_LOG_FORMAT ?? "json",
     OPENLEGION_SECRETS_DIR: DEFAULT_SECRETS_DIR,
+    // Only the opt-out is rendered: the services default to "full" (services/common/sqlite/sync.ts).
+    ...(fleet.env?.OPENLEGION_SQLITE_SYNC === "normal" ? { OPENLEGION_SQLITE_SYNC: "normal" } : {}),
   };
 }
 

@@ -3,7 +3,9 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
+import { drain } from "../common/http/drain.js";
 import { createLogger } from "../common/log.js";
+import { DRAIN_DEADLINE_MS } from "../common/ports.js";
 import type { AgentConfig } from "./config/load.js";
 import type { RunLimits } from "./core/limits.js";
 import { Spawner } from "./loop/spawner.js";
@@ -46,6 +48,9 @@ export interface AgentHandle {
   close(graceMs?: number): Promise<void>;
 }
 
+/** What the HTTP side gets after the turn's grace: enough to flush a final SSE event. */
+const APP_DRAIN_MS = 2_000;
+
 /** Wires config → store, tools, loop, runtime and the HTTP app. Does not listen. */
 export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): Promise<AgentHandle> {
   const log =
@@ -56,7 +61,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     );
   mkdirSync(config.dataDir, { recursive: true });
   const dataRoot = realpathSync(config.dataDir);
-  const store = new AgentStore(join(dataRoot, "agent.db"));
+  const store = new AgentStore(join(dataRoot, "agent.db"), Date.now, config.sqliteSync);
   const access: ModelAccess = {
     proxyUrl: config.manifest.proxy_url,
     agentToken: config.agentToken,
@@ -75,6 +80,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
   // Load the provider SDKs of the agent's own models now (not at the first turn), and only those.
   await Promise.all(step.models.map((id) => Promise.resolve(step.resolve(id)).catch(() => undefined)));
   const memory = createAgentMemory({
+    ...(config.sqliteSync ? { sync: config.sqliteSync } : {}),
     dataRoot,
     manifest: config.manifest,
     agentToken: config.agentToken,
@@ -126,9 +132,11 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     runtime,
     store,
     dataRoot,
-    async close(graceMs = 10_000) {
+    async close(graceMs = DRAIN_DEADLINE_MS - APP_DRAIN_MS) {
+      // The turn in flight completes or is aborted (its caller sees it interrupted) within graceMs;
+      // then the HTTP side drains what is left (the SSE reply of that turn) for APP_DRAIN_MS.
       await runtime.shutdown(graceMs);
-      await app.close();
+      await drain(app.server, () => app.close(), APP_DRAIN_MS);
       await mesh.close().catch(() => {});
       await proxy.close().catch(() => {});
       await toolbox.stop();

@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { onSnapshotSignal } from "../common/backup/snapshot.js";
 import { isOlError } from "../common/errors.js";
 import { createAgent } from "./build.js";
 import { loadAgentConfig } from "./config/load.js";
@@ -6,7 +8,7 @@ import { exposeGc, HeapTrim } from "./runtime/heap-trim.js";
 /**
  * Entry point (the only file that reads process.*). See config/load.ts for the environment. On
  * SIGTERM/SIGINT: stop taking work, let the current step finish for up to 10 s (its messages are
- * saved), then exit 0.
+ * saved) within the drain deadline below the stop_grace_period (common/ports.ts), then exit 0.
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadAgentConfig(env);
@@ -23,10 +25,12 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     trim?.close();
     agent.app.log.info({ signal }, "shutting down");
     agent
-      .close(10_000)
+      .close()
       .catch((error: unknown) => agent.app.log.error({ err: error }, "close failed"))
       .finally(() => process.exit(0));
   };
+  const db = (file: string) => ({ file, path: join(agent.dataRoot, file) });
+  onSnapshotSignal(agent.dataRoot, () => [db("agent.db"), db("memory.db")], agent.app.log);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   const address = await agent.app.listen({ host: config.host, port: config.port });

@@ -15,3 +15,10 @@ export const AGENT_TOKEN_SECRET = "agent_token";
 /** Inside an agent: the token the mesh presents to it (the agent never holds the master key). */
 export const MESH_TOKEN_SECRET = "mesh_token";
 export const credentialSecretName = (credential: string): string => `cred_${credential.toLowerCase()}`;
+/**
+ * Shutdown (docs/operations.md "Stopping and draining"): Compose waits STOP_GRACE_S after SIGTERM before
+ * it SIGKILLs; every service drains in-flight requests and streams for at most DRAIN_DEADLINE_MS, which
+ * leaves time to close its database and exit on its own.
+ */
+export const STOP_GRACE_S = 20;
+export const DRAIN_DEADLINE_MS = (STOP_GRACE_S - 5) * 1000;

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import pino, { type Logger } from "pino";
 import { Agent, type Dispatcher } from "undici";
 import type { ProxyConfig } from "../common/contracts/proxy-config.js";
+import { type DrainResult, drain } from "../common/http/drain.js";
+import { DRAIN_DEADLINE_MS } from "../common/ports.js";
+import type { SyncMode } from "../common/sqlite/sync.js";
 import { TokenAuthority } from "./auth.js";
 import { type ResolvedConfig, resolveConfig } from "./config.js";
 import { ProxyErrors } from "./errors.js";
@@ -32,6 +35,8 @@ export interface ProxyDeps {
   secrets: SecretReader;
   /** SQLite file (WAL) or ":memory:". */
   dbPath: string;
+  /** SQLite `synchronous` of the ledger (default full, common/sqlite/sync.ts). */
+  sqliteSync?: SyncMode;
   now?: () => number;
   /** Name resolution for the forward proxy; tests map names to 127.0.0.1 without DNS. */
   resolver?: Resolver;
@@ -45,7 +50,8 @@ export interface EgressProxy {
   /** Not listening; call `server.listen(port)`. Handles the LLM, API, forward, CONNECT and admin doors. */
   server: Server;
   context: ProxyContext;
-  close(): Promise<void>;
+  /** Stops accepting, lets in-flight requests and streams end (≤ deadlineMs), then closes the ledger. */
+  close(deadlineMs?: number): Promise<DrainResult>;
 }
 
 const isResolved = (c: ProxyConfig | ResolvedConfig): c is ResolvedConfig => "agentIds" in c;
@@ -56,7 +62,7 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
   const log = deps.logger ?? pino({ level: "silent" });
   const config = isResolved(deps.config) ? deps.config : resolveConfig(deps.config);
   const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const store = new LedgerStore(deps.dbPath, now());
+  const store = new LedgerStore(deps.dbPath, now(), deps.sqliteSync);
   const warned = new Set<string>();
   const ctx: ProxyContext = {
     config,
@@ -127,13 +133,13 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
   return {
     server,
     context: ctx,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    async close(deadlineMs = DRAIN_DEADLINE_MS) {
+      // In-flight calls and streams finish (and settle) first; only what outlives the deadline is cut.
+      const result = await drain(server, () => new Promise<void>((r) => server.close(() => r())), deadlineMs);
+      if (result.forced) log.warn({ deadlineMs }, "drain deadline passed: open connections were cut");
       await dispatcher.close().catch(() => undefined);
       store.close();
+      return result;
     },
   };
 }

@@ -1,11 +1,19 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { onSnapshotSignal } from "../common/backup/snapshot.js";
 import { isOlError } from "../common/errors.js";
 import { createLogger } from "../common/log.js";
-import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, EGRESS_PROXY_PORT } from "../common/ports.js";
+import {
+  DEFAULT_CONFIG_DIR,
+  DEFAULT_SECRETS_DIR,
+  DRAIN_DEADLINE_MS,
+  EGRESS_PROXY_PORT,
+} from "../common/ports.js";
+import { syncModeOf, syncProblem } from "../common/sqlite/sync.js";
 import { buildProxy } from "./app.js";
 import { loadConfig } from "./config.js";
+import { ProxyErrors } from "./errors.js";
 import { fileSecrets } from "./secrets.js";
 
 /**
@@ -15,12 +23,16 @@ import { fileSecrets } from "./secrets.js";
  *   OPENLEGION_DATA_DIR     (default /var/lib/openlegion)  egress-proxy.db (SQLite, WAL) on the proxy's volume
  *   OPENLEGION_PROXY_PORT   (default 8480), OPENLEGION_PROXY_HOST (default 0.0.0.0)
  *   OPENLEGION_LOG_LEVEL    (default info)
+ *   OPENLEGION_SQLITE_SYNC  full | normal (default full, common/sqlite/sync.ts)
  */
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const log = createLogger({ service: "egress-proxy" }, env);
   const dataDir = env.OPENLEGION_DATA_DIR ?? "/var/lib/openlegion";
   mkdirSync(dataDir, { recursive: true });
+  const sqliteSync = syncModeOf(env);
+  if (!sqliteSync) throw ProxyErrors.config(syncProblem(env));
   const proxy = buildProxy({
+    sqliteSync,
     config: loadConfig(env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR),
     secrets: fileSecrets(env.OPENLEGION_SECRETS_DIR ?? DEFAULT_SECRETS_DIR),
     dbPath: join(dataDir, "egress-proxy.db"),
@@ -35,13 +47,15 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => process.exit(1), DRAIN_DEADLINE_MS + 3_000);
     force.unref();
     proxy.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  // The ledger is held exclusively: only the proxy's own connection can copy it (common/backup/snapshot.ts).
+  onSnapshotSignal(dataDir, () => [{ file: "egress-proxy.db", db: proxy.context.store.db }], log);
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

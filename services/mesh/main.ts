@@ -1,9 +1,18 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { onSnapshotSignal } from "../common/backup/snapshot.js";
 import { meshConfigSchema } from "../common/contracts/mesh-config.js";
 import { isOlError } from "../common/errors.js";
+import { drain } from "../common/http/drain.js";
 import { createLogger } from "../common/log.js";
-import { DEFAULT_CONFIG_DIR, DEFAULT_SECRETS_DIR, MASTER_KEY_SECRET, MESH_PORT } from "../common/ports.js";
+import {
+  DEFAULT_CONFIG_DIR,
+  DEFAULT_SECRETS_DIR,
+  DRAIN_DEADLINE_MS,
+  MASTER_KEY_SECRET,
+  MESH_PORT,
+} from "../common/ports.js";
+import { syncModeOf, syncProblem } from "../common/sqlite/sync.js";
 import { buildApp } from "./app.js";
 import { MeshErrors } from "./errors.js";
 import { meshLimitsSchema } from "./limits.js";
@@ -16,7 +25,7 @@ import { MeshStore } from "./store/mesh-store.js";
  *   OPENLEGION_DATA_DIR     dir for mesh.db                    (default /data)
  *   OPENLEGION_MESH_HOST    listen address                     (default 0.0.0.0)
  *   OPENLEGION_MESH_PORT    listen port                        (default 8420)
- *   OPENLEGION_MESH_SYNC    SQLite synchronous: normal | full  (default normal, see docs/decisions/mesh.md)
+ *   OPENLEGION_SQLITE_SYNC  SQLite synchronous: full | normal  (default full, common/sqlite/sync.ts)
  *   OPENLEGION_MESH_LIMITS  JSON object overriding limits.ts   (default {})
  *   OPENLEGION_LOG_LEVEL    fatal … trace                      (default info)
  * No secret is ever read from the environment.
@@ -61,9 +70,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   } catch {
     throw MeshErrors.config(`cannot read the ${MASTER_KEY_SECRET} secret in ${secretsDir}`);
   }
-  const sync = env.OPENLEGION_MESH_SYNC ?? "normal";
-  if (sync !== "normal" && sync !== "full")
-    throw MeshErrors.config(`OPENLEGION_MESH_SYNC must be "normal" or "full", got ${JSON.stringify(sync)}`);
+  const sync = syncModeOf(env);
+  if (!sync) throw MeshErrors.config(syncProblem(env));
   mkdirSync(dataDir, { recursive: true });
   const store = MeshStore.open(join(dataDir, "mesh.db"), { synchronous: sync });
   const app = await buildApp({
@@ -78,14 +86,18 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down");
-    app
-      .close()
+    drain(app.server, () => app.close(), DRAIN_DEADLINE_MS)
+      .then(({ forced }) => {
+        if (forced)
+          app.log.warn({ deadlineMs: DRAIN_DEADLINE_MS }, "drain deadline passed: open streams were cut");
+      })
       .catch((error: unknown) => app.log.error({ err: error }, "close failed"))
       .finally(() => {
         store.close();
         process.exit(0);
       });
   };
+  onSnapshotSignal(dataDir, () => [{ file: "mesh.db", path: join(dataDir, "mesh.db") }], app.log);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   const port = Number(env.OPENLEGION_MESH_PORT ?? MESH_PORT);

@@ -11,6 +11,8 @@ export const masterKey = z.string().refine((value) => {
 export const ENV_KEYS = {
   OPENLEGION_MASTER_KEY: "Root secret; agent, mesh and operator tokens are derived from it.",
   OPENLEGION_LOG_FORMAT: 'Log format of the services: "json" (default) or "text".',
+  OPENLEGION_SQLITE_SYNC:
+    'SQLite durability of every service: "full" (default, an acknowledged write survives power loss) or "normal" (opt-in: faster, the last writes before a power loss may be lost; docs/operations.md).',
   "OPENLEGION_CRED_*": "Provider keys, API keys and channel tokens, e.g. OPENLEGION_CRED_OPENAI_API_KEY.",
 } as const;
 
@@ -22,6 +24,7 @@ export const envFileSchema = z
   .object({
     OPENLEGION_MASTER_KEY: masterKey,
     OPENLEGION_LOG_FORMAT: z.enum(["json", "text"]).default("json"),
+    OPENLEGION_SQLITE_SYNC: z.enum(["full", "normal"]).optional(),
   })
   .catchall(z.string());
 

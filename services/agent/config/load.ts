@@ -9,6 +9,7 @@ import {
   DEFAULT_SECRETS_DIR,
   MESH_TOKEN_SECRET,
 } from "../../common/ports.js";
+import { type SyncMode, syncModeOf, syncProblem } from "../../common/sqlite/sync.js";
 import { AgentErrors } from "../errors.js";
 import { parseModelId } from "../model/resolve.js";
 
@@ -27,6 +28,8 @@ export interface AgentConfig {
   logFormat?: LogFormat;
   /** Per MCP server: its secret env values, read from the secret files the manifest names. */
   mcpSecretEnv?: Record<string, Record<string, string>>;
+  /** SQLite `synchronous` of agent.db and memory.db (common/sqlite/sync.ts). */
+  sqliteSync?: SyncMode;
 }
 
 function readText(path: string, what: string, optional = false): string {
@@ -59,6 +62,7 @@ function readToken(dir: string, name: string): string {
  *   OPENLEGION_AGENT_PORT   listen port                                   (default 8400)
  *   OPENLEGION_LOG_LEVEL    fatal … trace                                 (default info)
  *   OPENLEGION_LOG_FORMAT   json or text (human-readable lines)           (default json)
+ *   OPENLEGION_SQLITE_SYNC  full | normal                                 (default full)
  */
 export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   const configDir = env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
@@ -90,6 +94,8 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
   const port = Number(env.OPENLEGION_AGENT_PORT ?? AGENT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw AgentErrors.config(`OPENLEGION_AGENT_PORT must be a port number`);
+  const sqliteSync = syncModeOf(env);
+  if (!sqliteSync) throw AgentErrors.config(syncProblem(env));
   return {
     manifest,
     systemPrompt: readText(join(configDir, "system_prompt.md"), "the system prompt", true),
@@ -115,5 +121,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
         ),
       ]),
     ),
+    sqliteSync,
   };
 }

@@ -1,4 +1,5 @@
 import type { AgentManifest } from "../../common/contracts/agent-manifest.js";
+import type { SyncMode } from "../../common/sqlite/sync.js";
 import { type StepDeps, stepWithFailover } from "../loop/step.js";
 import type { AgentStore } from "../state/agent-store.js";
 import type { Tool } from "../tools/types.js";
@@ -28,6 +29,7 @@ export interface AgentMemoryOptions {
   embedder?: Embedder | null;
   /** Test seam: the model's context window. */
   window?: number;
+  sync?: SyncMode;
 }
 
 /** The runtime's transcript of a conversation in agent.db, as the context manager reads it. */
@@ -61,7 +63,12 @@ export function createAgentMemory(o: AgentMemoryOptions): AgentMemory {
           token: o.agentToken,
           model: o.manifest.embedding_model,
         }));
-  const service = new MemoryService({ dataRoot: o.dataRoot, log: o.log, ...(embedder ? { embedder } : {}) });
+  const service = new MemoryService({
+    dataRoot: o.dataRoot,
+    log: o.log,
+    ...(o.sync ? { sync: o.sync } : {}),
+    ...(embedder ? { embedder } : {}),
+  });
   const conversation = new ConversationMemory({
     memory: service,
     llm: llmFromStep(o.step),

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type Database from "better-sqlite3";
+import type { SyncMode } from "../../common/sqlite/sync.js";
 import { categoriesInQuery, classify } from "./categories.js";
 import { ConversationState } from "./context/state.js";
 import { openMemoryDb } from "./db.js";
@@ -32,6 +33,8 @@ export interface MemoryOptions {
   dataRoot: string;
   /** Default `<dataRoot>/memory.db`. */
   dbPath?: string;
+  /** SQLite `synchronous` (default full). */
+  sync?: SyncMode;
   embedder?: Embedder;
   now?: () => number;
   log?: MemoryLog;
@@ -87,7 +90,7 @@ export class MemoryService {
   #lastFailure = "";
 
   constructor(o: MemoryOptions) {
-    const { db, vecError } = openMemoryDb(o.dbPath ?? join(o.dataRoot, "memory.db"));
+    const { db, vecError } = openMemoryDb(o.dbPath ?? join(o.dataRoot, "memory.db"), o.sync);
     this.db = db;
     this.#now = o.now ?? Date.now;
     this.#log = o.log;

@@ -62,8 +62,10 @@ export class WorkflowTasks {
   constructor(deps: WorkflowDeps) {
     this.#d = deps;
     const interrupted = deps.repo.interruptRunning();
-    if (interrupted > 0)
+    if (interrupted > 0) {
       deps.log.warn({ interrupted }, "workflow steps interrupted by a restart rerun on redelivery");
+      void this.#retrying("resend request", () => deps.mesh.call(MeshRoutes.resendOpenSteps, {}));
+    }
     for (const row of deps.repo.unreported()) if (row.outcome) void this.#report(row.outcome);
   }
 
@@ -141,27 +143,33 @@ export class WorkflowTasks {
     entry.cancel("cancelled by the mesh (workflow_cancel)");
   }
 
-  /** POST the outcome; network errors, 429 and 5xx are retried with backoff, other answers are final. */
+  /** POST the outcome (retried); a final refusal marks it reported so it is not sent again. */
   async #report(outcome: WorkflowResult): Promise<boolean> {
     const { mesh, repo, log } = this.#d;
+    const key = outcome.dispatch_key;
+    const reply = await this.#retrying(`result of ${key}`, () =>
+      mesh.call(MeshRoutes.stepResult, { body: outcome }),
+    );
+    if (reply === "refused") repo.markReported(key);
+    if (reply === "refused" || reply === "gave_up") return false;
+    repo.markReported(key);
+    log.info({ dispatch_key: key, ok: outcome.ok, reply }, "workflow result reported");
+    return true;
+  }
+
+  /** Calls the mesh; network errors, 429 and 5xx are retried with bounded backoff, other answers are final. */
+  async #retrying<T>(what: string, call: () => Promise<T>): Promise<T | "refused" | "gave_up"> {
     const base = this.#d.reportDelayMs ?? REPORT_BASE_DELAY_MS;
     for (let attempt = 1; attempt <= REPORT_ATTEMPTS; attempt++) {
-      if (this.#closing.signal.aborted) return false;
+      if (this.#closing.signal.aborted) return "gave_up";
       try {
-        const reply = await mesh.call(MeshRoutes.stepResult, { body: outcome });
-        repo.markReported(outcome.dispatch_key);
-        log.info({ dispatch_key: outcome.dispatch_key, ok: outcome.ok, reply }, "workflow result reported");
-        return true;
+        return await call();
       } catch (err) {
         const status = isOlError(err) ? Number(err.details?.status ?? 0) : 0;
         const transient = status === 0 || status === 429 || status >= 500;
         if (!transient || attempt === REPORT_ATTEMPTS) {
-          if (!transient) repo.markReported(outcome.dispatch_key);
-          log.warn(
-            { err, dispatch_key: outcome.dispatch_key, attempt },
-            "workflow result not accepted by the mesh",
-          );
-          return false;
+          this.#d.log.warn({ err, what, attempt }, "mesh call not accepted");
+          return transient ? "gave_up" : "refused";
         }
         const delay = Math.min(REPORT_MAX_DELAY_MS, base * 2 ** (attempt - 1));
         await new Promise<void>((resolve) => {
@@ -174,7 +182,7 @@ export class WorkflowTasks {
         });
       }
     }
-    return false;
+    return "gave_up";
   }
 
   /** Stops result retries (the unreported ones are resent at the next boot). */

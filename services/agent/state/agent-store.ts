@@ -2,6 +2,7 @@ import type { ModelMessage } from "ai";
 import Database from "better-sqlite3";
 import { z } from "zod";
 import { type TaskStatus, taskStatusSchema } from "../../common/contracts/agent-routes.js";
+import { applySync, type SyncMode } from "../../common/sqlite/sync.js";
 import { migrate } from "./migrations/index.js";
 
 export const CHAT_CONVERSATION = "chat";
@@ -69,11 +70,11 @@ export class AgentStore {
   /** Per conversation: its message count and its newest ≤ TAIL_CACHE messages, as parsed from the rows. */
   readonly #tails = new Map<string, { count: number; messages: ModelMessage[] }>();
 
-  constructor(path: string, now: () => number = Date.now) {
+  constructor(path: string, now: () => number = Date.now, sync: SyncMode = "full") {
     this.db = new Database(path);
     this.#now = now;
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
+    applySync(this.db, sync);
     this.db.pragma("busy_timeout = 5000");
     this.db.pragma("foreign_keys = ON");
     migrate(this.db);

@@ -110,6 +110,10 @@ export const OrchestrationRoutes = routeTable({
     params: runParams,
     response: { 200: workflowRunViewSchema },
   }),
+  /** The agent restarted: every running attempt sent to it is re-sent now under the same dispatch key. */
+  resendOpenSteps: endpoint("POST", "/v1/workflows/resend", "agent", {
+    response: { 200: z.object({ resent: z.int() }) },
+  }),
   stepResult: endpoint("POST", "/v1/workflows/results", "agent", {
     body: workflowResultSchema,
     response: { 200: z.object({ accepted: z.boolean(), run_id: z.string(), step_id: z.string() }) },

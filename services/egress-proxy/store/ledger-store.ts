@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { applySync, type SyncMode } from "../../common/sqlite/sync.js";
 import type { Usage, UsageSource } from "../usage/types.js";
 import { migrate } from "./migrations/index.js";
 
@@ -75,8 +76,8 @@ const healthFromRow = (row: unknown): HealthRow => {
  * refuse or add the reservation; nothing can interleave (better-sqlite3 is synchronous and so is the event
  * loop turn that calls it). Settlement moves the reservation to actual cost exactly once.
  *
- * Hot-path cost (bench/egress.ts): two commits per call, each a few WAL frame writes and no fsync
- * (synchronous = NORMAL: durable across a process crash, the last commits may be lost on power loss).
+ * Hot-path cost (bench/egress.ts): two commits per call, each a few WAL frame writes and, with the default
+ * synchronous = FULL, one WAL fsync (common/sqlite/sync.ts; `normal` is the documented opt-out).
  * The connection holds the file exclusively: no POSIX lock calls per transaction and no shared-memory
  * wal-index, and a second proxy pointed at the same volume fails at boot instead of splitting budgets.
  */
@@ -88,12 +89,12 @@ export class LedgerStore {
   /** Mirror of the `frozen` table (this connection is its only writer), read on every reserve. */
   readonly #frozen: Set<string>;
 
-  constructor(path: string, now: number) {
+  constructor(path: string, now: number, sync: SyncMode = "full") {
     this.db = new Database(path);
     // Must precede the first access so WAL never uses the shared-memory index (sqlite.org/wal.html §8).
     this.db.pragma("locking_mode = EXCLUSIVE");
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
+    applySync(this.db, sync);
     // A checkpoint (copy + two fsyncs) stalls the event loop; at the default 1000 pages it ran every ~130
     // calls and set the p99. 10000 pages (~40 MB of WAL) makes it one in ~1300 calls.
     this.db.pragma("wal_autocheckpoint = 10000");

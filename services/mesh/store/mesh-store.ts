@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import type { Migration } from "../../common/sqlite/migrate.js";
+import { applySync, type SyncMode } from "../../common/sqlite/sync.js";
 import { AuditRepo } from "./audit-repo.js";
 import { BlackboardRepo } from "./blackboard-repo.js";
 import { Checkpointer } from "./checkpointer.js";
@@ -10,11 +11,11 @@ import { MIGRATIONS, migrate } from "./migrations/index.js";
 
 export interface StoreOptions {
   /**
-   * `normal` (default): WAL commits are not fsynced one by one; a process crash (SIGKILL, OOM) loses
-   * nothing, a power loss or kernel crash may lose the last commits. `full` fsyncs every commit
-   * (docs/decisions/mesh.md "synchronous = NORMAL by default").
+   * `full` (default): every commit is fsynced before it is acknowledged; group commit (store/
+   * group-commit.ts) shares that fsync between the writes of one event-loop turn. `normal` is the
+   * explicit opt-out (common/sqlite/sync.ts, docs/decisions/reliability.md).
    */
-  synchronous?: "full" | "normal";
+  synchronous?: SyncMode;
   migrations?: readonly Migration[];
 }
 
@@ -38,7 +39,7 @@ export class MeshStore {
   constructor(db: Database.Database, options: StoreOptions = {}) {
     this.db = db;
     if (db.name !== ":memory:") db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
+    applySync(db, options.synchronous);
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
     db.pragma("cache_size = -65536"); // 64 MiB of page cache (default 2 MiB)

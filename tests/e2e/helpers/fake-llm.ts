@@ -12,7 +12,14 @@ export interface RecordedRequest {
 
 /** One scripted answer (tests/fakes/llm-provider/types.ts `ReplyAnswer`). */
 export type FakeAnswer =
-  | { text: string; usage?: { input?: number; output?: number } }
+  | { text: string; usage?: { input?: number; output?: number }; chunkDelayMs?: number }
+  /** A fault answer (tests/fakes/llm-provider/answers.ts `faultAnswer`). */
+  | {
+      fault: string;
+      delayMs?: number;
+      afterChunks?: number;
+      answer?: { text: string; chunkDelayMs?: number };
+    }
   | {
       toolCalls: { name: string; args: Record<string, unknown>; id?: string }[];
       text?: string;

@@ -1,4 +1,5 @@
 import { isCorrection } from "../../core/corrections.js";
+import { turnToPersist } from "../../core/failed-turn.js";
 import type { RunResult } from "../../loop/run.js";
 import { CHAT_CONVERSATION } from "../../state/agent-store.js";
 import type { Turn, TurnDeps } from "./types.js";
@@ -14,7 +15,7 @@ export async function persistChat(
   system: string,
 ): Promise<void> {
   if (t.mode !== "chat") return;
-  d.store.appendMessages(CHAT_CONVERSATION, result.added);
+  d.store.appendMessages(CHAT_CONVERSATION, turnToPersist(result.status, result.added));
   await d.memory
     ?.afterTurn(CHAT_CONVERSATION, t.transcript, { system, signal: t.signal })
     .catch((err: unknown) => d.log.warn({ err }, "context flush/compaction failed"));

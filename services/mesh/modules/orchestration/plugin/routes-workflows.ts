@@ -111,6 +111,11 @@ export async function workflowRoutes(
     view(runner.handle(req.params.id, { type: "cancel", by: "operator" })),
   );
 
+  // A restarted agent asks once at boot: what it was running died with the old process (issue 23 item 3).
+  route(app, MeshRoutes.resendOpenSteps, async (req) => ({
+    resent: runner.agentRestarted(requireAgent(req.principal)),
+  }));
+
   route(app, MeshRoutes.stepResult, async (req) => {
     const agent = requireAgent(req.principal);
     const b = req.body;

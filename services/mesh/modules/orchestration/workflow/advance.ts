@@ -4,7 +4,7 @@ import { renderDeep } from "../template.js";
 import type { Ctx } from "./ctx.js";
 import { dispatchKey } from "./retry.js";
 import { evaluateRule, RUNS_AFTER_FAIL_FAST } from "./rules.js";
-import { FAILED, type RunStatus, type StepState, TERMINAL } from "./types.js";
+import { type Effect, FAILED, type RunStatus, type StepState, TERMINAL } from "./types.js";
 import { celVars, templateScope } from "./vars.js";
 
 const DISPATCHED = new Set(["prompt", "tool", "http"]);
@@ -159,21 +159,33 @@ function start(ctx: Ctx, step: StepState): void {
       step.dispatch_key = key;
       step.timeout_at = now + def.timeout_ms;
       ctx.emit("step_dispatched", step.id, { attempt: step.attempt });
-      ctx.effects.push({
-        type: "dispatch",
-        run_id: ctx.run.id,
-        step_id: step.id,
-        attempt: step.attempt,
-        key,
-        agent: def.agent ?? "",
-        action: def.action,
-        task_type: def.task_type,
-        input,
-        timeout_ms: def.timeout_ms,
-        redelivery: false,
-      });
+      ctx.effects.push(dispatchEffect(ctx, step, key, input, false));
     }
   }
+}
+
+/** The effect that sends `step`'s current attempt to its agent (a redelivery keeps the key). */
+export function dispatchEffect(
+  ctx: Ctx,
+  step: StepState,
+  key: string,
+  input: Json,
+  redelivery: boolean,
+): Effect {
+  const def = ctx.def(step);
+  return {
+    type: "dispatch",
+    run_id: ctx.run.id,
+    step_id: step.id,
+    attempt: step.attempt,
+    key,
+    agent: def.agent ?? "",
+    action: def.action,
+    task_type: def.task_type,
+    input,
+    timeout_ms: def.timeout_ms,
+    redelivery,
+  };
 }
 
 function safeMs(value: string | number, fallback: number): number {

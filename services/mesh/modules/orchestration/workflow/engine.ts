@@ -1,6 +1,6 @@
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
-import { advance } from "./advance.js";
+import { advance, dispatchEffect } from "./advance.js";
 import { Ctx, newStep } from "./ctx.js";
 import type { WorkflowDef } from "./definition.js";
 import { validateResult } from "./result-schema.js";
@@ -68,6 +68,9 @@ export function apply(snapshot: Snapshot, event: WorkflowEvent, env: EngineEnv):
     case "recover":
       recover(ctx);
       timers(ctx);
+      break;
+    case "agent_restarted":
+      agentRestarted(ctx, event.agent);
       break;
     case "cancel":
       ctx.emit("cancel_requested", undefined, { by: event.by });
@@ -208,20 +211,7 @@ function recover(ctx: Ctx): void {
     if (step.status !== "running" || step.dispatch_key === null) continue;
     const def = ctx.def(step);
     if (def.idempotent) {
-      ctx.effects.push({
-        type: "dispatch",
-        run_id: ctx.run.id,
-        step_id: step.id,
-        attempt: step.attempt,
-        key: step.dispatch_key,
-        agent: def.agent ?? "",
-        action: def.action,
-        task_type: def.task_type,
-        input: step.input ?? {},
-        timeout_ms: def.timeout_ms,
-        redelivery: true,
-      });
-      ctx.emit("step_redispatched", step.id, { attempt: step.attempt });
+      redispatch(ctx, step, step.dispatch_key, "mesh_restarted");
       continue;
     }
     if (def.on_interrupt === "retry") {
@@ -248,6 +238,24 @@ function recover(ctx: Ctx): void {
         text: `Workflow ${ctx.run.workflow} run ${ctx.run.id}: step "${step.id}" (attempt ${step.attempt}, not idempotent) was running when the mesh restarted. Approve to retry it, reject to fail it.`,
       });
     }
+  }
+}
+
+/** Re-sends the running attempt under its own key (the agent dedupes on it). */
+function redispatch(ctx: Ctx, step: StepState, key: string, why: string): void {
+  ctx.effects.push(dispatchEffect(ctx, step, key, step.input ?? {}, true));
+  ctx.emit("step_redispatched", step.id, { attempt: step.attempt, why });
+}
+
+/**
+ * The agent restarted (it asked for its open work at boot): whatever it was running died with it, so
+ * every running attempt sent to it is re-sent at once under the same key, idempotent or not
+ * (docs/workflows.md "Delivery contract": at-least-once when the agent itself crashes mid-step).
+ */
+function agentRestarted(ctx: Ctx, agent: string): void {
+  for (const step of ctx.snap.steps) {
+    if (step.status !== "running" || step.dispatch_key === null) continue;
+    if (ctx.def(step).agent === agent) redispatch(ctx, step, step.dispatch_key, "agent_restarted");
   }
 }
 

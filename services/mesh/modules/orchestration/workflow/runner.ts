@@ -239,6 +239,30 @@ export class WorkflowRunner {
     return ids.length;
   }
 
+  /**
+   * An agent restarted and asks for its open work: every running attempt sent to it is re-sent now
+   * under the same key, instead of waiting for the step's timeout. Returns how many were re-sent.
+   */
+  agentRestarted(agent: string): number {
+    let resent = 0;
+    for (const id of this.deps.store.activeRuns()) {
+      const snap = this.deps.store.load(id);
+      if (!snap) continue;
+      const { steps, handlers, finally: fin } = snap.run.def;
+      const defs = [...steps, ...handlers, ...fin];
+      const mine = snap.steps.filter(
+        (st) =>
+          st.status === "running" &&
+          st.dispatch_key !== null &&
+          defs.find((d) => d.id === st.def_id)?.agent === agent,
+      ).length;
+      if (mine === 0) continue;
+      this.#safe(() => this.handle(id, { type: "agent_restarted", agent }));
+      resent += mine;
+    }
+    return resent;
+  }
+
   /** Hands pending outbox intents to the sink; a dispatch that cannot be handed over fails its attempt. */
   drain(): Promise<number> {
     if (this.#draining) {

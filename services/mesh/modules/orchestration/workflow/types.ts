@@ -112,6 +112,7 @@ export type WorkflowEvent =
   | { type: "start" }
   | { type: "tick" }
   | { type: "recover" }
+  | { type: "agent_restarted"; agent: string }
   | { type: "cancel"; by: string }
   | { type: "result"; step: string; attempt: number; ok: true; result: Json }
   | { type: "result"; step: string; attempt: number; ok: false; error: StepError }

@@ -1,0 +1,33 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { E2eFleet } from "../helpers/fleet-setup.js";
+
+/** A one-step workflow on the starter template's `assistant`. */
+const WORKFLOW = `apiVersion: mesh/v1
+kind: Workflow
+name: note
+steps:
+  - id: only
+    agent: assistant
+    task_type: summarize
+`;
+
+/**
+ * The starter fleet both fault suites run on: the `note` workflow, its own subnet pool (each suite a half
+ * of this engineer's 10.244.0.0/16, so both can run at once), up and healthy, the fake provider located.
+ */
+export async function startFaultFleet(label: string, pool: string): Promise<E2eFleet> {
+  const fleet = new E2eFleet(`sk-e2e-${label}-${Date.now().toString(36)}`);
+  await fleet.init("starter");
+  const meshYaml = join(fleet.dir, "config", "mesh.yaml");
+  writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "${pool}"\n`);
+  mkdirSync(join(fleet.dir, "config", "workflows"), { recursive: true });
+  writeFileSync(join(fleet.dir, "config", "workflows", "note.yaml"), WORKFLOW);
+  const up = await fleet.cli(["up", fleet.dir, "-d", "--timeout", "240"]);
+  if (up.code !== 0) {
+    await fleet.destroy();
+    throw new Error(`up: ${up.stdout}${up.stderr}`);
+  }
+  await fleet.locateFake();
+  return fleet;
+}
