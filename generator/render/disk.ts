@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { compareAscii } from "./canonical.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
 import { RenderCodes, renderFailure } from "./errors.js";
 import { GENERATED_ROOT } from "./generated.js";
 import type { ComposeModel } from "./model.js";

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { compareAscii, sortKeys } from "../../services/common/canonical-json.js";
 import { type AgentManifest, agentManifestSchema } from "../../services/common/contracts/agent-manifest.js";
 import { type MeshConfig, meshConfigSchema } from "../../services/common/contracts/mesh-config.js";
 import { type ProxyConfig, proxyConfigSchema } from "../../services/common/contracts/proxy-config.js";
@@ -13,7 +14,7 @@ import {
 } from "../../services/common/ports.js";
 import { orchestrationConfig } from "../../services/mesh/modules/orchestration/plugin/config.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
-import { compareAscii, jsonFile, sortKeys } from "./canonical.js";
+import { jsonFile } from "./canonical.js";
 import { RenderCodes, renderConfigError, renderFailure } from "./errors.js";
 import { agentModels, grantedApis, providerOf, proxyModels, resolveProviders } from "./providers.js";
 

@@ -1,22 +1,8 @@
+import { BUILTIN_PROVIDERS, builtinProvider } from "../../services/common/builtin-providers.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
 import type { ProxyProvider } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { compareAscii } from "./canonical.js";
 import { RenderCodes, renderConfigError } from "./errors.js";
-
-/**
- * Built-in LLM providers with their official base URLs and default credential names. mesh.yaml
- * `providers` overrides or extends them. (The egress proxy keeps the same table for configs that
- * name no provider; the CLI may not import service code, so this is the compiler's copy.)
- */
-export const BUILTIN_PROVIDERS: Readonly<Record<string, ProxyProvider>> = {
-  anthropic: { api: "anthropic", base_url: "https://api.anthropic.com", credential: "ANTHROPIC_API_KEY" },
-  gemini: {
-    api: "gemini",
-    base_url: "https://generativelanguage.googleapis.com",
-    credential: "GEMINI_API_KEY",
-  },
-  openai: { api: "openai", base_url: "https://api.openai.com", credential: "OPENAI_API_KEY" },
-};
 
 /** Credentials each chat channel needs in `.env` (as OPENLEGION_CRED_<name>); mounted into the mesh only. */
 export const CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
@@ -64,7 +50,7 @@ export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvid
   }
   const out: Record<string, ProxyProvider> = {};
   for (const name of [...used.keys()].sort(compareAscii)) {
-    const builtin = BUILTIN_PROVIDERS[name];
+    const builtin = builtinProvider(name);
     const configured = fleet.mesh.providers[name];
     if (!builtin && !configured) {
       const known = [

@@ -1,3 +1,4 @@
+import { compareAscii } from "../../services/common/canonical-json.js";
 import {
   AGENT_TOKEN_SECRET,
   agentServiceName,
@@ -10,7 +11,6 @@ import {
 import { agentToken, meshToken, secretFingerprint } from "../../services/common/tokens.js";
 import { CRED_PREFIX, credentialsOf } from "../config/schemas/env.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { compareAscii } from "./canonical.js";
 import { RenderCodes, renderConfigError } from "./errors.js";
 import { CHANNEL_CREDENTIALS, grantedApis, resolveProviders } from "./providers.js";
 

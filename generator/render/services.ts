@@ -1,3 +1,4 @@
+import { compareAscii } from "../../services/common/canonical-json.js";
 import {
   AGENT_PORT,
   AGENT_TOKEN_SECRET,
@@ -11,7 +12,6 @@ import {
   STOP_GRACE_S,
 } from "../../services/common/ports.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
-import { compareAscii } from "./canonical.js";
 import { RenderCodes, renderConfigError } from "./errors.js";
 import {
   hostPath,

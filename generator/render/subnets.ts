@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { compareAscii } from "./canonical.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
+import { formatIpv4, parseIpv4Cidr } from "../../services/common/ipv4-cidr.js";
 import { RenderCodes, renderConfigError } from "./errors.js";
 
 /** Every agent network is a /28: 14 hosts, room for the agent, mesh and egress-proxy. */
@@ -12,31 +13,6 @@ export interface Pool {
   base: number;
   prefix: number;
   slots: number;
-}
-
-const CIDR4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-export function parseIpv4Cidr(cidr: string): { base: number; prefix: number } | undefined {
-  const m = CIDR4.exec(cidr);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
-  return { base, prefix };
-}
-
-export const formatIpv4 = (n: number): string =>
-  [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
-
-/** Does a.b.c.d/p overlap x/q? (Both as parsed numbers.) */
-export function cidrsOverlap(
-  a: { base: number; prefix: number },
-  b: { base: number; prefix: number },
-): boolean {
-  const p = Math.min(a.prefix, b.prefix);
-  const size = 2 ** (32 - p);
-  return Math.floor(a.base / size) === Math.floor(b.base / size);
 }
 
 export function parsePool(cidr: string): Pool {

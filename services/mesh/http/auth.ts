@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RouteAuth } from "../../common/contracts/contract.js";
+import { cidrContains } from "../../common/ipv4-cidr.js";
 import type { MeshContext } from "../context.js";
-import { cidrContains } from "../core/cidr.js";
 import { TokenBuckets } from "../core/rate-limit.js";
 import { MeshErrors } from "../errors.js";
 import type { Principal } from "../identity.js";

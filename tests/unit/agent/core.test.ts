@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../../services/agent/core/canonical-json.js";
 import { planCap, renderCapped } from "../../../services/agent/core/cap-result.js";
 import {
   type ModelFailure,
@@ -9,6 +8,7 @@ import {
 } from "../../../services/agent/core/failover.js";
 import { DEFAULT_LIMITS, decideStep } from "../../../services/agent/core/limits.js";
 import { LoopDetector } from "../../../services/agent/core/loop-detector.js";
+import { canonicalJson } from "../../../services/common/canonical-json.js";
 
 describe("limits", () => {
   it("task mode allows 20 model calls, then stops with iteration_limit", () => {
