@@ -13,8 +13,8 @@ export {
   YAML_PARSE_OPTIONS,
 } from "./document.js";
 export {
-  CONFIG_INVALID,
   ConfigError,
+  ConfigErrors,
   type ConfigIssue,
   formatIssue,
   isConfigError,

@@ -3,7 +3,7 @@ import { canonicalJson, compareAscii } from "../../services/common/canonical-jso
 import { agentServiceName, EGRESS_PROXY_HOST, MESH_HOST } from "../../services/common/ports.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 import { sha256Hex } from "./canonical.js";
-import { RenderCodes, renderConfigError } from "./errors.js";
+import { RenderErrors } from "./errors.js";
 import { GENERATED_ROOT, generateFiles, textFile } from "./generated.js";
 import {
   type CompileOptions,
@@ -85,15 +85,14 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
   };
   for (const a of fleet.agents) {
     if (isReservedAgentId(a.id)) {
-      throw renderConfigError(
-        RenderCodes.NAME_COLLISION,
+      throw RenderErrors.nameCollision(
         `agent id "${a.id}" is reserved (it collides with a service, network or principal name: ${RESERVED_AGENT_IDS.join(", ")})`,
       );
     }
   }
   const ids = fleet.agents.map((a) => a.id);
   if (new Set(ids).size !== ids.length) {
-    throw renderConfigError(RenderCodes.NAME_COLLISION, `agent ids must be unique: ${ids.join(", ")}`);
+    throw RenderErrors.nameCollision(`agent ids must be unique: ${ids.join(", ")}`);
   }
   const pool = parsePool(fleet.mesh.egress.subnet_pool);
   const subnets = allocateSubnets(pool, ids, opts.previousSubnets);

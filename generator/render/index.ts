@@ -3,7 +3,7 @@ export { sha256Hex } from "./canonical.js";
 export { type CheckResult, checkRender } from "./check.js";
 export { compile, inputDigest } from "./compile.js";
 export { type WriteReport, writeRender } from "./disk.js";
-export { RenderCodes } from "./errors.js";
+export { RenderErrors } from "./errors.js";
 export type {
   CompileOptions,
   ComposeFile,

@@ -2,7 +2,7 @@ import { BUILTIN_PROVIDERS, builtinProvider } from "../../services/common/builti
 import { compareAscii } from "../../services/common/canonical-json.js";
 import type { ProxyProvider } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { RenderCodes, renderConfigError } from "./errors.js";
+import { RenderErrors } from "./errors.js";
 
 /** Credentials each chat channel needs in `.env` (as OPENLEGION_CRED_<name>); mounted into the mesh only. */
 export const CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
@@ -56,16 +56,14 @@ export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvid
       const known = [
         ...new Set([...Object.keys(BUILTIN_PROVIDERS), ...Object.keys(fleet.mesh.providers)]),
       ].sort(compareAscii);
-      throw renderConfigError(
-        RenderCodes.UNKNOWN_PROVIDER,
+      throw RenderErrors.unknownProvider(
         `provider "${name}" (used by agent ${used.get(name)?.join(", ")}) is neither built in nor configured under providers in config/mesh.yaml; known: ${known.join(", ")}`,
       );
     }
     const api = configured?.api ?? builtin!.api;
     const baseUrl = configured?.base_url ?? (builtin?.api === api ? builtin.base_url : undefined);
     if (!baseUrl) {
-      throw renderConfigError(
-        RenderCodes.UNKNOWN_PROVIDER,
+      throw RenderErrors.unknownProvider(
         `provider "${name}" (api ${api}) needs base_url in config/mesh.yaml providers.${name}`,
       );
     }
@@ -85,8 +83,7 @@ export function grantedApis(fleet: FleetConfig): string[] {
     for (const api of agent.permissions.allowed_apis) {
       if (api === "llm") continue;
       if (!fleet.mesh.apis[api]) {
-        throw renderConfigError(
-          RenderCodes.UNKNOWN_API,
+        throw RenderErrors.unknownApi(
           `agent ${agent.id} is allowed api "${api}" but config/mesh.yaml defines no apis.${api} (known: ${Object.keys(fleet.mesh.apis).sort(compareAscii).join(", ") || "none"})`,
         );
       }

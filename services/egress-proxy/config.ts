@@ -60,7 +60,7 @@ function splitBase(what: string, baseUrl: string): { origin: string; basePath: s
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
 }
 
-/** Validates cross-field rules the schema cannot express and compiles patterns once. Throws OL_ERR_PROXY_CONFIG. */
+/** Validates cross-field rules the schema cannot express and compiles patterns once. Throws ProxyErrors.config. */
 export function resolveConfig(input: unknown): ResolvedConfig {
   const parsed = proxyConfigSchema.safeParse(input);
   if (!parsed.success) {
