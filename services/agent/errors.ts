@@ -47,6 +47,10 @@ export const AgentErrors = {
     `every model failed (${tried.join(", ")}); last error: ${last.slice(0, 500)}`,
     { tried },
   ]),
+  contextOverflow: kind("OL_ERR_AGENT_CONTEXT_OVERFLOW", 502, (model: string, message: string) => [
+    `model ${model} refused the prompt as longer than its context window: ${message.slice(0, 500)}`,
+    { model },
+  ]),
   cancelled: kind("OL_ERR_AGENT_CANCELLED", 499, (why: string) => `run cancelled: ${why}`),
   runTimeout: kind(
     "OL_ERR_AGENT_RUN_TIMEOUT",

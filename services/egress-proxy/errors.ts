@@ -1,3 +1,4 @@
+import { PROXY_AGENT_CODES } from "../common/contracts/proxy-error.js";
 import { type CodeOf, errorKinds } from "../common/errors.js";
 
 /**
@@ -32,7 +33,7 @@ export const ProxyErrors = {
   ]),
   modelMissing: kind("OL_ERR_PROXY_MODEL_MISSING", 400, () => ["the request names no model"]),
   modelForbidden: kind(
-    "OL_ERR_PROXY_MODEL_FORBIDDEN",
+    PROXY_AGENT_CODES.modelForbidden,
     403,
     (agent: string, model: string, allowed: string[]) => [
       `agent "${agent}" may not use model "${model}" (allowed: ${allowed.join(", ") || "none"})`,
@@ -60,7 +61,7 @@ export const ProxyErrors = {
     { host },
   ]),
   budgetExceeded: kind(
-    "OL_ERR_PROXY_BUDGET_EXCEEDED",
+    PROXY_AGENT_CODES.budgetExceeded,
     402,
     (b: {
       agent: string;
@@ -75,16 +76,24 @@ export const ProxyErrors = {
       { ...b, retryable: false },
     ],
   ),
-  agentFrozen: kind("OL_ERR_PROXY_AGENT_FROZEN", 402, (agent: string) => [
+  agentFrozen: kind(PROXY_AGENT_CODES.agentFrozen, 402, (agent: string) => [
     `agent "${agent}" is frozen by the operator (POST /admin/agents/${agent}/unfreeze to resume)`,
     { agent, retryable: false },
   ]),
   modelCooldown: kind(
-    "OL_ERR_PROXY_MODEL_COOLDOWN",
+    PROXY_AGENT_CODES.modelCooldown,
     503,
     (model: string, retryAfterS: number, reason: string) => [
       `model "${model}" is cooling down for ${retryAfterS} s after ${reason}; use a fallback model`,
       { model, retry_after_s: retryAfterS, reason, retryable: true },
+    ],
+  ),
+  contextOverflow: kind(
+    PROXY_AGENT_CODES.contextOverflow,
+    400,
+    (provider: string, providerMessage: string) => [
+      `the prompt is longer than the model's context window (${provider} said: ${providerMessage.slice(0, 300)})`,
+      { provider, retryable: false },
     ],
   ),
   tooManyInFlight: kind("OL_ERR_PROXY_TOO_MANY_IN_FLIGHT", 429, (agent: string, limit: number) => [

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import type { ProxyErrorBody } from "../../common/contracts/proxy-error.js";
 import { isOlError, type OlError } from "../../common/errors.js";
 import { ProxyErrors } from "../errors.js";
 
@@ -10,6 +11,7 @@ const TYPES: Record<string, string> = {
   [ProxyErrors.modelForbidden.code]: "permission_error",
   [ProxyErrors.unauthenticated.code]: "authentication_error",
   [ProxyErrors.tooManyInFlight.code]: "rate_limit_error",
+  [ProxyErrors.contextOverflow.code]: "invalid_request_error",
 };
 
 export function sendJson(
@@ -38,7 +40,7 @@ export function toOlError(error: unknown): OlError {
  * One error shape for every door, readable by the OpenAI and Anthropic SDKs (`error.message`, `error.type`)
  * and by our agents (`code`, `retryable`): {type:"error", statusCode, code, message, error:{type, code, message, …details}}.
  */
-export function errorBody(error: OlError): Record<string, unknown> {
+export function errorBody(error: OlError): ProxyErrorBody {
   return {
     type: "error",
     statusCode: error.status,
