@@ -1,3 +1,4 @@
+import { BUILTIN_PROVIDERS } from "../../services/common/builtin-providers.js";
 import { CliErrors } from "../cli/errors.js";
 import type { CliIo, Prompts } from "../cli/io.js";
 import { modelRef } from "../config/schemas/common.js";
@@ -103,7 +104,7 @@ export async function resolvePlan(dir: string, flags: InitFlags, io: CliIo): Pro
   checkModel(model, provider);
 
   let apiKey: string | undefined;
-  const inEnv = PROVIDER_INFO[provider].credential;
+  const inEnv = BUILTIN_PROVIDERS[provider].credential;
   if (flags.apiKeyEnv) apiKey = keyFromEnv(flags.apiKeyEnv, io);
   else if (
     prompts &&
