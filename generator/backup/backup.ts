@@ -18,7 +18,7 @@ import {
   snapshotDoneSchema,
 } from "../../services/common/backup/snapshot.js";
 import type { CliIo } from "../cli/io.js";
-import { FleetCodes, fleetFailure } from "../docker/errors.js";
+import { FleetErrors } from "../docker/errors.js";
 import { DockerHost } from "../docker/host.js";
 import { projectName } from "../docker/project.js";
 import { readRendered } from "../docker/rendered.js";
@@ -54,8 +54,7 @@ export async function runBackup(opts: BackupOptions, io: CliIo, host?: DockerHos
   );
   const down = fleet.services.filter((s) => containers.get(s)?.state !== "running");
   if (down.length > 0)
-    throw fleetFailure(
-      FleetCodes.BACKUP_FAILED,
+    throw FleetErrors.backupFailed(
       `backup needs every service running (not running: ${down.join(", ")}): run openlegion up first`,
     );
   const compose = (args: string[], allowFailure = false) =>
@@ -73,8 +72,7 @@ export async function runBackup(opts: BackupOptions, io: CliIo, host?: DockerHos
     }
     if (done.size === fleet.services.length) break;
     if (Date.now() > deadline)
-      throw fleetFailure(
-        FleetCodes.BACKUP_FAILED,
+      throw FleetErrors.backupFailed(
         `no snapshot from ${fleet.services.filter((s) => !done.has(s)).join(", ")} within ${opts.timeoutS ?? 120} s: see openlegion logs`,
       );
     await new Promise((r) => setTimeout(r, 500));
@@ -102,7 +100,7 @@ export async function runBackup(opts: BackupOptions, io: CliIo, host?: DockerHos
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "Z");
     const out = resolve(io.cwd, opts.out ?? `openlegion-backup-${project}-${stamp}.tar.gz`);
     const tar = await docker.exec("tar", ["-czf", out, "-C", staging, "."], { timeoutMs: 600_000 });
-    if (tar.exitCode !== 0) throw fleetFailure(FleetCodes.BACKUP_FAILED, `tar failed: ${tar.stderr.trim()}`);
+    if (tar.exitCode !== 0) throw FleetErrors.backupFailed(`tar failed: ${tar.stderr.trim()}`);
     // It holds .env (the master key, provider keys): as secret as .env itself.
     chmodSync(out, 0o600);
     const dbs = Object.values(manifest.services).reduce((n, s) => n + s.databases.length, 0);

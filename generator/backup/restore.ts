@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliIo } from "../cli/io.js";
 import { buildImages } from "../docker/build.js";
-import { FleetCodes, fleetFailure, fleetUsage } from "../docker/errors.js";
+import { FleetErrors } from "../docker/errors.js";
 import { DockerHost } from "../docker/host.js";
 import { missingImages, renderFleet } from "../docker/lifecycle.js";
 import { projectName } from "../docker/project.js";
@@ -38,7 +38,7 @@ const RESTORE_TOOL = "/app/dist/services/common/backup/restore-tool.js";
  */
 export async function runRestore(opts: RestoreOptions, io: CliIo, host?: DockerHost): Promise<void> {
   const file = resolve(io.cwd, opts.file);
-  if (!existsSync(file)) throw fleetUsage(FleetCodes.BACKUP_INVALID, `${file}: no such backup file`);
+  if (!existsSync(file)) throw FleetErrors.backupInvalid(`${file}: no such backup file`);
   const docker = host ?? (await DockerHost.open(io.env));
   const staging = mkdtempSync(join(tmpdir(), "ol-restore-"));
   try {
@@ -68,8 +68,7 @@ export async function runRestore(opts: RestoreOptions, io: CliIo, host?: DockerH
       (c) => c.state === "running" || c.state === "restarting",
     );
     if (live.length > 0)
-      throw fleetUsage(
-        FleetCodes.RESTORE_FLEET_RUNNING,
+      throw FleetErrors.restoreFleetRunning(
         `fleet ${project} is running (${live.map((c) => c.service).join(", ")}): stop it with openlegion down first (restore replaces its data)`,
       );
     mkdirSync(opts.dir, { recursive: true });
@@ -114,8 +113,7 @@ export async function runRestore(opts: RestoreOptions, io: CliIo, host?: DockerH
         { cwd: opts.dir, projectName: project, allowFailure: true, timeoutMs: 600_000 },
       );
       if (r.exitCode !== 0)
-        throw fleetFailure(
-          FleetCodes.BACKUP_FAILED,
+        throw FleetErrors.backupFailed(
           `restoring ${svc} failed: ${(r.stdout || r.stderr).trim().slice(-500)}`,
         );
       io.stdout(`  ✓ ${svc}\n`);
@@ -126,7 +124,7 @@ export async function runRestore(opts: RestoreOptions, io: CliIo, host?: DockerH
   }
 }
 
-const invalid = (file: string, why: string) => fleetUsage(FleetCodes.BACKUP_INVALID, `${file}: ${why}`);
+const invalid = (file: string, why: string) => FleetErrors.backupInvalid(`${file}: ${why}`);
 
 function openUp(dir: string): void {
   chmodSync(dir, 0o755);

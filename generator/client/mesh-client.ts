@@ -4,7 +4,7 @@ import type { AgentStreamEvent } from "../../services/common/contracts/mesh-api.
 import { MeshRoutes } from "../../services/common/contracts/mesh-routes.js";
 import { type CostsReport, costsReportSchema } from "../../services/common/contracts/proxy-admin-routes.js";
 import { isOlError } from "../../services/common/errors.js";
-import { FleetCodes, fleetFailure, fleetUsage } from "../docker/errors.js";
+import { FleetErrors } from "../docker/errors.js";
 import type { MeshTarget } from "./target.js";
 
 export interface ChatOptions {
@@ -25,23 +25,20 @@ export const isBudgetError = (code: string, message: string): boolean =>
 const cliErrors: ClientErrors = {
   unreachable: (url, error) => {
     const why = error instanceof Error ? ((error as { code?: string }).code ?? error.message) : String(error);
-    return fleetFailure(
-      FleetCodes.MESH_UNREACHABLE,
+    return FleetErrors.meshUnreachable(
       `the mesh at ${url} is not reachable (${why}): is the fleet up? run openlegion up (or openlegion status)`,
-      error,
+      { cause: error },
     );
   },
-  badReply: (message) =>
-    fleetFailure(FleetCodes.MESH_BAD_REPLY, `${message}; is the CLI the same version as the fleet?`),
+  badReply: (message) => FleetErrors.meshBadReply(`${message}; is the CLI the same version as the fleet?`),
   refused: (status, code, message) => {
     if (status === 401)
-      return fleetFailure(
-        FleetCodes.MESH_REFUSED,
+      return FleetErrors.meshRefused(
         "the mesh refused the operator token: .env's OPENLEGION_MASTER_KEY differs from the running fleet's; run openlegion up to apply it",
       );
     if ([400, 404, 409].includes(status))
-      return fleetUsage(FleetCodes.MESH_REFUSED, `mesh: ${message} (${code})`);
-    return fleetFailure(FleetCodes.MESH_REFUSED, `mesh: ${message} (${code})`);
+      return FleetErrors.meshRefused(`mesh: ${message} (${code})`, { status: 400 });
+    return FleetErrors.meshRefused(`mesh: ${message} (${code})`);
   },
 };
 
@@ -108,12 +105,11 @@ export class MeshClient {
       // The socket died mid-reply (the mesh stopped or restarted): one clear line, never undici's stack.
       const why =
         (error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error));
-      throw fleetFailure(
-        FleetCodes.MESH_UNREACHABLE,
+      throw FleetErrors.meshUnreachable(
         `the mesh at ${this.target.url} went away while ${agent} was replying (${why}); the reply is lost: check the fleet with openlegion status, then send the message again`,
-        error,
+        { cause: error },
       );
     }
-    throw fleetFailure(FleetCodes.MESH_BAD_REPLY, `the chat stream from ${agent} ended without a reply`);
+    throw FleetErrors.meshBadReply(`the chat stream from ${agent} ended without a reply`);
   }
 }

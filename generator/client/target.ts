@@ -5,7 +5,7 @@ import { z } from "zod";
 import { MESH_PORT } from "../../services/common/ports.js";
 import { operatorToken } from "../../services/common/tokens.js";
 import { parseEnvText } from "../config/env-file.js";
-import { FleetCodes, fleetUsage } from "../docker/errors.js";
+import { FleetErrors } from "../docker/errors.js";
 
 /** Where the CLI reaches a fleet's mesh, and with which token. The token never leaves memory. */
 export interface MeshTarget {
@@ -67,8 +67,7 @@ export async function meshTarget(dir: string, portOverride?: number): Promise<Me
       ? undefined
       : parseEnvText(".env", envText).entries.get("OPENLEGION_MASTER_KEY")?.value;
   if (!key) {
-    throw fleetUsage(
-      FleetCodes.NOT_RENDERED,
+    throw FleetErrors.notRendered(
       `no OPENLEGION_MASTER_KEY in ${join(dir, ".env")}: run this in the fleet directory (or pass it), or create one with openlegion init`,
     );
   }

@@ -1,4 +1,5 @@
 import { Cron } from "croner";
+import { isReservedAgentId, RESERVED_AGENT_IDS } from "../../services/common/agent-ids.js";
 import { issueAt, type ParsedFile } from "./document.js";
 import type { ConfigIssue } from "./errors.js";
 import type { AgentsFile } from "./schemas/agents.js";
@@ -11,9 +12,6 @@ export interface Loaded<T> {
   parsed: ParsedFile;
   data: T;
 }
-
-/** Names of the built-in services and networks; an agent with one of these ids would collide. */
-export const RESERVED_AGENT_IDS = ["mesh", "egress-proxy", "control", "egress", "ingress"] as const;
 
 export interface CrossCheckInput {
   /**
@@ -44,12 +42,12 @@ function checkAgents(
 ): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const id of ids) {
-    if ((RESERVED_AGENT_IDS as readonly string[]).includes(id)) {
+    if (isReservedAgentId(id)) {
       issues.push(
         issueAt(
           parsed,
           ["agents", id],
-          `agent id "${id}" is reserved (a built-in service or network has that name)`,
+          `agent id "${id}" is reserved (a built-in service, network or principal has that name: ${RESERVED_AGENT_IDS.join(", ")})`,
           "key",
         ),
       );

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { RESERVED_AGENT_IDS } from "./cross-check.js";
+import { RESERVED_AGENT_IDS } from "../../services/common/agent-ids.js";
 import { DOC_EXAMPLES } from "./doc-examples.js";
 import { WORKFLOW_FIELD_NOTES } from "./doc-notes.js";
 import { MAX_ALIAS_COUNT } from "./document.js";

@@ -1,7 +1,13 @@
-import { OlError } from "../../services/common/errors.js";
+import { type CodeOf, errorKinds, OlError } from "../../services/common/errors.js";
 
-/** Stable code of every fleet-config problem (listed in docs/errors/config.md). */
-export const CONFIG_INVALID = "OL_ERR_CONFIG_INVALID";
+const kind = errorKinds("CONFIG", { cli: true });
+
+/** The fleet-config catalog (docs/errors/config.md): one code; `ConfigError` carries every issue. */
+export const ConfigErrors = {
+  invalid: kind("OL_ERR_CONFIG_INVALID", 400),
+};
+
+export type ConfigCode = CodeOf<typeof ConfigErrors>;
 
 /**
  * One problem in one file. `line` and `col` are 1-based; file-level problems (missing, empty, too
@@ -58,7 +64,9 @@ export class ConfigError extends OlError {
     const count = sorted.length;
     const first = sorted[0] ? `: ${formatIssue(sorted[0])}` : "";
     const more = count > 1 ? ` (and ${count - 1} more)` : "";
-    super(CONFIG_INVALID, `invalid fleet config${first}${more}`, 400, { details: { issues: sorted } });
+    super(ConfigErrors.invalid.code, `invalid fleet config${first}${more}`, 400, {
+      details: { issues: sorted },
+    });
     this.name = "ConfigError";
     this.issues = sorted;
   }

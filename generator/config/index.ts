@@ -1,5 +1,5 @@
 /** The fleet config loader's public surface (schemas live in ./schemas). */
-export { type CrossCheckInput, RESERVED_AGENT_IDS } from "./cross-check.js";
+export type { CrossCheckInput } from "./cross-check.js";
 export {
   dottedPath,
   findPair,
@@ -13,8 +13,8 @@ export {
   YAML_PARSE_OPTIONS,
 } from "./document.js";
 export {
-  CONFIG_INVALID,
   ConfigError,
+  ConfigErrors,
   type ConfigIssue,
   formatIssue,
   isConfigError,

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { lastLines } from "./compose.js";
-import { FleetCodes, fleetFailure } from "./errors.js";
+import { FleetErrors } from "./errors.js";
 import type { DockerHost } from "./host.js";
 import {
   type BaseImages,
@@ -43,8 +43,7 @@ export async function ensureDist(host: DockerHost, root: string, write: (t: stri
   if (missingDist(root).length === 0) return;
   const { existsSync } = await import("node:fs");
   if (!existsSync(join(root, "tsconfig.json")) || !existsSync(join(root, "node_modules", "typescript"))) {
-    throw fleetFailure(
-      FleetCodes.BUILD_NO_DIST,
+    throw FleetErrors.buildNoDist(
       `the compiled services are missing (${missingDist(root).join(", ")}) in ${root}: reinstall openlegion, or run npm run build there`,
     );
   }
@@ -52,8 +51,7 @@ export async function ensureDist(host: DockerHost, root: string, write: (t: stri
   const r = await host.exec("npm", ["run", "build", "--silent"], { cwd: root, timeoutMs: 10 * 60_000 });
   const still = missingDist(root);
   if (still.length > 0)
-    throw fleetFailure(
-      FleetCodes.BUILD_NO_DIST,
+    throw FleetErrors.buildNoDist(
       `npm run build did not produce ${still.join(", ")}:\n${lastLines(r.stdout + r.stderr, 15)}`,
     );
 }
@@ -107,8 +105,7 @@ export async function buildImages(
         },
       });
       if (r.exitCode !== 0)
-        throw fleetFailure(
-          FleetCodes.BUILD_FAILED,
+        throw FleetErrors.buildFailed(
           `building ${ref} failed (exit ${r.exitCode}):\n${lastLines(r.stderr || r.stdout, 20)}`,
         );
       const bytes = (await host.imageSize(ref)) ?? 0;

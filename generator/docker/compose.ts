@@ -1,4 +1,4 @@
-import { FleetCodes, fleetFailure } from "./errors.js";
+import { FleetErrors } from "./errors.js";
 import type { Exec, ExecResult } from "./exec.js";
 import { classifyDockerFailure, formatVersion, parseComposeVersion, type SemVer } from "./parse.js";
 
@@ -23,7 +23,7 @@ export interface ComposeRunOptions {
   inherit?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Return non-zero exits instead of throwing OL_ERR_COMPOSE_FAILED. */
+  /** Return non-zero exits instead of throwing FleetErrors.composeFailed. */
   allowFailure?: boolean;
 }
 
@@ -33,22 +33,20 @@ const INSTALL_DOCKER =
 /** Fails with a precise error (and the fix) unless a Docker daemon answers; returns its version. */
 export async function checkDocker(exec: Exec): Promise<string> {
   const r = await exec("docker", ["version", "--format", "{{.Server.Version}}"], { timeoutMs: 20_000 });
-  if (r.notFound) throw fleetFailure(FleetCodes.DOCKER_MISSING, `docker is not installed: ${INSTALL_DOCKER}`);
+  if (r.notFound) throw FleetErrors.dockerMissing(`docker is not installed: ${INSTALL_DOCKER}`);
   if (r.exitCode === 0 && r.stdout.trim()) return r.stdout.trim();
   const why = classifyDockerFailure(r.stderr);
   if (why === "permission") {
-    throw fleetFailure(
-      FleetCodes.DOCKER_PERMISSION,
+    throw FleetErrors.dockerPermission(
       "permission denied on the Docker socket: add yourself to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root",
     );
   }
   if (why === "daemon-down") {
-    throw fleetFailure(
-      FleetCodes.DOCKER_DAEMON_DOWN,
+    throw FleetErrors.dockerDaemonDown(
       "the Docker daemon is not running: start it (sudo systemctl start docker; without systemd: sudo dockerd >/var/log/dockerd.log 2>&1 &) and retry",
     );
   }
-  throw fleetFailure(FleetCodes.DOCKER_FAILED, `docker version failed: ${lastLines(r.stderr, 3)}`);
+  throw FleetErrors.dockerFailed(`docker version failed: ${lastLines(r.stderr, 3)}`);
 }
 
 /**
@@ -72,8 +70,7 @@ export async function detectCompose(
     if (version) return { dialect: version.major >= 2 ? "v2" : "v1", version, command };
     tried.push(command.join(" "));
   }
-  throw fleetFailure(
-    FleetCodes.COMPOSE_MISSING,
+  throw FleetErrors.composeMissing(
     `no Docker Compose found (tried ${tried.join(", ")}): install the compose plugin (apt-get install docker-compose-plugin) or docker-compose (apt-get install docker-compose)`,
   );
 }
@@ -87,7 +84,7 @@ export function composeArgv(cli: ComposeCli, args: readonly string[], opts: Comp
   return [...cli.command.slice(1), ...files, "-p", opts.projectName, ...args];
 }
 
-/** Runs `compose <args>` in the fleet directory; throws OL_ERR_COMPOSE_FAILED with its stderr tail. */
+/** Runs `compose <args>` in the fleet directory; throws FleetErrors.composeFailed with its stderr tail. */
 export async function runCompose(
   exec: Exec,
   cli: ComposeCli,
@@ -107,8 +104,7 @@ export async function runCompose(
   });
   if (r.exitCode !== 0 && !opts.allowFailure) {
     const output = r.stderr || r.stdout;
-    throw fleetFailure(
-      FleetCodes.COMPOSE_FAILED,
+    throw FleetErrors.composeFailed(
       `${cli.command.join(" ")} ${args[0] ?? ""} failed (exit ${r.exitCode}):\n${lastLines(output, 15)}${composeHint(output)}`,
     );
   }

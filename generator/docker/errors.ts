@@ -1,44 +1,37 @@
-import { OlError } from "../../services/common/errors.js";
+import { type CodeOf, errorKinds } from "../../services/common/errors.js";
+
+const kind = errorKinds("FLEET", { cli: true });
 
 /**
- * Errors of the Docker/Compose layer and the fleet lifecycle commands (docs/errors/fleet.md). Each
- * message says what to do next; exit code 1 unless the user's input is what must change (2).
+ * Errors of the Docker/Compose layer, the fleet lifecycle commands and the CLI's mesh client
+ * (docs/errors/fleet.md). Each message says what to do next. Status 500 (exit 1): the environment
+ * failed; 400 (exit 2): the user's input must change.
  */
-export const FleetCodes = {
-  DOCKER_MISSING: "OL_ERR_DOCKER_MISSING",
-  DOCKER_DAEMON_DOWN: "OL_ERR_DOCKER_DAEMON_DOWN",
-  DOCKER_PERMISSION: "OL_ERR_DOCKER_PERMISSION",
-  COMPOSE_MISSING: "OL_ERR_COMPOSE_MISSING",
-  COMPOSE_FAILED: "OL_ERR_COMPOSE_FAILED",
-  DOCKER_FAILED: "OL_ERR_DOCKER_FAILED",
-  BUILD_FAILED: "OL_ERR_BUILD_FAILED",
-  BUILD_NO_DIST: "OL_ERR_BUILD_NO_DIST",
-  BUILD_NO_BASE: "OL_ERR_BUILD_NO_BASE",
-  BUILD_BAD_CA: "OL_ERR_BUILD_BAD_CA",
-  NOT_RENDERED: "OL_ERR_FLEET_NOT_RENDERED",
-  UNHEALTHY: "OL_ERR_FLEET_UNHEALTHY",
-  TIMEOUT: "OL_ERR_FLEET_TIMEOUT",
-  NEEDS_CONFIRMATION: "OL_ERR_FLEET_NEEDS_CONFIRMATION",
-  UNKNOWN_SERVICE: "OL_ERR_FLEET_UNKNOWN_SERVICE",
-  MESH_UNREACHABLE: "OL_ERR_CLIENT_UNREACHABLE",
-  MESH_REFUSED: "OL_ERR_CLIENT_REFUSED",
-  MESH_BAD_REPLY: "OL_ERR_CLIENT_BAD_REPLY",
-  SWARM_NOT_MANAGER: "OL_ERR_SWARM_NOT_MANAGER",
-  SWARM_NAME_TOO_LONG: "OL_ERR_SWARM_NAME_TOO_LONG",
-  SWARM_DEPLOY_FAILED: "OL_ERR_SWARM_DEPLOY_FAILED",
-  BACKUP_FAILED: "OL_ERR_BACKUP_FAILED",
-  BACKUP_INVALID: "OL_ERR_BACKUP_INVALID",
-  RESTORE_FLEET_RUNNING: "OL_ERR_RESTORE_FLEET_RUNNING",
-} as const;
+export const FleetErrors = {
+  dockerMissing: kind("OL_ERR_FLEET_DOCKER_MISSING", 500),
+  dockerDaemonDown: kind("OL_ERR_FLEET_DOCKER_DAEMON_DOWN", 500),
+  dockerPermission: kind("OL_ERR_FLEET_DOCKER_PERMISSION", 500),
+  dockerFailed: kind("OL_ERR_FLEET_DOCKER_FAILED", 500),
+  composeMissing: kind("OL_ERR_FLEET_COMPOSE_MISSING", 500),
+  composeFailed: kind("OL_ERR_FLEET_COMPOSE_FAILED", 500),
+  buildFailed: kind("OL_ERR_FLEET_BUILD_FAILED", 500),
+  buildNoDist: kind("OL_ERR_FLEET_BUILD_NO_DIST", 500),
+  buildNoBase: kind("OL_ERR_FLEET_BUILD_NO_BASE", 500),
+  buildBadCa: kind("OL_ERR_FLEET_BUILD_BAD_CA", 400),
+  notRendered: kind("OL_ERR_FLEET_NOT_RENDERED", 400),
+  unhealthy: kind("OL_ERR_FLEET_UNHEALTHY", 500),
+  timeout: kind("OL_ERR_FLEET_TIMEOUT", 500),
+  needsConfirmation: kind("OL_ERR_FLEET_NEEDS_CONFIRMATION", 400),
+  unknownService: kind("OL_ERR_FLEET_UNKNOWN_SERVICE", 400),
+  meshUnreachable: kind("OL_ERR_FLEET_MESH_UNREACHABLE", 500),
+  meshRefused: kind("OL_ERR_FLEET_MESH_REFUSED", 500),
+  meshBadReply: kind("OL_ERR_FLEET_MESH_BAD_REPLY", 500),
+  backupFailed: kind("OL_ERR_FLEET_BACKUP_FAILED", 500),
+  backupInvalid: kind("OL_ERR_FLEET_BACKUP_INVALID", 400),
+  restoreFleetRunning: kind("OL_ERR_FLEET_RESTORE_FLEET_RUNNING", 400),
+  swarmNotManager: kind("OL_ERR_FLEET_SWARM_NOT_MANAGER", 500),
+  swarmNameTooLong: kind("OL_ERR_FLEET_SWARM_NAME_TOO_LONG", 400),
+  swarmDeployFailed: kind("OL_ERR_FLEET_SWARM_DEPLOY_FAILED", 500),
+};
 
-export type FleetCode = (typeof FleetCodes)[keyof typeof FleetCodes];
-
-/** Failure of the environment (Docker, network, a service): exit 1. */
-export function fleetFailure(code: FleetCode, message: string, cause?: unknown): OlError {
-  return new OlError(code, message, 500, { cause, details: { exitCode: 1 } });
-}
-
-/** The user's input must change (a flag, an unknown service): exit 2. */
-export function fleetUsage(code: FleetCode, message: string): OlError {
-  return new OlError(code, message, 400, { details: { exitCode: 2 } });
-}
+export type FleetCode = CodeOf<typeof FleetErrors>;

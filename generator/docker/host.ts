@@ -6,7 +6,7 @@ import {
   lastLines,
   runCompose,
 } from "./compose.js";
-import { FleetCodes, fleetFailure } from "./errors.js";
+import { FleetErrors } from "./errors.js";
 import { type Exec, type ExecResult, execaExec } from "./exec.js";
 import { type ContainerInfo, parseContainers, parseIds, parseStats } from "./parse.js";
 
@@ -39,11 +39,11 @@ export class DockerHost {
     return runCompose(this.exec, this.cli, args, opts);
   }
 
-  /** `docker …`; throws OL_ERR_DOCKER_FAILED on a non-zero exit unless `allowFailure`. */
+  /** `docker …`; throws FleetErrors.dockerFailed on a non-zero exit unless `allowFailure`. */
   async docker(args: readonly string[], allowFailure = false, timeoutMs = 60_000): Promise<ExecResult> {
     const r = await this.exec("docker", args, { timeoutMs });
     if (r.exitCode !== 0 && !allowFailure)
-      throw fleetFailure(FleetCodes.DOCKER_FAILED, `docker ${args[0]} failed:\n${lastLines(r.stderr, 10)}`);
+      throw FleetErrors.dockerFailed(`docker ${args[0]} failed:\n${lastLines(r.stderr, 10)}`);
     return r;
   }
 

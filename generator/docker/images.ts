@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { FleetCodes, fleetFailure, fleetUsage } from "./errors.js";
+import { FleetErrors } from "./errors.js";
 import type { DockerHost } from "./host.js";
 
 /** The three service images, in build order. */
@@ -37,17 +37,13 @@ export async function readCaBundle(file: string): Promise<string> {
   try {
     info = await stat(file);
   } catch {
-    throw fleetUsage(FleetCodes.BUILD_BAD_CA, `--extra-ca-certs ${file}: no such file`);
+    throw FleetErrors.buildBadCa(`--extra-ca-certs ${file}: no such file`);
   }
   if (!info.isFile() || info.size > MAX_CA_BYTES)
-    throw fleetUsage(
-      FleetCodes.BUILD_BAD_CA,
-      `--extra-ca-certs ${file}: not a regular file of at most 1 MiB`,
-    );
+    throw FleetErrors.buildBadCa(`--extra-ca-certs ${file}: not a regular file of at most 1 MiB`);
   const text = await readFile(file, "utf8");
   if (!text.includes("-----BEGIN CERTIFICATE-----"))
-    throw fleetUsage(
-      FleetCodes.BUILD_BAD_CA,
+    throw FleetErrors.buildBadCa(
       `--extra-ca-certs ${file}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it`,
     );
   return text;
@@ -138,13 +134,11 @@ export async function resolveBases(
     runtime = pickRuntime(opts.runtimeImage, usable);
   }
   if (!usable.has(node))
-    throw fleetFailure(
-      FleetCodes.BUILD_NO_BASE,
+    throw FleetErrors.buildNoBase(
       `base image ${node} is neither present nor pullable: pull it, or pass --node-image`,
     );
   if (!runtime)
-    throw fleetFailure(
-      FleetCodes.BUILD_NO_BASE,
+    throw FleetErrors.buildNoBase(
       `runtime base ${opts.runtimeImage ?? DEFAULT_RUNTIME_IMAGE} is neither present nor pullable: run images/base/build-local.sh or pass --runtime-image`,
     );
   return { node, runtime };
@@ -166,8 +160,7 @@ async function runBuildLocal(
     timeoutMs: 15 * 60_000,
   });
   if (r.exitCode !== 0)
-    throw fleetFailure(
-      FleetCodes.BUILD_NO_BASE,
+    throw FleetErrors.buildNoBase(
       `images/base/build-local.sh failed (exit ${r.exitCode}); see the lines above`,
     );
 }

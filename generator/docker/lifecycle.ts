@@ -2,7 +2,7 @@ import type { CliIo } from "../cli/io.js";
 import { packageRoot, packageVersion } from "../init/package-root.js";
 import { buildImages } from "./build.js";
 import { describeCompose } from "./compose.js";
-import { FleetCodes, fleetUsage } from "./errors.js";
+import { FleetErrors } from "./errors.js";
 import { DockerHost } from "./host.js";
 import { SERVICE_IMAGES, type ServiceImage } from "./images.js";
 import type { ContainerInfo } from "./parse.js";
@@ -152,8 +152,7 @@ export interface DownOptions {
 export async function runDown(opts: DownOptions, io: CliIo, host?: DockerHost): Promise<void> {
   if (opts.volumes && !opts.yes) {
     if (!io.isTTY && !io.prompts)
-      throw fleetUsage(
-        FleetCodes.NEEDS_CONFIRMATION,
+      throw FleetErrors.needsConfirmation(
         "down --volumes deletes every agent's memory and the ledger: pass --yes to confirm",
       );
     const prompts = io.prompts ?? (await import("../init/inquirer.js")).inquirerPrompts;

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { COMPOSE_FILE, parseRendered } from "../render/index.js";
-import { FleetCodes, fleetUsage } from "./errors.js";
+import { FleetErrors } from "./errors.js";
 
 /** What the lifecycle needs from the rendered docker-compose.yml. */
 export interface RenderedFleet {
@@ -15,14 +15,13 @@ export interface RenderedFleet {
   images: string[];
 }
 
-/** Reads docker-compose.yml of a fleet; OL_ERR_FLEET_NOT_RENDERED when it is absent. */
+/** Reads docker-compose.yml of a fleet; FleetErrors.notRendered when it is absent. */
 export async function readRendered(dir: string): Promise<RenderedFleet> {
   let text: string;
   try {
     text = await readFile(join(dir, COMPOSE_FILE), "utf8");
   } catch {
-    throw fleetUsage(
-      FleetCodes.NOT_RENDERED,
+    throw FleetErrors.notRendered(
       `no ${COMPOSE_FILE} in ${dir}: run openlegion render (or openlegion up) there first`,
     );
   }
@@ -51,8 +50,7 @@ export function summarize(file: {
 export function resolveService(fleet: RenderedFleet, name: string): string {
   if (fleet.services.includes(name)) return name;
   for (const [service, agent] of fleet.agents) if (agent === name) return service;
-  throw fleetUsage(
-    FleetCodes.UNKNOWN_SERVICE,
+  throw FleetErrors.unknownService(
     `no service or agent "${name}" in this fleet; known: ${[...fleet.agents.values(), ...fleet.services.filter((s) => !fleet.agents.has(s))].join(", ")}`,
   );
 }

@@ -1,4 +1,4 @@
-import { FleetCodes, fleetFailure } from "./errors.js";
+import { FleetErrors } from "./errors.js";
 import type { DockerHost } from "./host.js";
 import { type Assessment, assess, ProgressBoard } from "./progress.js";
 
@@ -54,19 +54,17 @@ export async function waitHealthy(host: DockerHost, opts: WaitOptions): Promise<
     if (state.ready && settled) return state;
     if (state.failed.length > 0) {
       const logs = await Promise.all(state.failed.map((s) => lastLogs(host, opts.project, s)));
-      throw fleetFailure(
-        FleetCodes.UNHEALTHY,
+      throw FleetErrors.unhealthy(
         `${state.failed.join(", ")} did not become healthy:\n${logs.join("\n")}\n  see: openlegion logs <service>; fix the cause, then run openlegion up again`,
       );
     }
     if (Date.now() - started > opts.timeoutMs) {
       const waiting = state.rows.filter((r) => r.phase !== "healthy" && r.phase !== "running");
-      throw fleetFailure(
-        FleetCodes.TIMEOUT,
+      throw FleetErrors.timeout(
         `timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${waiting.map((r) => `${r.service} (${r.detail})`).join(", ")}; the fleet keeps starting in the background: check openlegion status`,
       );
     }
-    if (opts.signal?.aborted) throw fleetFailure(FleetCodes.TIMEOUT, "cancelled while waiting for the fleet");
+    if (opts.signal?.aborted) throw FleetErrors.timeout("cancelled while waiting for the fleet");
     await sleep(pollMs, opts.signal);
   }
 }

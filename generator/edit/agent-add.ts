@@ -1,4 +1,4 @@
-import { OlError } from "../../services/common/errors.js";
+import { CliErrors } from "../cli/errors.js";
 import type { CliIo } from "../cli/io.js";
 import { AGENT_ID_PATTERN, modelRef } from "../config/schemas/common.js";
 import { addAgentText } from "./agents-yaml.js";
@@ -6,22 +6,15 @@ import { AGENTS_FILE, PERMISSIONS_FILE, readFleetForEdit, writeFleetFiles } from
 import { defaultGrants, parsePermissionsText, serializePermissions } from "./permissions-json.js";
 import { checkEditedAgents, checkEditedPermissions } from "./validate-edit.js";
 
-export const AGENT_INVALID_ID = "OL_ERR_AGENT_INVALID_ID";
-export const AGENT_EXISTS = "OL_ERR_AGENT_EXISTS";
-export const AGENT_BAD_OPTION = "OL_ERR_AGENT_BAD_OPTION";
-
 export interface AgentAddOptions {
   dir?: string;
   role?: string;
   model?: string;
 }
 
-const usage = (code: string, message: string) => new OlError(code, message, 400);
-
 export function checkAgentId(name: string): void {
   if (!AGENT_ID_PATTERN.test(name)) {
-    throw usage(
-      AGENT_INVALID_ID,
+    throw CliErrors.agentInvalidId(
       `invalid agent id ${JSON.stringify(name.slice(0, 64))}: use 1 to 31 lowercase letters, digits or dashes, starting with a letter (^[a-z][a-z0-9-]{0,30}$)`,
     );
   }
@@ -45,8 +38,7 @@ export async function runAgentAdd(name: string, opts: AgentAddOptions, io: CliIo
   checkAgentId(name);
   const edit = await readFleetForEdit(opts.dir, io.cwd);
   if (edit.fleet.agents.some((agent) => agent.id === name)) {
-    throw usage(
-      AGENT_EXISTS,
+    throw CliErrors.agentExists(
       `agent ${name} already exists in ${AGENTS_FILE}; pick another name or remove it first`,
     );
   }
@@ -65,10 +57,9 @@ export async function runAgentAdd(name: string, opts: AgentAddOptions, io: CliIo
   }
   role ??= "assistant";
   const roleError = roleProblem(role);
-  if (roleError !== true) throw usage(AGENT_BAD_OPTION, `--role: ${roleError}`);
+  if (roleError !== true) throw CliErrors.agentBadOption(`--role: ${roleError}`);
   if (model !== undefined && !modelRef.safeParse(model).success) {
-    throw usage(
-      AGENT_BAD_OPTION,
+    throw CliErrors.agentBadOption(
       `--model ${JSON.stringify(model)}: use "provider/model", e.g. openai/gpt-4o-mini`,
     );
   }

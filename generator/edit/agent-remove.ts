@@ -1,4 +1,4 @@
-import { OlError } from "../../services/common/errors.js";
+import { CliErrors } from "../cli/errors.js";
 import type { CliIo } from "../cli/io.js";
 import { checkAgentId } from "./agent-add.js";
 import { removeAgentText } from "./agents-yaml.js";
@@ -7,46 +7,36 @@ import { parsePermissionsText, removeAgentGrants, serializePermissions } from ".
 import { referencesTo } from "./references.js";
 import { checkEditedAgents, checkEditedPermissions } from "./validate-edit.js";
 
-export const AGENT_UNKNOWN = "OL_ERR_AGENT_UNKNOWN";
-export const AGENT_IN_USE = "OL_ERR_AGENT_IN_USE";
-export const AGENT_NEEDS_CONFIRMATION = "OL_ERR_AGENT_NEEDS_CONFIRMATION";
-export const AGENT_NOT_REMOVED = "OL_ERR_AGENT_NOT_REMOVED";
-
 export interface AgentRemoveOptions {
   dir?: string;
   yes?: boolean;
   force?: boolean;
 }
 
-const usage = (code: string, message: string) => new OlError(code, message, 400);
-
 export async function runAgentRemove(name: string, opts: AgentRemoveOptions, io: CliIo): Promise<void> {
   checkAgentId(name);
   const edit = await readFleetForEdit(opts.dir, io.cwd);
   const known = edit.fleet.agents.map((agent) => agent.id);
   if (!known.includes(name)) {
-    throw usage(
-      AGENT_UNKNOWN,
+    throw CliErrors.agentUnknown(
       `no agent named ${name} in ${AGENTS_FILE} (agents: ${known.join(", ") || "none"})`,
     );
   }
   const refs = referencesTo(edit.fleet, name);
   if (refs.length > 0 && !opts.force) {
-    throw usage(
-      AGENT_IN_USE,
+    throw CliErrors.agentInUse(
       `agent ${name} is still used by ${refs.map((ref) => ref.where).join("; ")}; change those first, or pass --force to remove it anyway`,
     );
   }
   if (!opts.yes) {
     if (!io.isTTY)
-      throw usage(AGENT_NEEDS_CONFIRMATION, `removing agent ${name} needs confirmation; pass --yes`);
+      throw CliErrors.agentNeedsConfirmation(`removing agent ${name} needs confirmation; pass --yes`);
     const { promptsOf } = await import("../init/resolve-plan.js");
     const ok = await (await promptsOf(io)).confirm({
       message: `Remove agent ${name} from ${AGENTS_FILE} and ${PERMISSIONS_FILE}?`,
       default: false,
     });
-    if (!ok)
-      throw new OlError(AGENT_NOT_REMOVED, `agent ${name} not removed`, 500, { details: { exitCode: 1 } });
+    if (!ok) throw CliErrors.agentNotRemoved(`agent ${name} not removed`);
   }
 
   const agentsText = removeAgentText(edit.agents, name);

@@ -1,12 +1,9 @@
 import { join, resolve } from "node:path";
-import { OlError } from "../../services/common/errors.js";
+import { CliErrors } from "../cli/errors.js";
 import { loadFleet } from "../config/load.js";
 import { readConfigText } from "../config/read.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 import { commitStaged, discardStaged, type StagedFile, stageFile } from "./atomic.js";
-
-export const AGENT_NO_FLEET = "OL_ERR_AGENT_NO_FLEET";
-export const AGENT_UNREADABLE = "OL_ERR_AGENT_UNREADABLE";
 
 export const AGENTS_FILE = "config/agents.yaml";
 export const PERMISSIONS_FILE = "config/permissions.json";
@@ -24,7 +21,7 @@ async function readText(dir: string, file: string): Promise<string | undefined> 
   if (outcome.kind === "missing") return undefined;
   if (outcome.kind === "issue") {
     const { line, col, message } = outcome.issue;
-    throw new OlError(AGENT_UNREADABLE, `${file}:${line}:${col}: ${message}`, 400);
+    throw CliErrors.agentUnreadable(`${file}:${line}:${col}: ${message}`);
   }
   return outcome.text;
 }
@@ -38,10 +35,8 @@ export async function readFleetForEdit(dirArg: string | undefined, cwd: string):
   const dir = resolve(cwd, dirArg ?? ".");
   const agents = await readText(dir, AGENTS_FILE);
   if (agents === undefined) {
-    throw new OlError(
-      AGENT_NO_FLEET,
+    throw CliErrors.agentNoFleet(
       `no fleet in ${dir} (${AGENTS_FILE} is missing); run \`openlegion init\` first`,
-      400,
     );
   }
   const fleet = await loadFleet(dir);

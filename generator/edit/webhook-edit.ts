@@ -2,8 +2,8 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NAME_PATTERN } from "../../services/common/contracts/fleet/primitives.js";
-import { OlError } from "../../services/common/errors.js";
 import { webhookSecret } from "../../services/common/tokens.js";
+import { CliErrors } from "../cli/errors.js";
 import type { CliIo } from "../cli/io.js";
 import { FLEET_FILES, loadFleet } from "../config/load.js";
 import { readConfigText } from "../config/read.js";
@@ -11,13 +11,7 @@ import { writeFileAtomic } from "./atomic.js";
 import { readFleetForEdit } from "./fleet-io.js";
 import { addListItemText, removeListItemText } from "./mesh-yaml.js";
 
-export const WEBHOOK_EXISTS = "OL_ERR_WEBHOOK_EXISTS";
-export const WEBHOOK_UNKNOWN = "OL_ERR_WEBHOOK_UNKNOWN";
-export const WEBHOOK_BAD_OPTION = "OL_ERR_WEBHOOK_BAD_OPTION";
-export const WEBHOOK_UNREADABLE = "OL_ERR_WEBHOOK_UNREADABLE";
-
 const MESH_FILE = FLEET_FILES.mesh;
-const usage = (code: string, message: string) => new OlError(code, message, 400);
 
 export interface WebhookAddOptions {
   dir?: string;
@@ -41,7 +35,7 @@ async function readForEdit(dirArg: string | undefined, cwd: string): Promise<Web
   const outcome = await readConfigText(join(edit.dir, MESH_FILE), MESH_FILE);
   if (outcome.kind === "issue") {
     const { line, col, message } = outcome.issue;
-    throw usage(WEBHOOK_UNREADABLE, `${MESH_FILE}:${line}:${col}: ${message}`);
+    throw CliErrors.webhookUnreadable(`${MESH_FILE}:${line}:${col}: ${message}`);
   }
   return {
     dir: edit.dir,
@@ -70,8 +64,7 @@ async function validateWith(dir: string, meshText: string): Promise<void> {
 
 function checkName(name: string): void {
   if (!NAME_PATTERN.test(name))
-    throw usage(
-      WEBHOOK_BAD_OPTION,
+    throw CliErrors.webhookBadOption(
       `invalid webhook name ${JSON.stringify(name.slice(0, 64))}: use ^[a-z][a-z0-9_-]{0,62}$ (it is the URL segment)`,
     );
 }
@@ -87,22 +80,20 @@ async function keyOf(dir: string): Promise<string | undefined> {
 export async function runWebhookAdd(name: string, opts: WebhookAddOptions, io: CliIo): Promise<void> {
   checkName(name);
   if (!opts.agent)
-    throw usage(WEBHOOK_BAD_OPTION, "--agent is required (the agent that receives the payload)");
+    throw CliErrors.webhookBadOption("--agent is required (the agent that receives the payload)");
   if (opts.message !== undefined && opts.workflow !== undefined)
-    throw usage(WEBHOOK_BAD_OPTION, "--message and --workflow exclude each other");
+    throw CliErrors.webhookBadOption("--message and --workflow exclude each other");
   if (opts.message !== undefined && (opts.message.trim() === "" || opts.message.length > 10_000))
-    throw usage(WEBHOOK_BAD_OPTION, "--message must be 1 to 10000 characters");
+    throw CliErrors.webhookBadOption("--message must be 1 to 10000 characters");
   const edit = await readForEdit(opts.dir, io.cwd);
   if (edit.hooks.some((h) => h.name === name))
-    throw usage(
-      WEBHOOK_EXISTS,
+    throw CliErrors.webhookExists(
       `webhook ${name} already exists in ${MESH_FILE}; remove it first or pick another name`,
     );
   if (!edit.agents.includes(opts.agent))
-    throw usage(WEBHOOK_BAD_OPTION, `--agent: no agent named ${opts.agent} (agents: ${list(edit.agents)})`);
+    throw CliErrors.webhookBadOption(`--agent: no agent named ${opts.agent} (agents: ${list(edit.agents)})`);
   if (opts.workflow !== undefined && !edit.workflows.includes(opts.workflow))
-    throw usage(
-      WEBHOOK_BAD_OPTION,
+    throw CliErrors.webhookBadOption(
       `--workflow: no workflow named ${opts.workflow} (workflows: ${list(edit.workflows)})`,
     );
 
@@ -138,8 +129,7 @@ export async function runWebhookRemove(name: string, opts: { dir?: string }, io:
   checkName(name);
   const edit = await readForEdit(opts.dir, io.cwd);
   if (!edit.hooks.some((h) => h.name === name))
-    throw usage(
-      WEBHOOK_UNKNOWN,
+    throw CliErrors.webhookUnknown(
       `no webhook named ${name} in ${MESH_FILE} (webhooks: ${list(edit.hooks.map((h) => h.name))})`,
     );
   const text = removeListItemText(edit.mesh, "webhooks", "name", name);

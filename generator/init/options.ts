@@ -18,17 +18,11 @@ export const TEMPLATE_INFO: Record<
 export const PROVIDERS = ["openai", "anthropic", "gemini"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-export const PROVIDER_INFO: Record<
-  ProviderName,
-  { label: string; defaultModel: string; credential: string }
-> = {
-  openai: { label: "OpenAI", defaultModel: "openai/gpt-4o-mini", credential: "OPENAI_API_KEY" },
-  anthropic: {
-    label: "Anthropic",
-    defaultModel: "anthropic/claude-haiku-4-5",
-    credential: "ANTHROPIC_API_KEY",
-  },
-  gemini: { label: "Google Gemini", defaultModel: "gemini/gemini-2.5-flash", credential: "GEMINI_API_KEY" },
+/** The credential each provider needs is the built-in provider table's (services/common). */
+export const PROVIDER_INFO: Record<ProviderName, { label: string; defaultModel: string }> = {
+  openai: { label: "OpenAI", defaultModel: "openai/gpt-4o-mini" },
+  anthropic: { label: "Anthropic", defaultModel: "anthropic/claude-haiku-4-5" },
+  gemini: { label: "Google Gemini", defaultModel: "gemini/gemini-2.5-flash" },
 };
 
 /** Longest API key we accept; real keys are < 300 characters. */

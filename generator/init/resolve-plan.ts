@@ -1,4 +1,5 @@
-import { OlError } from "../../services/common/errors.js";
+import { BUILTIN_PROVIDERS } from "../../services/common/builtin-providers.js";
+import { CliErrors } from "../cli/errors.js";
 import type { CliIo, Prompts } from "../cli/io.js";
 import { modelRef } from "../config/schemas/common.js";
 import {
@@ -16,12 +17,6 @@ import {
   type TemplateName,
 } from "./options.js";
 
-export const INIT_NEEDS_ANSWERS = "OL_ERR_INIT_NEEDS_ANSWERS";
-export const INIT_MODEL_PROVIDER = "OL_ERR_INIT_MODEL_PROVIDER";
-export const INIT_API_KEY = "OL_ERR_INIT_API_KEY";
-
-const usage = (code: string, message: string) => new OlError(code, message, 400);
-
 /** Gets the prompts lazily: tests inject theirs, a real terminal gets @inquirer/prompts. */
 export async function promptsOf(io: CliIo): Promise<Prompts> {
   if (io.prompts) return io.prompts;
@@ -34,16 +29,14 @@ function resolveProvider(flags: InitFlags): ProviderName | undefined {
   if (!flags.model) return undefined;
   const prefix = providerOfModel(flags.model);
   if (isProvider(prefix)) return prefix;
-  throw usage(
-    INIT_MODEL_PROVIDER,
+  throw CliErrors.initModelProvider(
     `--model ${flags.model}: init sets up ${PROVIDERS.join(", ")} models; add other providers to config/mesh.yaml afterwards`,
   );
 }
 
 function checkModel(model: string, provider: ProviderName): string {
   if (providerOfModel(model) !== provider) {
-    throw usage(
-      INIT_MODEL_PROVIDER,
+    throw CliErrors.initModelProvider(
       `model ${model} does not belong to provider ${provider} (expected "${provider}/<model>")`,
     );
   }
@@ -53,10 +46,10 @@ function checkModel(model: string, provider: ProviderName): string {
 function keyFromEnv(name: string, io: CliIo): string {
   const value = io.env[name];
   if (value === undefined || value === "")
-    throw usage(INIT_API_KEY, `--api-key-env ${name}: that environment variable is not set or empty`);
+    throw CliErrors.initApiKey(`--api-key-env ${name}: that environment variable is not set or empty`);
   const problem = apiKeyProblem(value);
   // The problem text never contains the value.
-  if (problem) throw usage(INIT_API_KEY, `--api-key-env ${name}: ${problem}`);
+  if (problem) throw CliErrors.initApiKey(`--api-key-env ${name}: ${problem}`);
   return value;
 }
 
@@ -67,8 +60,7 @@ function keyFromEnv(name: string, io: CliIo): string {
 export async function resolvePlan(dir: string, flags: InitFlags, io: CliIo): Promise<InitPlan> {
   const interactive = io.isTTY && !flags.yes;
   if (!io.isTTY && !flags.yes) {
-    throw usage(
-      INIT_NEEDS_ANSWERS,
+    throw CliErrors.initNeedsAnswers(
       "init asks questions but there is no terminal; pass --yes to accept the defaults, with --template, --provider, --model and --api-key-env to choose",
     );
   }
@@ -112,7 +104,7 @@ export async function resolvePlan(dir: string, flags: InitFlags, io: CliIo): Pro
   checkModel(model, provider);
 
   let apiKey: string | undefined;
-  const inEnv = PROVIDER_INFO[provider].credential;
+  const inEnv = BUILTIN_PROVIDERS[provider].credential;
   if (flags.apiKeyEnv) apiKey = keyFromEnv(flags.apiKeyEnv, io);
   else if (
     prompts &&

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { lstat, mkdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
+import { BUILTIN_PROVIDERS } from "../../services/common/builtin-providers.js";
 import type { CliIo } from "../cli/io.js";
 import type { InitFlags, InitPlan } from "./options.js";
 import { PROVIDER_INFO, TEMPLATE_INFO } from "./options.js";
@@ -33,7 +34,7 @@ export async function renderPlan(plan: InitPlan, masterKey = newMasterKey()): Pr
     provider: plan.provider,
     providerLabel: info.label,
     model: plan.model,
-    credential: info.credential,
+    credential: BUILTIN_PROVIDERS[plan.provider].credential,
     firstAgent: TEMPLATE_INFO[plan.template].agents[0],
     masterKey,
     apiKey: plan.apiKey ?? "",
@@ -72,7 +73,7 @@ function summary(dir: string, plan: InitPlan, report: WriteReport, cwd: string):
     const note = file.note ? ` (${file.note})` : "";
     lines.push(`  ${file.outcome.padEnd(11)} ${file.path}${note}`);
   }
-  const credential = `OPENLEGION_CRED_${PROVIDER_INFO[plan.provider].credential}`;
+  const credential = `OPENLEGION_CRED_${BUILTIN_PROVIDERS[plan.provider].credential}`;
   const rel = relative(cwd, dir);
   const shown = rel.startsWith("..") ? dir : rel;
   lines.push("", "Next steps:");

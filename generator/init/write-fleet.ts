@@ -1,12 +1,9 @@
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { OlError } from "../../services/common/errors.js";
+import type { OlError } from "../../services/common/errors.js";
+import { CliErrors } from "../cli/errors.js";
 import { commitStaged, discardStaged, type StagedFile, stageFile } from "../edit/atomic.js";
 import type { RenderedFile } from "./render-templates.js";
-
-export const INIT_FLEET_EXISTS = "OL_ERR_INIT_FLEET_EXISTS";
-export const INIT_NOT_A_DIRECTORY = "OL_ERR_INIT_NOT_A_DIRECTORY";
-export const INIT_FILE_TOO_LARGE = "OL_ERR_INIT_FILE_TOO_LARGE";
 
 /** Largest existing .env / .gitignore we merge into. */
 const MAX_MERGE_BYTES = 1024 * 1024;
@@ -40,16 +37,14 @@ export async function existingFleetFiles(dir: string, files: readonly RenderedFi
 export async function assertFleetDir(dir: string): Promise<void> {
   const k = await kind(dir);
   if (k !== "missing" && k !== "dir") {
-    throw new OlError(INIT_NOT_A_DIRECTORY, `${dir} exists and is not a directory`, 400);
+    throw CliErrors.initNotADirectory(`${dir} exists and is not a directory`);
   }
 }
 
 export function fleetExistsError(dir: string, existing: readonly string[]): OlError {
   const shown = existing.slice(0, 5).join(", ") + (existing.length > 5 ? ", …" : "");
-  return new OlError(
-    INIT_FLEET_EXISTS,
+  return CliErrors.initFleetExists(
     `${dir} already holds a fleet (${shown}); pass --force to overwrite these files (.env, PROJECT.md and your other files are kept)`,
-    400,
   );
 }
 
@@ -84,7 +79,7 @@ export function mergeGitignore(existing: string, fresh: string): { text: string;
 async function readBounded(path: string): Promise<string> {
   const stats = await lstat(path);
   if (stats.size > MAX_MERGE_BYTES)
-    throw new OlError(INIT_FILE_TOO_LARGE, `${path} is larger than 1 MiB; not merging into it`, 400);
+    throw CliErrors.initFileTooLarge(`${path} is larger than 1 MiB; not merging into it`);
   return readFile(path, "utf8");
 }
 
@@ -101,11 +96,7 @@ export async function writeFleet(dir: string, files: readonly RenderedFile[]): P
       const path = join(dir, file.path);
       const existing = await kind(path);
       if (existing === "dir" || existing === "other") {
-        throw new OlError(
-          INIT_NOT_A_DIRECTORY,
-          `${path} exists and is not a regular file; move it away first`,
-          400,
-        );
+        throw CliErrors.initNotADirectory(`${path} exists and is not a regular file; move it away first`);
       }
       if (existing === "missing") {
         staged.push(await stageFile(path, file.content, file.mode));

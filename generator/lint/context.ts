@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { parse } from "yaml";
-import { RenderCodes, renderFailure } from "../render/errors.js";
+import { RenderErrors } from "../render/errors.js";
 import { COMPOSE_FILE } from "../render/outputs.js";
 import { SECRETS_DIR } from "../render/secrets.js";
 import { parseRendered } from "../render/serialize.js";
@@ -59,10 +59,9 @@ export async function gatherContext(dir: string, strict: boolean): Promise<LintC
   try {
     text = await readFile(join(dir, COMPOSE_FILE), "utf8");
   } catch (err) {
-    throw renderFailure(
-      RenderCodes.COMPOSE_UNREADABLE,
+    throw RenderErrors.composeUnreadable(
       `cannot read ${COMPOSE_FILE} in ${dir} (run openlegion render first)`,
-      err,
+      { cause: err },
     );
   }
   const [proxyConfig, rawAgents, trackedSecrets, routes] = await Promise.all([

@@ -1,4 +1,4 @@
-import { cidrsOverlap, parseIpv4Cidr } from "../render/subnets.js";
+import { cidrsOverlap, parseIpv4Cidr } from "../../services/common/ipv4-cidr.js";
 
 /** What `doctor` measured on the host; gathered by the command, judged here (pure). */
 export interface DoctorProbe {

@@ -1,4 +1,4 @@
-import { compareAscii } from "../render/canonical.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
 import { RULES } from "./rules/index.js";
 import { schemaFindings } from "./schemas.js";
 import type { Finding, LintContext } from "./types.js";

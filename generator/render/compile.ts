@@ -1,7 +1,9 @@
+import { isReservedAgentId, RESERVED_AGENT_IDS } from "../../services/common/agent-ids.js";
+import { canonicalJson, compareAscii } from "../../services/common/canonical-json.js";
 import { agentServiceName, EGRESS_PROXY_HOST, MESH_HOST } from "../../services/common/ports.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { canonicalJson, compareAscii, sha256Hex } from "./canonical.js";
-import { RenderCodes, renderConfigError } from "./errors.js";
+import { sha256Hex } from "./canonical.js";
+import { RenderErrors } from "./errors.js";
 import { GENERATED_ROOT, generateFiles, textFile } from "./generated.js";
 import {
   type CompileOptions,
@@ -14,18 +16,6 @@ import {
 import { planSecrets, SECRETS_DIR, type SecretSpec } from "./secrets.js";
 import { agentService, dataVolume, meshService, proxyService } from "./services.js";
 import { allocateSubnets, CONTROL_SLOT, parsePool, slotSubnet } from "./subnets.js";
-
-/** Agent ids that would read as infrastructure in service names, DNS, permissions or tokens. */
-export const RESERVED_AGENT_IDS = [
-  "all",
-  "control",
-  "egress",
-  "egress-proxy",
-  "ingress",
-  "mesh",
-  "operator",
-  "proxy",
-] as const;
 
 const INHIBIT_IPV4 = { "com.docker.network.bridge.inhibit_ipv4": "true" };
 
@@ -94,16 +84,15 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
       .map((a) => ({ ...a, system_prompt: textFile(a.system_prompt) })),
   };
   for (const a of fleet.agents) {
-    if ((RESERVED_AGENT_IDS as readonly string[]).includes(a.id)) {
-      throw renderConfigError(
-        RenderCodes.NAME_COLLISION,
+    if (isReservedAgentId(a.id)) {
+      throw RenderErrors.nameCollision(
         `agent id "${a.id}" is reserved (it collides with a service, network or principal name: ${RESERVED_AGENT_IDS.join(", ")})`,
       );
     }
   }
   const ids = fleet.agents.map((a) => a.id);
   if (new Set(ids).size !== ids.length) {
-    throw renderConfigError(RenderCodes.NAME_COLLISION, `agent ids must be unique: ${ids.join(", ")}`);
+    throw RenderErrors.nameCollision(`agent ids must be unique: ${ids.join(", ")}`);
   }
   const pool = parsePool(fleet.mesh.egress.subnet_pool);
   const subnets = allocateSubnets(pool, ids, opts.previousSubnets);

@@ -14,8 +14,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { compareAscii } from "./canonical.js";
-import { RenderCodes, renderFailure } from "./errors.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
+import { RenderErrors } from "./errors.js";
 import { GENERATED_ROOT } from "./generated.js";
 import type { ComposeModel } from "./model.js";
 import { isGeneratedPath, type RenderTarget, SECRET_NAME, trackedOutputs } from "./outputs.js";
@@ -32,11 +32,9 @@ import { SECRETS_DIR } from "./secrets.js";
 const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
 
 function writeFailure(path: string, err: unknown) {
-  return renderFailure(
-    RenderCodes.WRITE_FAILED,
-    `cannot write ${path}: ${errnoOf(err) ?? (err as Error).message}`,
-    err,
-  );
+  return RenderErrors.writeFailed(`cannot write ${path}: ${errnoOf(err) ?? (err as Error).message}`, {
+    cause: err,
+  });
 }
 
 /**

@@ -3,16 +3,16 @@ import type { ConfigIssue } from "../config/errors.js";
 import { CRED_PREFIX } from "../config/schemas/env.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 import { compile } from "./compile.js";
-import { RenderCodes } from "./errors.js";
+import { RenderErrors } from "./errors.js";
 import { credentialNeeds } from "./secrets.js";
 
 /** The file a person edits to fix each kind of refusal (render's errors name no position). */
 const FILE_OF: Readonly<Record<string, string>> = {
-  [RenderCodes.ENV_MISSING]: ".env",
-  [RenderCodes.SECRET_MISSING]: ".env",
-  [RenderCodes.UNKNOWN_API]: "config/permissions.json",
-  [RenderCodes.UNKNOWN_PROVIDER]: "config/agents.yaml",
-  [RenderCodes.NAME_COLLISION]: "config/agents.yaml",
+  [RenderErrors.envMissing.code]: ".env",
+  [RenderErrors.secretMissing.code]: ".env",
+  [RenderErrors.unknownApi.code]: "config/permissions.json",
+  [RenderErrors.unknownProvider.code]: "config/agents.yaml",
+  [RenderErrors.nameCollision.code]: "config/agents.yaml",
 };
 
 /** A stand-in master key for a dry run without .env: 32 bytes, base64url; never written anywhere. */

@@ -1,39 +1,27 @@
-import { OlError } from "../../services/common/errors.js";
+import { type CodeOf, errorKinds } from "../../services/common/errors.js";
+
+const kind = errorKinds("RENDER", { cli: true });
 
 /**
- * Errors of the compiler (listed in docs/errors/render.md). Each carries an exit code for the CLI:
- * 2 when the fleet config (or .env) is what must change, 1 for environment and I/O failures.
+ * Errors of the compiler (listed in docs/errors/render.md). Status 400: the fleet config (or .env) is
+ * what must change, exit code 2 and nothing written; 500: environment and I/O failures, exit code 1.
  */
-export const RenderCodes = {
-  POOL_INVALID: "OL_ERR_RENDER_POOL_INVALID",
-  POOL_EXHAUSTED: "OL_ERR_RENDER_POOL_EXHAUSTED",
-  NAME_COLLISION: "OL_ERR_RENDER_NAME_COLLISION",
-  UNKNOWN_PROVIDER: "OL_ERR_RENDER_UNKNOWN_PROVIDER",
-  UNKNOWN_API: "OL_ERR_RENDER_UNKNOWN_API",
-  MESH_REFUSES: "OL_ERR_RENDER_MESH_REFUSES",
-  ENV_MISSING: "OL_ERR_RENDER_ENV_MISSING",
-  SECRET_MISSING: "OL_ERR_RENDER_SECRET_MISSING",
-  DOLLAR_IN_KEY: "OL_ERR_RENDER_DOLLAR_IN_KEY",
-  NOT_PLAIN: "OL_ERR_RENDER_NOT_PLAIN",
-  BAD_VALUE: "OL_ERR_RENDER_BAD_VALUE",
-  OUTPUT_INVALID: "OL_ERR_RENDER_OUTPUT_INVALID",
-  WRITE_FAILED: "OL_ERR_RENDER_WRITE_FAILED",
-  COMPOSE_UNREADABLE: "OL_ERR_RENDER_COMPOSE_UNREADABLE",
-  SWARM_UNSUPPORTED: "OL_ERR_RENDER_SWARM_UNSUPPORTED",
-} as const;
+export const RenderErrors = {
+  poolInvalid: kind("OL_ERR_RENDER_POOL_INVALID", 400),
+  poolExhausted: kind("OL_ERR_RENDER_POOL_EXHAUSTED", 400),
+  nameCollision: kind("OL_ERR_RENDER_NAME_COLLISION", 400),
+  unknownProvider: kind("OL_ERR_RENDER_UNKNOWN_PROVIDER", 400),
+  unknownApi: kind("OL_ERR_RENDER_UNKNOWN_API", 400),
+  meshRefuses: kind("OL_ERR_RENDER_MESH_REFUSES", 400),
+  envMissing: kind("OL_ERR_RENDER_ENV_MISSING", 400),
+  secretMissing: kind("OL_ERR_RENDER_SECRET_MISSING", 400),
+  dollarInKey: kind("OL_ERR_RENDER_DOLLAR_IN_KEY", 400),
+  badValue: kind("OL_ERR_RENDER_BAD_VALUE", 400),
+  notPlain: kind("OL_ERR_RENDER_NOT_PLAIN", 500),
+  outputInvalid: kind("OL_ERR_RENDER_OUTPUT_INVALID", 500),
+  writeFailed: kind("OL_ERR_RENDER_WRITE_FAILED", 500),
+  composeUnreadable: kind("OL_ERR_RENDER_COMPOSE_UNREADABLE", 500),
+  swarmUnsupported: kind("OL_ERR_RENDER_SWARM_UNSUPPORTED", 400),
+};
 
-export type RenderCode = (typeof RenderCodes)[keyof typeof RenderCodes];
-
-/** A config problem found while compiling: exit code 2, nothing written. */
-export function renderConfigError(
-  code: RenderCode,
-  message: string,
-  details?: Record<string, unknown>,
-): OlError {
-  return new OlError(code, message, 400, { details: { exitCode: 2, ...details } });
-}
-
-/** An I/O or environment failure: exit code 1. */
-export function renderFailure(code: RenderCode, message: string, cause?: unknown): OlError {
-  return new OlError(code, message, 500, { cause, details: { exitCode: 1 } });
-}
+export type RenderCode = CodeOf<typeof RenderErrors>;

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { compareAscii, sortKeys } from "../../services/common/canonical-json.js";
 import { type AgentManifest, agentManifestSchema } from "../../services/common/contracts/agent-manifest.js";
 import { type MeshConfig, meshConfigSchema } from "../../services/common/contracts/mesh-config.js";
 import { type ProxyConfig, proxyConfigSchema } from "../../services/common/contracts/proxy-config.js";
@@ -13,8 +14,8 @@ import {
 } from "../../services/common/ports.js";
 import { orchestrationConfig } from "../../services/mesh/modules/orchestration/plugin/config.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
-import { compareAscii, jsonFile, sortKeys } from "./canonical.js";
-import { RenderCodes, renderConfigError, renderFailure } from "./errors.js";
+import { jsonFile } from "./canonical.js";
+import { RenderErrors } from "./errors.js";
 import { agentModels, grantedApis, providerOf, proxyModels, resolveProviders } from "./providers.js";
 
 /** Generated, committed, secret-free files, keyed by path relative to the fleet directory. */
@@ -38,10 +39,7 @@ function checked<T>(
 ): T {
   const result = schema.safeParse(value);
   if (!result.success)
-    throw renderFailure(
-      RenderCodes.OUTPUT_INVALID,
-      `generated ${what} breaks its contract: ${result.error.message}`,
-    );
+    throw RenderErrors.outputInvalid(`generated ${what} breaks its contract: ${result.error.message}`);
   return result.data;
 }
 
@@ -52,10 +50,7 @@ function checked<T>(
  */
 export function hostPath(what: string, path: string, base = "."): string {
   if (/[:\n\r\0]/.test(path)) {
-    throw renderConfigError(
-      RenderCodes.BAD_VALUE,
-      `${what} ${JSON.stringify(path)} must not contain ":" or control characters`,
-    );
+    throw RenderErrors.badValue(`${what} ${JSON.stringify(path)} must not contain ":" or control characters`);
   }
   if (path.startsWith("/")) return posix.normalize(path);
   const normal = posix.normalize(posix.join(base, path)).replace(/\/+$/, "");
@@ -197,7 +192,7 @@ function meshWouldAccept(mesh: MeshConfig): void {
     orchestrationConfig(mesh);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw renderConfigError(RenderCodes.MESH_REFUSES, `the mesh would refuse this config at boot: ${reason}`);
+    throw RenderErrors.meshRefuses(`the mesh would refuse this config at boot: ${reason}`);
   }
 }
 

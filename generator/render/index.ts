@@ -1,9 +1,9 @@
 /** Public API of the compiler: pure compile/serialize, plus the disk edge used by the CLI. */
-export { canonicalJson, sha256Hex } from "./canonical.js";
+export { sha256Hex } from "./canonical.js";
 export { type CheckResult, checkRender } from "./check.js";
-export { compile, inputDigest, RESERVED_AGENT_IDS } from "./compile.js";
+export { compile, inputDigest } from "./compile.js";
 export { type WriteReport, writeRender } from "./disk.js";
-export { RenderCodes } from "./errors.js";
+export { RenderErrors } from "./errors.js";
 export type {
   CompileOptions,
   ComposeFile,

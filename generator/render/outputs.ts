@@ -1,4 +1,4 @@
-import { compareAscii } from "./canonical.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
 import { GENERATED_ROOT } from "./generated.js";
 import type { ComposeModel } from "./model.js";
 import { serialize, serializeDocument } from "./serialize.js";

@@ -1,4 +1,4 @@
-import { canonicalJson, compareAscii } from "./canonical.js";
+import { canonicalJson, compareAscii } from "../../services/common/canonical-json.js";
 import { type ComposeFile, LABEL } from "./model.js";
 
 export interface PlanChange {

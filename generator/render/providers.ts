@@ -1,22 +1,8 @@
+import { BUILTIN_PROVIDERS, builtinProvider } from "../../services/common/builtin-providers.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
 import type { ProxyProvider } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { compareAscii } from "./canonical.js";
-import { RenderCodes, renderConfigError } from "./errors.js";
-
-/**
- * Built-in LLM providers with their official base URLs and default credential names. mesh.yaml
- * `providers` overrides or extends them. (The egress proxy keeps the same table for configs that
- * name no provider; the CLI may not import service code, so this is the compiler's copy.)
- */
-export const BUILTIN_PROVIDERS: Readonly<Record<string, ProxyProvider>> = {
-  anthropic: { api: "anthropic", base_url: "https://api.anthropic.com", credential: "ANTHROPIC_API_KEY" },
-  gemini: {
-    api: "gemini",
-    base_url: "https://generativelanguage.googleapis.com",
-    credential: "GEMINI_API_KEY",
-  },
-  openai: { api: "openai", base_url: "https://api.openai.com", credential: "OPENAI_API_KEY" },
-};
+import { RenderErrors } from "./errors.js";
 
 /** Credentials each chat channel needs in `.env` (as OPENLEGION_CRED_<name>); mounted into the mesh only. */
 export const CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
@@ -64,22 +50,20 @@ export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvid
   }
   const out: Record<string, ProxyProvider> = {};
   for (const name of [...used.keys()].sort(compareAscii)) {
-    const builtin = BUILTIN_PROVIDERS[name];
+    const builtin = builtinProvider(name);
     const configured = fleet.mesh.providers[name];
     if (!builtin && !configured) {
       const known = [
         ...new Set([...Object.keys(BUILTIN_PROVIDERS), ...Object.keys(fleet.mesh.providers)]),
       ].sort(compareAscii);
-      throw renderConfigError(
-        RenderCodes.UNKNOWN_PROVIDER,
+      throw RenderErrors.unknownProvider(
         `provider "${name}" (used by agent ${used.get(name)?.join(", ")}) is neither built in nor configured under providers in config/mesh.yaml; known: ${known.join(", ")}`,
       );
     }
     const api = configured?.api ?? builtin!.api;
     const baseUrl = configured?.base_url ?? (builtin?.api === api ? builtin.base_url : undefined);
     if (!baseUrl) {
-      throw renderConfigError(
-        RenderCodes.UNKNOWN_PROVIDER,
+      throw RenderErrors.unknownProvider(
         `provider "${name}" (api ${api}) needs base_url in config/mesh.yaml providers.${name}`,
       );
     }
@@ -99,8 +83,7 @@ export function grantedApis(fleet: FleetConfig): string[] {
     for (const api of agent.permissions.allowed_apis) {
       if (api === "llm") continue;
       if (!fleet.mesh.apis[api]) {
-        throw renderConfigError(
-          RenderCodes.UNKNOWN_API,
+        throw RenderErrors.unknownApi(
           `agent ${agent.id} is allowed api "${api}" but config/mesh.yaml defines no apis.${api} (known: ${Object.keys(fleet.mesh.apis).sort(compareAscii).join(", ") || "none"})`,
         );
       }

@@ -1,3 +1,4 @@
+import { compareAscii } from "../../services/common/canonical-json.js";
 import {
   AGENT_TOKEN_SECRET,
   agentServiceName,
@@ -10,8 +11,7 @@ import {
 import { agentToken, meshToken, secretFingerprint } from "../../services/common/tokens.js";
 import { CRED_PREFIX, credentialsOf } from "../config/schemas/env.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { compareAscii } from "./canonical.js";
-import { RenderCodes, renderConfigError } from "./errors.js";
+import { RenderErrors } from "./errors.js";
 import { CHANNEL_CREDENTIALS, grantedApis, resolveProviders } from "./providers.js";
 
 /** Where render writes secret files, relative to the fleet directory (dir 0700, files 0444, gitignored). */
@@ -90,8 +90,7 @@ export function credentialNeeds(fleet: FleetConfig): Need[] {
  */
 export function planSecrets(fleet: FleetConfig): SecretPlan {
   if (!fleet.env) {
-    throw renderConfigError(
-      RenderCodes.ENV_MISSING,
+    throw RenderErrors.envMissing(
       "render needs .env with OPENLEGION_MASTER_KEY (run `openlegion init` or create .env with mode 0600)",
     );
   }
@@ -108,8 +107,10 @@ export function planSecrets(fleet: FleetConfig): SecretPlan {
     const list = [...missing.entries()]
       .sort(([a], [b]) => compareAscii(a, b))
       .map(([cred, reasons]) => `${CRED_PREFIX}${cred} (needed by ${[...new Set(reasons)].join(", ")})`);
-    throw renderConfigError(RenderCodes.SECRET_MISSING, `.env is missing ${list.join("; ")}`, {
-      missing: [...missing.keys()].sort(compareAscii).map((c) => CRED_PREFIX + c),
+    throw RenderErrors.secretMissing(`.env is missing ${list.join("; ")}`, {
+      details: {
+        missing: [...missing.keys()].sort(compareAscii).map((c) => CRED_PREFIX + c),
+      },
     });
   }
   const specs = new Map<string, SecretSpec>();

@@ -1,3 +1,4 @@
+import { compareAscii } from "../../services/common/canonical-json.js";
 import {
   AGENT_PORT,
   AGENT_TOKEN_SECRET,
@@ -11,8 +12,7 @@ import {
   STOP_GRACE_S,
 } from "../../services/common/ports.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
-import { compareAscii } from "./canonical.js";
-import { RenderCodes, renderConfigError } from "./errors.js";
+import { RenderErrors } from "./errors.js";
 import {
   hostPath,
   MESH_URL,
@@ -154,8 +154,7 @@ export function meshService(fleet: FleetConfig, plan: SecretPlan, opts: CompileO
   const { host, port } = fleet.mesh.mesh;
   const m = IPV4.exec(host);
   if (!m || m.slice(1).some((o) => Number(o) > 255)) {
-    throw renderConfigError(
-      RenderCodes.BAD_VALUE,
+    throw RenderErrors.badValue(
       `mesh.host ${JSON.stringify(host)} must be an IPv4 address to publish on (127.0.0.1 keeps the mesh off the network)`,
     );
   }
@@ -225,10 +224,7 @@ export function agentService(
   };
   for (const key of Object.keys(agent.env)) {
     if (key in ours) {
-      throw renderConfigError(
-        RenderCodes.BAD_VALUE,
-        `agents.${agent.id}.env.${key} collides with a variable render sets`,
-      );
+      throw RenderErrors.badValue(`agents.${agent.id}.env.${key} collides with a variable render sets`);
     }
   }
   const skills =

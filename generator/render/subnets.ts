@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { compareAscii } from "./canonical.js";
-import { RenderCodes, renderConfigError } from "./errors.js";
+import { compareAscii } from "../../services/common/canonical-json.js";
+import { formatIpv4, parseIpv4Cidr } from "../../services/common/ipv4-cidr.js";
+import { RenderErrors } from "./errors.js";
 
 /** Every agent network is a /28: 14 hosts, room for the agent, mesh and egress-proxy. */
 export const AGENT_PREFIX = 28;
@@ -14,49 +15,19 @@ export interface Pool {
   slots: number;
 }
 
-const CIDR4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-export function parseIpv4Cidr(cidr: string): { base: number; prefix: number } | undefined {
-  const m = CIDR4.exec(cidr);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
-  return { base, prefix };
-}
-
-export const formatIpv4 = (n: number): string =>
-  [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
-
-/** Does a.b.c.d/p overlap x/q? (Both as parsed numbers.) */
-export function cidrsOverlap(
-  a: { base: number; prefix: number },
-  b: { base: number; prefix: number },
-): boolean {
-  const p = Math.min(a.prefix, b.prefix);
-  const size = 2 ** (32 - p);
-  return Math.floor(a.base / size) === Math.floor(b.base / size);
-}
-
 export function parsePool(cidr: string): Pool {
   const parsed = parseIpv4Cidr(cidr);
   if (!parsed)
-    throw renderConfigError(
-      RenderCodes.POOL_INVALID,
-      `egress.subnet_pool ${JSON.stringify(cidr)} is not an IPv4 CIDR`,
-    );
+    throw RenderErrors.poolInvalid(`egress.subnet_pool ${JSON.stringify(cidr)} is not an IPv4 CIDR`);
   const { base, prefix } = parsed;
   if (prefix > AGENT_PREFIX - 1) {
-    throw renderConfigError(
-      RenderCodes.POOL_INVALID,
+    throw RenderErrors.poolInvalid(
       `egress.subnet_pool ${cidr} is too small: it must be /27 or larger to hold the control network and one /28 per agent`,
     );
   }
   if (base % 2 ** (32 - prefix) !== 0) {
     const aligned = formatIpv4(base - (base % 2 ** (32 - prefix)));
-    throw renderConfigError(
-      RenderCodes.POOL_INVALID,
+    throw RenderErrors.poolInvalid(
       `egress.subnet_pool ${cidr} has host bits set (did you mean ${aligned}/${prefix}?)`,
     );
   }
@@ -91,10 +62,9 @@ export function allocateSubnets(
 ): Map<string, string> {
   const ids = [...agentIds].sort(compareAscii);
   if (ids.length + 1 > pool.slots) {
-    throw renderConfigError(
-      RenderCodes.POOL_EXHAUSTED,
+    throw RenderErrors.poolExhausted(
       `egress.subnet_pool ${pool.cidr} holds ${pool.slots - 1} agent networks (/28 each, one slot for control) but the fleet has ${ids.length} agents; use a larger pool, e.g. /${Math.max(8, pool.prefix - Math.ceil(Math.log2((ids.length + 1) / pool.slots)))}`,
-      { agents: ids.length, capacity: pool.slots - 1 },
+      { details: { agents: ids.length, capacity: pool.slots - 1 } },
     );
   }
   const taken = new Map<number, string>([[CONTROL_SLOT, "control"]]);

@@ -19,6 +19,7 @@ import { DEFAULT_LIMITS, type ProxyContext, type ProxyLimits } from "./pipeline/
 import { healthStep } from "./pipeline/health.js";
 import { injectStep } from "./pipeline/inject.js";
 import { meterStep } from "./pipeline/meter.js";
+import { overflowStep } from "./pipeline/overflow.js";
 import { apiRouteStep, llmRouteStep } from "./pipeline/route.js";
 import { type Call, type CallHandler, compose, type Dispatch } from "./pipeline/types.js";
 import { upstreamDispatch } from "./pipeline/upstream.js";
@@ -101,6 +102,7 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
     healthStep(ctx),
     injectStep(ctx),
     meterStep(ctx),
+    overflowStep,
   )(terminal);
   const api = compose(authStep(ctx), inFlightStep(ctx), apiRouteStep(ctx), injectStep(ctx))(terminal);
   const resolver = deps.resolver ?? systemResolver;

@@ -1,20 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { BUILTIN_PROVIDERS } from "../common/builtin-providers.js";
 import { type ProxyConfig, type ProxyProvider, proxyConfigSchema } from "../common/contracts/proxy-config.js";
 import { ProxyErrors } from "./errors.js";
 import { type Cidr, parseCidr } from "./net/addresses.js";
 import { compileHostPattern, type HostRule } from "./net/hosts.js";
-
-/** Built-in providers; `providers` in the config overrides or extends them (tests point them at a loopback fake). */
-export const BUILTIN_PROVIDERS: Record<string, ProxyProvider> = {
-  openai: { api: "openai", base_url: "https://api.openai.com", credential: "OPENAI_API_KEY" },
-  anthropic: { api: "anthropic", base_url: "https://api.anthropic.com", credential: "ANTHROPIC_API_KEY" },
-  gemini: {
-    api: "gemini",
-    base_url: "https://generativelanguage.googleapis.com",
-    credential: "GEMINI_API_KEY",
-  },
-};
 
 export const CONFIG_FILE = "config.json";
 
@@ -70,7 +60,7 @@ function splitBase(what: string, baseUrl: string): { origin: string; basePath: s
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
 }
 
-/** Validates cross-field rules the schema cannot express and compiles patterns once. Throws OL_ERR_PROXY_CONFIG. */
+/** Validates cross-field rules the schema cannot express and compiles patterns once. Throws ProxyErrors.config. */
 export function resolveConfig(input: unknown): ResolvedConfig {
   const parsed = proxyConfigSchema.safeParse(input);
   if (!parsed.success) {

@@ -1,62 +1,54 @@
-import { OlError } from "../common/errors.js";
+import { PROXY_AGENT_CODES } from "../common/contracts/proxy-error.js";
+import { type CodeOf, errorKinds } from "../common/errors.js";
 
 /**
  * The proxy's error catalog (STYLE.md §2): one constructor per stable code. Messages name the rule that
  * refused a call and never carry a token, key or request body. Every code is listed in docs/errors/egress-proxy.md.
  */
-const make =
-  <A extends unknown[]>(
-    code: string,
-    status: number,
-    render: (...args: A) => [string, Record<string, unknown>?],
-  ) =>
-  (...args: A): OlError => {
-    const [message, details] = render(...args);
-    return new OlError(code, message, status, details ? { details } : undefined);
-  };
+const kind = errorKinds("PROXY");
 
 export const ProxyErrors = {
-  unauthenticated: make("OL_ERR_PROXY_UNAUTHENTICATED", 401, (where: string) => [
+  unauthenticated: kind("OL_ERR_PROXY_UNAUTHENTICATED", 401, (where: string) => [
     `missing or unknown agent token (${where})`,
   ]),
-  forbiddenAdmin: make("OL_ERR_PROXY_ADMIN_UNAUTHORIZED", 401, () => [
+  forbiddenAdmin: kind("OL_ERR_PROXY_ADMIN_UNAUTHORIZED", 401, () => [
     "admin routes need the operator token",
   ]),
-  proxyAuthRequired: make("OL_ERR_PROXY_AUTH_REQUIRED", 407, () => [
+  proxyAuthRequired: kind("OL_ERR_PROXY_AUTH_REQUIRED", 407, () => [
     "forward proxy requests need Proxy-Authorization with the agent token",
   ]),
-  unknownRoute: make("OL_ERR_PROXY_ROUTE_UNKNOWN", 404, (path: string) => [`no route for ${path}`]),
-  unknownProvider: make("OL_ERR_PROXY_PROVIDER_UNKNOWN", 404, (provider: string) => [
+  unknownRoute: kind("OL_ERR_PROXY_ROUTE_UNKNOWN", 404, (path: string) => [`no route for ${path}`]),
+  unknownProvider: kind("OL_ERR_PROXY_PROVIDER_UNKNOWN", 404, (provider: string) => [
     `unknown LLM provider "${provider}"`,
     { provider },
   ]),
-  badPath: make("OL_ERR_PROXY_BAD_PATH", 400, (why: string) => [`invalid request path: ${why}`]),
-  methodNotAllowed: make("OL_ERR_PROXY_METHOD", 405, (method: string, path: string) => [
+  badPath: kind("OL_ERR_PROXY_BAD_PATH", 400, (why: string) => [`invalid request path: ${why}`]),
+  methodNotAllowed: kind("OL_ERR_PROXY_METHOD", 405, (method: string, path: string) => [
     `${method} is not allowed on ${path}`,
   ]),
-  badBody: make("OL_ERR_PROXY_BAD_BODY", 400, (why: string) => [`invalid request body: ${why}`]),
-  bodyTooLarge: make("OL_ERR_PROXY_BODY_TOO_LARGE", 413, (limit: number) => [
+  badBody: kind("OL_ERR_PROXY_BAD_BODY", 400, (why: string) => [`invalid request body: ${why}`]),
+  bodyTooLarge: kind("OL_ERR_PROXY_BODY_TOO_LARGE", 413, (limit: number) => [
     `request body exceeds ${limit} bytes`,
     { limit_bytes: limit },
   ]),
-  modelMissing: make("OL_ERR_PROXY_MODEL_MISSING", 400, () => ["the request names no model"]),
-  modelForbidden: make(
-    "OL_ERR_PROXY_MODEL_FORBIDDEN",
+  modelMissing: kind("OL_ERR_PROXY_MODEL_MISSING", 400, () => ["the request names no model"]),
+  modelForbidden: kind(
+    PROXY_AGENT_CODES.modelForbidden,
     403,
     (agent: string, model: string, allowed: string[]) => [
       `agent "${agent}" may not use model "${model}" (allowed: ${allowed.join(", ") || "none"})`,
       { agent, model, allowed },
     ],
   ),
-  apiForbidden: make("OL_ERR_PROXY_API_FORBIDDEN", 403, (agent: string, api: string) => [
+  apiForbidden: kind("OL_ERR_PROXY_API_FORBIDDEN", 403, (agent: string, api: string) => [
     `agent "${agent}" may not use API "${api}" (not in allowed_apis)`,
     { agent, api },
   ]),
-  hostForbidden: make("OL_ERR_PROXY_HOST_FORBIDDEN", 403, (agent: string, host: string, rule: string) => [
+  hostForbidden: kind("OL_ERR_PROXY_HOST_FORBIDDEN", 403, (agent: string, host: string, rule: string) => [
     `agent "${agent}" may not reach ${host}: ${rule}`,
     { agent, host, rule },
   ]),
-  addressForbidden: make(
+  addressForbidden: kind(
     "OL_ERR_PROXY_ADDRESS_FORBIDDEN",
     403,
     (host: string, address: string, range: string) => [
@@ -64,12 +56,12 @@ export const ProxyErrors = {
       { host, address, range },
     ],
   ),
-  resolveFailed: make("OL_ERR_PROXY_RESOLVE_FAILED", 502, (host: string) => [
+  resolveFailed: kind("OL_ERR_PROXY_RESOLVE_FAILED", 502, (host: string) => [
     `could not resolve ${host}`,
     { host },
   ]),
-  budgetExceeded: make(
-    "OL_ERR_PROXY_BUDGET_EXCEEDED",
+  budgetExceeded: kind(
+    PROXY_AGENT_CODES.budgetExceeded,
     402,
     (b: {
       agent: string;
@@ -84,37 +76,47 @@ export const ProxyErrors = {
       { ...b, retryable: false },
     ],
   ),
-  agentFrozen: make("OL_ERR_PROXY_AGENT_FROZEN", 402, (agent: string) => [
+  agentFrozen: kind(PROXY_AGENT_CODES.agentFrozen, 402, (agent: string) => [
     `agent "${agent}" is frozen by the operator (POST /admin/agents/${agent}/unfreeze to resume)`,
     { agent, retryable: false },
   ]),
-  modelCooldown: make(
-    "OL_ERR_PROXY_MODEL_COOLDOWN",
+  modelCooldown: kind(
+    PROXY_AGENT_CODES.modelCooldown,
     503,
     (model: string, retryAfterS: number, reason: string) => [
       `model "${model}" is cooling down for ${retryAfterS} s after ${reason}; use a fallback model`,
       { model, retry_after_s: retryAfterS, reason, retryable: true },
     ],
   ),
-  tooManyInFlight: make("OL_ERR_PROXY_TOO_MANY_IN_FLIGHT", 429, (agent: string, limit: number) => [
+  contextOverflow: kind(
+    PROXY_AGENT_CODES.contextOverflow,
+    400,
+    (provider: string, providerMessage: string) => [
+      `the prompt is longer than the model's context window (${provider} said: ${providerMessage.slice(0, 300)})`,
+      { provider, retryable: false },
+    ],
+  ),
+  tooManyInFlight: kind("OL_ERR_PROXY_TOO_MANY_IN_FLIGHT", 429, (agent: string, limit: number) => [
     `agent "${agent}" already has ${limit} calls in flight`,
     { agent, limit, retryable: true },
   ]),
-  upstreamFailed: make("OL_ERR_PROXY_UPSTREAM_FAILED", 502, (target: string, why: string) => [
+  upstreamFailed: kind("OL_ERR_PROXY_UPSTREAM_FAILED", 502, (target: string, why: string) => [
     `upstream ${target} failed: ${why}`,
     { target, retryable: true },
   ]),
-  upstreamTimeout: make("OL_ERR_PROXY_UPSTREAM_TIMEOUT", 504, (target: string, phase: string) => [
+  upstreamTimeout: kind("OL_ERR_PROXY_UPSTREAM_TIMEOUT", 504, (target: string, phase: string) => [
     `upstream ${target} timed out waiting for ${phase}`,
     { target, retryable: true },
   ]),
-  credentialMissing: make("OL_ERR_PROXY_CREDENTIAL_MISSING", 500, (name: string) => [
+  credentialMissing: kind("OL_ERR_PROXY_CREDENTIAL_MISSING", 500, (name: string) => [
     `credential ${name} is not configured (secret file missing or empty)`,
     { credential: name },
   ]),
-  config: make("OL_ERR_PROXY_CONFIG", 500, (why: string) => [`invalid proxy configuration: ${why}`]),
-  unknownAgent: make("OL_ERR_PROXY_AGENT_UNKNOWN", 404, (agent: string) => [
+  config: kind("OL_ERR_PROXY_CONFIG", 500, (why: string) => [`invalid proxy configuration: ${why}`]),
+  unknownAgent: kind("OL_ERR_PROXY_AGENT_UNKNOWN", 404, (agent: string) => [
     `unknown agent "${agent}"`,
     { agent },
   ]),
 };
+
+export type ProxyCode = CodeOf<typeof ProxyErrors>;

@@ -64,6 +64,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   main().catch((error: unknown) => {
     const message = isOlError(error) ? `${error.code}: ${error.message}` : "egress proxy failed to start";
     process.stderr.write(`${message}\n`);
-    process.exit(isOlError(error) && error.code === "OL_ERR_PROXY_CONFIG" ? 2 : 1);
+    process.exit(isOlError(error) && error.code === ProxyErrors.config.code ? 2 : 1);
   });
 }

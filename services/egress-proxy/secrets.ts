@@ -5,7 +5,7 @@ import { ProxyErrors } from "./errors.js";
 
 /**
  * Reads secret files (Compose `secrets:` mounted at /run/secrets). Values are cached after the first read,
- * never logged and never put in errors; a missing file is an OL_ERR_PROXY_CREDENTIAL_MISSING naming the
+ * never logged and never put in errors; a missing file is a ProxyErrors.credentialMissing naming the
  * credential only.
  */
 export interface SecretReader {

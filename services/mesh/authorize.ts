@@ -22,7 +22,7 @@ export function authorize(
     action,
     target: subject,
     outcome: "denied",
-    code: "OL_ERR_MESH_DENIED",
+    code: MeshErrors.denied.code,
     detail: { rule },
   });
   throw MeshErrors.denied(rule);

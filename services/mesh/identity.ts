@@ -1,8 +1,9 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
+import { isReservedAgentId } from "../common/agent-ids.js";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
 import { globProblem } from "../common/glob.js";
+import { type Ipv4Cidr, parseIpv4Cidr } from "../common/ipv4-cidr.js";
 import { agentToken, meshToken, operatorToken } from "../common/tokens.js";
-import { type Cidr, parseCidr } from "./core/cidr.js";
 import { type CompiledPermissions, compilePermissions, PERMISSION_KINDS } from "./core/permissions.js";
 import { MeshErrors } from "./errors.js";
 
@@ -12,12 +13,9 @@ export interface AgentEntry {
   readonly id: string;
   readonly role: string;
   readonly url: string;
-  readonly subnet: Cidr;
+  readonly subnet: Ipv4Cidr;
   readonly permissions: CompiledPermissions;
 }
-
-/** Reserved sender names agents can never have (they appear in `from`). */
-export const RESERVED_IDS = new Set(["operator", "mesh", "anonymous"]);
 
 /**
  * Who is calling: built once at boot from the compiled config and the master key. Tokens are looked
@@ -37,9 +35,9 @@ export class Identity {
     const agents = new Map<string, AgentEntry>();
     const problems: string[] = [];
     for (const [id, agent] of Object.entries(config.agents)) {
-      if (RESERVED_IDS.has(id)) problems.push(`agent id "${id}" is reserved`);
+      if (isReservedAgentId(id)) problems.push(`agent id "${id}" is reserved`);
       const subnetText = subnetOverrides[id] ?? agent.subnet;
-      const subnet = parseCidr(subnetText);
+      const subnet = parseIpv4Cidr(subnetText);
       if (!subnet) problems.push(`agents.${id}.subnet: "${subnetText}" is not an IPv4 CIDR`);
       for (const kind of PERMISSION_KINDS) {
         for (const pattern of agent.permissions[kind]) {

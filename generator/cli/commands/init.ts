@@ -1,7 +1,5 @@
-import { OlError } from "../../../services/common/errors.js";
+import { CliErrors } from "../errors.js";
 import { type CommandModule, EXIT_OK } from "../io.js";
-
-export const CLI_BAD_FLAG = "OL_ERR_CLI_BAD_FLAG";
 
 interface InitCliFlags {
   template?: string;
@@ -44,7 +42,7 @@ export const initCommand: CommandModule = {
           force: flags.force ?? false,
         });
         if (!parsed.success) {
-          throw new OlError(CLI_BAD_FLAG, parsed.error.issues.map(flagMessage).join("; "), 400);
+          throw CliErrors.badFlag(parsed.error.issues.map(flagMessage).join("; "));
         }
         await runInit(dir, parsed.data, io);
         setExit(EXIT_OK);

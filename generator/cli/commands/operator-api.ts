@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { MeshClient } from "../../client/mesh-client.js";
 import { parseEnvText } from "../../config/env-file.js";
-import { FleetCodes, fleetUsage } from "../../docker/errors.js";
+import { FleetErrors } from "../../docker/errors.js";
 
 /** The operator API client for a fleet directory (mesh URL from mesh.yaml, operator token from .env). */
 export async function operatorApi(dir: string, port?: number): Promise<MeshClient> {
@@ -25,8 +25,7 @@ export async function masterKey(dir: string): Promise<string> {
   const key =
     text === undefined ? undefined : parseEnvText(".env", text).entries.get("OPENLEGION_MASTER_KEY")?.value;
   if (!key)
-    throw fleetUsage(
-      FleetCodes.NOT_RENDERED,
+    throw FleetErrors.notRendered(
       `no OPENLEGION_MASTER_KEY in ${join(dir, ".env")}: run this in the fleet directory`,
     );
   return key;

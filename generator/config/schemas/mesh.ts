@@ -4,6 +4,7 @@ import {
   scheduleSchema,
   webhookSchema,
 } from "../../../services/common/contracts/fleet/triggers.js";
+import { parseIpv4Cidr } from "../../../services/common/ipv4-cidr.js";
 import { agentId, credentialName, modelRef, name } from "./common.js";
 
 export {
@@ -14,11 +15,9 @@ export {
   webhookSchema,
 } from "../../../services/common/contracts/fleet/triggers.js";
 
-const CIDR4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-export const cidr = z.string().refine((value) => {
-  const m = CIDR4.exec(value);
-  return Boolean(m) && m!.slice(1, 5).every((o) => Number(o) <= 255) && Number(m![5]) <= 32;
-}, 'must be an IPv4 CIDR such as "10.231.0.0/16"');
+export const cidr = z
+  .string()
+  .refine((value) => parseIpv4Cidr(value) !== undefined, 'must be an IPv4 CIDR such as "10.231.0.0/16"');
 
 export const meshServerSchema = z.strictObject({
   host: z

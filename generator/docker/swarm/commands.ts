@@ -2,7 +2,7 @@ import type { CliIo } from "../../cli/io.js";
 import { packageVersion } from "../../init/package-root.js";
 import { STACK_FILE } from "../../render/outputs.js";
 import { lastLines } from "../compose.js";
-import { FleetCodes, fleetFailure } from "../errors.js";
+import { FleetErrors } from "../errors.js";
 import { type Exec, execaExec } from "../exec.js";
 import { projectName } from "../project.js";
 import { checkNameLengths, SwarmManager, stackObjects, waitConverged } from "./stack.js";
@@ -53,10 +53,7 @@ export async function runSwarmUp(
     onLine: (line) => io.stdout(`  ${line}\n`),
   });
   if (deploy.exitCode !== 0)
-    throw fleetFailure(
-      FleetCodes.SWARM_DEPLOY_FAILED,
-      `docker stack deploy failed:\n${lastLines(deploy.stderr, 10)}`,
-    );
+    throw FleetErrors.swarmDeployFailed(`docker stack deploy failed:\n${lastLines(deploy.stderr, 10)}`);
   const rows = await waitConverged(swarm, io, opts.timeoutS);
   io.stdout(`✓ ${rows.length} services running and healthy\n`);
   await pruneObjects(swarm, objects);

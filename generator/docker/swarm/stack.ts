@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import type { CliIo } from "../../cli/io.js";
 import { STACK_FILE } from "../../render/outputs.js";
 import { lastLines } from "../compose.js";
-import { FleetCodes, fleetFailure, fleetUsage } from "../errors.js";
+import { FleetErrors } from "../errors.js";
 import type { Exec } from "../exec.js";
 import { converged, formatRows, parseNodes, parseTasks, type ServiceRow, serviceRows } from "./tasks.js";
 
@@ -23,8 +23,7 @@ export class SwarmManager {
   async docker(args: readonly string[], opts: { allowFailure?: boolean; timeoutMs?: number } = {}) {
     const r = await this.exec("docker", args, { timeoutMs: opts.timeoutMs ?? 60_000 });
     if (r.exitCode !== 0 && !opts.allowFailure)
-      throw fleetFailure(
-        FleetCodes.SWARM_DEPLOY_FAILED,
+      throw FleetErrors.swarmDeployFailed(
         `docker ${args.slice(0, 2).join(" ")} failed:\n${lastLines(r.stderr || r.stdout, 10)}`,
       );
     return r;
@@ -39,8 +38,7 @@ export class SwarmManager {
       },
     );
     if (r.stdout.trim() !== "active true")
-      throw fleetFailure(
-        FleetCodes.SWARM_NOT_MANAGER,
+      throw FleetErrors.swarmNotManager(
         `the Docker engine${env.DOCKER_HOST ? ` at ${env.DOCKER_HOST}` : ""} is not a Swarm manager (${r.stdout.trim() || r.stderr.trim()}): run \`docker swarm init\` there, or set DOCKER_HOST to a manager`,
       );
   }
@@ -105,8 +103,7 @@ export function agentsWithRouteOut(dir: string): string[] | undefined {
 export function checkNameLengths(stack: string, names: readonly string[]): void {
   const long = names.filter((n) => stack.length + 1 + n.length > MAX_OBJECT_NAME);
   if (long.length > 0)
-    throw fleetUsage(
-      FleetCodes.SWARM_NAME_TOO_LONG,
+    throw FleetErrors.swarmNameTooLong(
       `Swarm names are at most ${MAX_OBJECT_NAME} characters and stack "${stack}" makes ${long.length} too long (e.g. ${stack}_${long[0]}); set a shorter COMPOSE_PROJECT_NAME (≤ ${MAX_OBJECT_NAME - 1 - Math.max(...long.map((n) => n.length))} characters)`,
     );
 }
@@ -134,8 +131,7 @@ export async function waitConverged(
     if (converged(rows)) return rows;
     const rejected = rows.find((r) => r.state === "rejected" || r.state === "failed");
     if (io.now().getTime() > deadline)
-      throw fleetFailure(
-        FleetCodes.TIMEOUT,
+      throw FleetErrors.timeout(
         `not every service converged within ${timeoutS}s:\n${formatRows(rows)}${rejected ? `last error: ${rejected.error}` : ""}`,
       );
     await sleep(2000);

@@ -1,4 +1,4 @@
-import { cidrsOverlap, parseIpv4Cidr } from "../../render/subnets.js";
+import { cidrsOverlap, parseIpv4Cidr } from "../../../services/common/ipv4-cidr.js";
 import { type Finding, type LintContext, pointer, type Rule } from "../types.js";
 
 /** An explicit subnet of the file that overlaps a host route (LAN, VPN): traffic there would be misrouted. */
@@ -8,7 +8,7 @@ export const ol005: Rule = {
   check(ctx: LintContext): Finding[] {
     const routes = ctx.hostRoutes.flatMap((r) => {
       const parsed = parseIpv4Cidr(r);
-      return parsed && parsed.prefix > 0 ? [{ text: r, ...parsed }] : [];
+      return parsed && parsed.prefix > 0 ? [parsed] : [];
     });
     const networks = (ctx.compose.networks ?? {}) as Record<
       string,

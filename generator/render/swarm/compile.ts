@@ -1,7 +1,8 @@
 import { posix } from "node:path";
+import { compareAscii } from "../../../services/common/canonical-json.js";
 import { DEFAULT_CONFIG_DIR } from "../../../services/common/ports.js";
-import { compareAscii, sha256Hex } from "../canonical.js";
-import { RenderCodes, renderConfigError } from "../errors.js";
+import { sha256Hex } from "../canonical.js";
+import { RenderErrors } from "../errors.js";
 import { GENERATED_ROOT } from "../generated.js";
 import { type ComposeModel, type ComposeService, LABEL } from "../model.js";
 import { SECRETS_DIR } from "../secrets.js";
@@ -104,8 +105,7 @@ function volumeMounts(name: string, service: ComposeService): StackMount[] {
       mounts.push({ type: "volume", source, target });
       continue;
     }
-    throw renderConfigError(
-      RenderCodes.SWARM_UNSUPPORTED,
+    throw RenderErrors.swarmUnsupported(
       `${name} mounts the host directory ${source} (skills_dir or a file watcher): on Swarm its tasks run on other nodes, where that directory does not exist; use --target compose, or remove it`,
     );
   }

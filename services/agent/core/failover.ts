@@ -1,3 +1,5 @@
+import { PROXY_AGENT_CODES } from "../../common/contracts/proxy-error.js";
+
 /**
  * Failover policy (ARCHITECTURE.md §6, §8): which proxy answers move the step to the next model in
  * `[model, ...fallback_models]`. Pure data in, decision out; model/errors.ts turns AI SDK errors into
@@ -10,6 +12,8 @@ export interface ModelFailure {
   kind: "http" | "network" | "stream" | "abort";
   /** Whether any text or tool call had been streamed to us before the failure. */
   afterFirstToken: boolean;
+  /** The egress proxy's error code, when the answer is the proxy's own (PROXY_AGENT_CODES). */
+  code?: string;
   /** Seconds from a `retry-after` header, when present and sane. */
   retryAfterS?: number;
   message: string;
@@ -21,9 +25,19 @@ export interface ModelFailure {
  * unknown model), 401/403 (auth, allowlist), 402 (the agent's budget, which no other model changes) and
  * anything after the first token are not: retrying elsewhere would repeat or duplicate the answer.
  */
+const STOP_CODES: ReadonlySet<string> = new Set([
+  PROXY_AGENT_CODES.contextOverflow,
+  PROXY_AGENT_CODES.budgetExceeded,
+  PROXY_AGENT_CODES.agentFrozen,
+]);
+
 export function shouldFailover(failure: ModelFailure): boolean {
   if (failure.kind === "abort") return false;
   if (failure.afterFirstToken) return false;
+  // The proxy says what happened: a cooling model is the model's problem; an overflow, a spent budget
+  // or a frozen agent is not (the overflow is handled by compacting the context, not by another model).
+  if (failure.code === PROXY_AGENT_CODES.modelCooldown) return true;
+  if (STOP_CODES.has(failure.code ?? "")) return false;
   if (failure.kind === "network" || failure.kind === "stream") return true;
   const s = failure.status;
   if (s === undefined) return false;

@@ -1,4 +1,4 @@
-import { canonicalJson } from "./canonical-json.js";
+import { canonicalJson } from "../../common/canonical-json.js";
 
 /**
  * Repetition guard (ARCHITECTURE.md §8): identical = same tool name and canonical JSON arguments,

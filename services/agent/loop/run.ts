@@ -159,7 +159,10 @@ export async function runLoop(input: RunInput): Promise<RunResult> {
       result.status = "failed";
       result.error = isOlError(error)
         ? { code: error.code, message: error.message }
-        : { code: "OL_ERR_AGENT_INTERNAL", message: error instanceof Error ? error.message : String(error) };
+        : {
+            code: AgentErrors.internal.code,
+            message: error instanceof Error ? error.message : String(error),
+          };
     }
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,5 @@
 import type { LanguageModel } from "ai";
+import { PROXY_AGENT_CODES } from "../../common/contracts/proxy-error.js";
 import { type ModelFailure, nextAttempt } from "../core/failover.js";
 import { AgentErrors } from "../errors.js";
 import { callModel, ModelCallError, type ModelCallInput, type ModelCallResult } from "../model/call.js";
@@ -42,6 +43,8 @@ export async function stepWithFailover(
       const last = failures[failures.length - 1];
       const lastModel = tried[tried.length - 1] ?? deps.models[0] ?? "?";
       if (last?.kind === "abort") throw input.signal.reason ?? AgentErrors.cancelled("aborted");
+      if (last?.code === PROXY_AGENT_CODES.contextOverflow)
+        throw AgentErrors.contextOverflow(lastModel, last.message);
       if (decision.reason === "not_retryable" || tried.length === 1) {
         throw AgentErrors.modelFailed(lastModel, last?.status, last?.message ?? "unknown error");
       }

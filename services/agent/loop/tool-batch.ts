@@ -1,5 +1,6 @@
 import type { ToolModelMessage } from "ai";
 import type { LoopDetector } from "../core/loop-detector.js";
+import { AgentErrors } from "../errors.js";
 import type { ModelToolCall } from "../model/call.js";
 import type { ToolRegistry } from "../tools/registry.js";
 import type { ToolContext } from "../tools/types.js";
@@ -49,12 +50,15 @@ export async function runToolBatch(
     const verdict = detector.check(call.name, call.input);
     if (verdict.action === "terminate") {
       terminate ??= { tool: call.name, count: verdict.count };
-      return { ok: false, text: `error OL_ERR_AGENT_LOOP_DETECTED: ${verdict.message}` };
+      return { ok: false, text: `error ${AgentErrors.loopDetected.code}: ${verdict.message}` };
     }
     if (verdict.action === "block")
-      return { ok: false, text: `error OL_ERR_AGENT_LOOP_DETECTED: ${verdict.message}` };
+      return { ok: false, text: `error ${AgentErrors.loopDetected.code}: ${verdict.message}` };
     if (ctx.signal.aborted)
-      return { ok: false, text: "error OL_ERR_AGENT_CANCELLED: the run was cancelled before this call ran" };
+      return {
+        ok: false,
+        text: `error ${AgentErrors.cancelled.code}: the run was cancelled before this call ran`,
+      };
     opts.hooks?.onTool?.(call.name, "start");
     const outcome = await registry.execute(call.name, call.input, ctx);
     opts.hooks?.onTool?.(call.name, outcome.ok ? "end" : "error");

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { canonicalJson } from "../core/canonical-json.js";
+import { canonicalJson } from "../../common/canonical-json.js";
 
 const pinFile = z.record(z.string(), z.record(z.string(), z.string()));
 

@@ -37,7 +37,7 @@ function inputSchema(t: McpTool): Record<string, unknown> {
 /**
  * One MCP server as a tool provider: its pinned tools, named provider-safe (a clash with an earlier
  * provider becomes `mcp_<server>_<tool>`), descriptions and results marked untrusted. While the
- * server is restarting its tools stay listed and answer OL_ERR_AGENT_MCP_UNAVAILABLE.
+ * server is restarting its tools stay listed and answer ToolErrors.mcpUnavailable.
  */
 export class McpToolProvider implements ToolProvider {
   readonly id: string;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MemoryErrors } from "./errors.js";
 
-/** Turns texts into unit vectors of `dims` floats. Implementations throw OL_ERR_MEMORY_EMBEDDING_FAILED. */
+/** Turns texts into unit vectors of `dims` floats. Implementations throw MemoryErrors.embeddingFailed. */
 export interface Embedder {
   readonly model: string;
   readonly dims: number;

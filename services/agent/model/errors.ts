@@ -1,4 +1,5 @@
 import { APICallError } from "ai";
+import { parseProxyError } from "../../common/contracts/proxy-error.js";
 import { type ModelFailure, parseRetryAfter } from "../core/failover.js";
 
 /** Text of a proxy/provider error body, without echoing anything huge. */
@@ -33,11 +34,18 @@ export function toModelFailure(error: unknown, afterFirstToken: boolean, aborted
     const status = cause.statusCode;
     const message = bodyMessage(cause.responseBody) ?? cause.message;
     if (status === undefined) return { kind: "network", afterFirstToken, message };
+    // The proxy's own answers carry a code the agent acts on (services/common/contracts/proxy-error.ts).
+    const code = parseProxyError(cause.responseBody)?.code;
     if (status >= 200 && status < 300) return { kind: "stream", afterFirstToken, status, message };
     const retryAfterS = parseRetryAfter(cause.responseHeaders?.["retry-after"]);
-    return retryAfterS === undefined
-      ? { kind: "http", status, afterFirstToken, message }
-      : { kind: "http", status, afterFirstToken, message, retryAfterS };
+    return {
+      kind: "http",
+      status,
+      afterFirstToken,
+      message,
+      ...(code === undefined ? {} : { code }),
+      ...(retryAfterS === undefined ? {} : { retryAfterS }),
+    };
   }
   const message = cause instanceof Error ? cause.message : String(cause);
   return { kind: "stream", afterFirstToken, message };

@@ -84,7 +84,7 @@ const factoryFor = (api: WireApi): Promise<ModelFactory> => {
 
 /**
  * Resolves a `provider/model` id to an AI SDK model that talks to the proxy with the agent token.
- * Rejects with OL_ERR_AGENT_BAD_MODEL_ID for a malformed id or a provider the manifest does not name.
+ * Rejects with AgentErrors.badModelId for a malformed id or a provider the manifest does not name.
  */
 export async function resolveModel(id: string, access: ModelAccess): Promise<LanguageModel> {
   const { provider, model } = parseModelId(id);

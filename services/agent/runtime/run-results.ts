@@ -1,5 +1,6 @@
 import type { InboxMessage } from "../../common/contracts/mesh-api.js";
 import { isOlError } from "../../common/errors.js";
+import { AgentErrors } from "../errors.js";
 import type { RunResult } from "../loop/run.js";
 /** Small pure helpers of the runtime: the result of a run that never started, and inbox text. */
 
@@ -7,7 +8,7 @@ export function cancelledResult(why: string) {
   return {
     status: "cancelled" as const,
     reply: "",
-    error: { code: "OL_ERR_AGENT_CANCELLED", message: `run cancelled: ${why}` },
+    error: { code: AgentErrors.cancelled.code, message: `run cancelled: ${why}` },
     calls: 0,
     toolCalls: 0,
     usage: { input: 0, output: 0 },
@@ -27,7 +28,7 @@ export function failedResult(err: unknown): RunResult {
     models: [],
     error: isOlError(err)
       ? { code: err.code, message: err.message }
-      : { code: "OL_ERR_AGENT_INTERNAL", message: err instanceof Error ? err.message : String(err) },
+      : { code: AgentErrors.internal.code, message: err instanceof Error ? err.message : String(err) },
   };
 }
 

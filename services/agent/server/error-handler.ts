@@ -3,7 +3,7 @@ import { AgentErrors } from "../errors.js";
 
 /**
  * The agent's codes for the shared error path (services/common/http/error-handler.ts). Fastify's own
- * 4xx (media type, malformed JSON …) all answer `OL_ERR_AGENT_BAD_REQUEST` with fastify's message.
+ * 4xx (media type, malformed JSON …) all answer `AgentErrors.badRequest` with fastify's message.
  */
 export const agentHttpErrors: HttpErrorCodes = {
   badRequest: AgentErrors.badRequest,

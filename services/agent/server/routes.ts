@@ -71,7 +71,7 @@ export function registerRoutes(
       const code =
         err instanceof Error && "code" in err && typeof err.code === "string"
           ? err.code
-          : "OL_ERR_AGENT_INTERNAL";
+          : AgentErrors.internal.code;
       write({ type: "error", code, message: err instanceof Error ? err.message : String(err) });
     }
     raw.end();

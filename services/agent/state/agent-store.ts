@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { z } from "zod";
 import { type TaskStatus, taskStatusSchema } from "../../common/contracts/agent-routes.js";
 import { applySync, type SyncMode } from "../../common/sqlite/sync.js";
+import { AgentErrors } from "../errors.js";
 import { migrate } from "./migrations/index.js";
 
 export const CHAT_CONVERSATION = "chat";
@@ -98,7 +99,7 @@ export class AgentStore {
         "UPDATE tasks SET status = ?, reply = ?, error_code = ?, error_message = ?, calls = ?, tool_calls = ?, input_tokens = ?, output_tokens = ?, models = ?, updated_at = ? WHERE id = ?",
       ),
       interruptTasks: d.prepare(
-        "UPDATE tasks SET status = 'cancelled', error_code = 'OL_ERR_AGENT_CANCELLED', error_message = 'run cancelled: the agent restarted', updated_at = ? WHERE status IN ('queued', 'running')",
+        "UPDATE tasks SET status = 'cancelled', error_code = ?, error_message = ?, updated_at = ? WHERE status IN ('queued', 'running')",
       ),
       pruneTasks: d.prepare(
         "DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE status NOT IN ('queued','running') ORDER BY created_at DESC LIMIT -1 OFFSET ?)",
@@ -222,7 +223,8 @@ export class AgentStore {
 
   /** At start-up: runs that were in flight when the process stopped are marked cancelled. */
   interruptUnfinished(): number {
-    return this.#s.interruptTasks.run(this.#now()).changes;
+    const e = AgentErrors.cancelled("the agent restarted");
+    return this.#s.interruptTasks.run(e.code, e.message, this.#now()).changes;
   }
 
   /** True the first time a mesh message id is seen; false for redeliveries. */

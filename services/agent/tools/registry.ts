@@ -124,8 +124,8 @@ export class ToolRegistry {
       ctx.log.warn({ tool: name, err: message }, "tool crashed");
       return {
         ok: false,
-        code: "OL_ERR_AGENT_TOOL_FAILED",
-        text: `error OL_ERR_AGENT_TOOL_FAILED: ${name}: ${message.slice(0, 1000)}`,
+        code: ToolErrors.failed.code,
+        text: `error ${ToolErrors.failed.code}: ${name}: ${message.slice(0, 1000)}`,
       };
     }
   }

@@ -1,15 +1,17 @@
 import type { ServerResponse } from "node:http";
+import type { ProxyErrorBody } from "../../common/contracts/proxy-error.js";
 import { isOlError, type OlError } from "../../common/errors.js";
 import { ProxyErrors } from "../errors.js";
 
 /** Error `type` values SDKs and agents can branch on (the stable `code` is alongside). */
 const TYPES: Record<string, string> = {
-  OL_ERR_PROXY_BUDGET_EXCEEDED: "budget_exceeded",
-  OL_ERR_PROXY_AGENT_FROZEN: "agent_frozen",
-  OL_ERR_PROXY_MODEL_COOLDOWN: "model_cooldown",
-  OL_ERR_PROXY_MODEL_FORBIDDEN: "permission_error",
-  OL_ERR_PROXY_UNAUTHENTICATED: "authentication_error",
-  OL_ERR_PROXY_TOO_MANY_IN_FLIGHT: "rate_limit_error",
+  [ProxyErrors.budgetExceeded.code]: "budget_exceeded",
+  [ProxyErrors.agentFrozen.code]: "agent_frozen",
+  [ProxyErrors.modelCooldown.code]: "model_cooldown",
+  [ProxyErrors.modelForbidden.code]: "permission_error",
+  [ProxyErrors.unauthenticated.code]: "authentication_error",
+  [ProxyErrors.tooManyInFlight.code]: "rate_limit_error",
+  [ProxyErrors.contextOverflow.code]: "invalid_request_error",
 };
 
 export function sendJson(
@@ -38,7 +40,7 @@ export function toOlError(error: unknown): OlError {
  * One error shape for every door, readable by the OpenAI and Anthropic SDKs (`error.message`, `error.type`)
  * and by our agents (`code`, `retryable`): {type:"error", statusCode, code, message, error:{type, code, message, …details}}.
  */
-export function errorBody(error: OlError): Record<string, unknown> {
+export function errorBody(error: OlError): ProxyErrorBody {
   return {
     type: "error",
     statusCode: error.status,
@@ -61,7 +63,7 @@ export function sendError(res: ServerResponse, error: OlError): void {
   const headers: Record<string, string> = {};
   const retryAfter = error.details?.retry_after_s;
   if (typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
-  if (error.code === "OL_ERR_PROXY_MODEL_COOLDOWN") {
+  if (error.code === ProxyErrors.modelCooldown.code) {
     headers["x-openlegion-cooldown"] = `${String(error.details?.model)}; retry-after=${String(retryAfter)}`;
   }
   if (error.status === 407) headers["proxy-authenticate"] = 'Bearer realm="openlegion-egress"';

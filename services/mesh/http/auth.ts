@@ -1,8 +1,8 @@
 import type { Socket } from "node:net";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RouteAuth } from "../../common/contracts/contract.js";
+import { cidrContains } from "../../common/ipv4-cidr.js";
 import type { MeshContext } from "../context.js";
-import { cidrContains } from "../core/cidr.js";
 import { TokenBuckets } from "../core/rate-limit.js";
 import { MeshErrors } from "../errors.js";
 import type { Principal } from "../identity.js";
@@ -39,7 +39,7 @@ export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
     }
     if (need !== "any" && need !== principal.kind) {
       const actor = principal.kind === "agent" ? principal.id : "operator";
-      audit(req, actor, "OL_ERR_MESH_WRONG_PRINCIPAL", { need });
+      audit(req, actor, MeshErrors.wrongPrincipal.code, { need });
       // "mesh" is the agent server's token; no mesh route asks for it (tests/integration/api-doc.test.ts).
       throw MeshErrors.wrongPrincipal(need === "mesh" ? "operator" : need);
     }
@@ -63,13 +63,13 @@ export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
     const principal = match?.[1] ? ctx.identity.resolve(match[1]) : undefined;
     if (!principal) {
       const why = header === undefined ? "missing Authorization: Bearer token" : "unknown or malformed token";
-      audit(req, "anonymous", "OL_ERR_MESH_UNAUTHENTICATED", { address, why });
+      audit(req, "anonymous", MeshErrors.unauthenticated.code, { address, why });
       throw MeshErrors.unauthenticated(why);
     }
     if (principal.kind === "agent") {
       const agent = ctx.identity.agent(principal.id);
       if (!cidrContains(agent.subnet, req.socket.remoteAddress)) {
-        audit(req, principal.id, "OL_ERR_MESH_WRONG_SUBNET", { address, subnet: agent.subnet.text });
+        audit(req, principal.id, MeshErrors.wrongSubnet.code, { address, subnet: agent.subnet.text });
         throw MeshErrors.wrongSubnet(principal.id, address);
       }
     }

@@ -77,6 +77,20 @@ describe("agent through the real egress proxy", () => {
     });
   });
 
+  it("a context overflow the proxy marks fails the task with the agent's code and does not fail over", async () => {
+    stack = await startStack();
+    h = await agentOnProxy(stack, { fallback_models: ["anthropic/claude-haiku-4-5"] });
+    stack.fake.script("openai", {
+      error: {
+        status: 400,
+        body: { error: { message: "maximum context length exceeded", code: "context_length_exceeded" } },
+      },
+    });
+    const task = await runTask(h, "a huge task");
+    expect(task).toMatchObject({ status: "failed", error: { code: "OL_ERR_AGENT_CONTEXT_OVERFLOW" } });
+    expect(stack.fake.requests.filter((r) => r.route.startsWith("anthropic"))).toHaveLength(0);
+  });
+
   it("sends http_request through the forward proxy and reports a refused host as a tool error", async () => {
     const url = await startOrigin();
     stack = await startStack((c) => {

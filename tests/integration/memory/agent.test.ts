@@ -8,11 +8,15 @@ import {
   toolMessages,
   toolsOffered,
 } from "../agent/harness.js";
+import { type Stack, startStack } from "../egress-proxy/harness.js";
 
 let h: Harness | undefined;
+let stack: Stack | undefined;
 afterEach(async () => {
   await h?.close();
+  await stack?.close();
   h = undefined;
+  stack = undefined;
 });
 
 const chatRequests = (x: Harness) => x.fake.requests.filter((r) => r.route === "openai.chat");
@@ -67,7 +71,12 @@ describe("Whiskerino through the agent runtime", () => {
   });
 
   it("a 'context too long' provider error compacts the conversation and retries once", async () => {
-    h = await startHarness({}, { overrides: { embedder: null } });
+    // Through the real egress proxy: it re-labels the provider's answer with its code, which the agent keys on.
+    stack = await startStack();
+    h = await startHarness(
+      { id: "alice", proxy_url: stack.url },
+      { fake: stack.fake, agentToken: stack.token("alice"), overrides: { embedder: null } },
+    );
     for (let i = 0; i < 4; i++) {
       h.fake.script("openai", { text: `answer ${i}` });
       await chat(h, `message ${i} about the quarterly plan`);

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../../../services/agent/core/canonical-json.js";
 import { planCap, renderCapped } from "../../../services/agent/core/cap-result.js";
 import {
   type ModelFailure,
@@ -9,6 +8,8 @@ import {
 } from "../../../services/agent/core/failover.js";
 import { DEFAULT_LIMITS, decideStep } from "../../../services/agent/core/limits.js";
 import { LoopDetector } from "../../../services/agent/core/loop-detector.js";
+import { canonicalJson } from "../../../services/common/canonical-json.js";
+import { PROXY_AGENT_CODES } from "../../../services/common/contracts/proxy-error.js";
 
 describe("limits", () => {
   it("task mode allows 20 model calls, then stops with iteration_limit", () => {
@@ -103,6 +104,15 @@ describe("failover policy", () => {
     expect(shouldFailover(fail({ kind: "stream", afterFirstToken: true }))).toBe(false);
     expect(shouldFailover(fail({ status: 429, afterFirstToken: true }))).toBe(false);
     expect(shouldFailover(fail({ kind: "abort" }))).toBe(false);
+  });
+  it("follows the proxy's code over the status: cooldown fails over, overflow/budget/frozen never do", () => {
+    expect(shouldFailover(fail({ status: 400, code: PROXY_AGENT_CODES.modelCooldown }))).toBe(true);
+    for (const code of [
+      PROXY_AGENT_CODES.contextOverflow,
+      PROXY_AGENT_CODES.budgetExceeded,
+      PROXY_AGENT_CODES.agentFrozen,
+    ])
+      expect(shouldFailover(fail({ status: 503, code }))).toBe(false);
   });
   it("walks the list once, then waits the shortest retry-after for one more pass", () => {
     const models = ["a/1", "b/2"];

@@ -33,7 +33,10 @@ const result = (over: Partial<RunResult> = {}): RunResult => ({
 const overflow = result({
   status: "failed",
   reply: "",
-  error: { code: "OL_ERR_AGENT_MODEL_FAILED", message: "This model's maximum context length is 8192 tokens" },
+  error: {
+    code: "OL_ERR_AGENT_CONTEXT_OVERFLOW",
+    message: "model openai/x refused the prompt as longer than its context window",
+  },
 });
 
 describe("turn step: system prompt", () => {

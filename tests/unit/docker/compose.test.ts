@@ -50,7 +50,7 @@ describe("detectCompose", () => {
   });
 
   it("says how to install Compose when neither exists", async () => {
-    await expect(detectCompose(scripted({}))).rejects.toMatchObject({ code: "OL_ERR_COMPOSE_MISSING" });
+    await expect(detectCompose(scripted({}))).rejects.toMatchObject({ code: "OL_ERR_FLEET_COMPOSE_MISSING" });
   });
 });
 
@@ -61,10 +61,10 @@ describe("checkDocker", () => {
   });
 
   it.each([
-    [{ exitCode: 127, notFound: true }, "OL_ERR_DOCKER_MISSING", /install Docker/],
+    [{ exitCode: 127, notFound: true }, "OL_ERR_FLEET_DOCKER_MISSING", /install Docker/],
     [
       { exitCode: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock." },
-      "OL_ERR_DOCKER_DAEMON_DOWN",
+      "OL_ERR_FLEET_DOCKER_DAEMON_DOWN",
       /start it/,
     ],
     [
@@ -73,7 +73,7 @@ describe("checkDocker", () => {
         stderr:
           "permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock",
       },
-      "OL_ERR_DOCKER_PERMISSION",
+      "OL_ERR_FLEET_DOCKER_PERMISSION",
       /docker group/,
     ],
   ])("fails with a fix: %j", async (result, code, fix) => {

@@ -34,11 +34,11 @@ describe("--extra-ca-certs", () => {
     const junk = join(dir, "junk.txt");
     writeFileSync(junk, "hello");
     await expect(readCaBundle(junk)).rejects.toMatchObject({
-      code: "OL_ERR_BUILD_BAD_CA",
+      code: "OL_ERR_FLEET_BUILD_BAD_CA",
       details: { exitCode: 2 },
     });
     await expect(readCaBundle(join(dir, "missing.pem"))).rejects.toMatchObject({
-      code: "OL_ERR_BUILD_BAD_CA",
+      code: "OL_ERR_FLEET_BUILD_BAD_CA",
     });
   });
 });

@@ -61,7 +61,7 @@ describe("swarm tasks", () => {
   it("refuses a stack name that makes a secret name longer than Swarm's 64 characters", () => {
     expect(() => checkNameLengths("short", ["agent_token_a-0123456789"])).not.toThrow();
     expect(() => checkNameLengths("x".repeat(30), [`agent_token_${"a".repeat(28)}-0123456789`])).toThrow(
-      expect.objectContaining({ code: "OL_ERR_SWARM_NAME_TOO_LONG" }),
+      expect.objectContaining({ code: "OL_ERR_FLEET_SWARM_NAME_TOO_LONG" }),
     );
   });
 });

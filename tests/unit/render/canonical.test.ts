@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, compactCanonical, sortKeys } from "../../../generator/render/canonical.js";
 import { compile } from "../../../generator/render/compile.js";
+import { canonicalJson, compactCanonical, sortKeys } from "../../../services/common/canonical-json.js";
 import { makeFleet, threeAgents } from "../../fixtures/render/fleet.js";
 
 const reference = (value: unknown): string => JSON.stringify(sortKeys(value));

@@ -1,4 +1,5 @@
 import type { ModelMessage } from "ai";
+import { AgentErrors } from "../../errors.js";
 
 /** The seed's thresholds (ARCHITECTURE.md §11): flush at 60 %, compact at 70 %, warn at 80 %. */
 export const THRESHOLDS = { flush: 0.6, compact: 0.7, warn: 0.8 } as const;
@@ -48,11 +49,7 @@ export function splitForCompaction(
   return { dropped: messages.slice(0, cut), kept: messages.slice(cut) };
 }
 
-const OVERFLOW =
-  /context[_ -]?length|context window|maximum context|prompt is too long|too many (input )?tokens|input is too long|request too large|exceeds? the (model'?s? )?(context|token|maximum (number of )?tokens)|reduce the length/i;
-
-/** A provider's "context too long" error, whatever its wire format (OpenAI, Anthropic, Gemini). */
+/** The run failed because the model's context window was exceeded (the proxy said so with its code). */
 export function isContextOverflow(error: { code?: string; message?: string } | undefined): boolean {
-  if (!error) return false;
-  return OVERFLOW.test(`${error.code ?? ""} ${error.message ?? ""}`);
+  return error?.code === AgentErrors.contextOverflow.code;
 }

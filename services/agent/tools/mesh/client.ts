@@ -10,7 +10,7 @@ const why = (err: unknown): string => (err instanceof Error ? err.message : Stri
 /**
  * The agent's binding of the typed client (services/common/client) to the mesh API, authenticated with
  * the agent token. Uses its own undici Agent: never the env's proxy settings, never the egress proxy
- * (the mesh is on the agent's own network). Failures become OL_ERR_AGENT_MESH_CALL carrying the mesh's
+ * (the mesh is on the agent's own network). Failures become ToolErrors.mesh carrying the mesh's
  * status and code (`details.status`, `details.mesh_code`; status 0 = no answer).
  */
 export class MeshClient extends ApiClient {

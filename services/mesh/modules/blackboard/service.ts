@@ -232,7 +232,7 @@ export class BlackboardService {
         action: "watch.overflow",
         target: key,
         outcome: "error",
-        code: "OL_ERR_MESH_INBOX_FULL",
+        code: MeshErrors.inboxFull.code,
         detail: { agent, version, op },
       });
     }

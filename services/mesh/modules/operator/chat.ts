@@ -117,7 +117,7 @@ export async function chatStream(
     if (!finished && !abort.signal.aborted) {
       send({
         type: "error",
-        code: "OL_ERR_MESH_AGENT_BAD_REPLY",
+        code: MeshErrors.agentBadReply.code,
         message: `agent "${agent.id}": ${errorText(error)}`,
       });
     }

@@ -109,7 +109,7 @@ export function operatorModule(): MeshModule {
           action: "broadcast",
           target: "*",
           outcome: skipped.length ? "error" : "ok",
-          code: skipped.length ? "OL_ERR_MESH_INBOX_FULL" : null,
+          code: skipped.length ? MeshErrors.inboxFull.code : null,
           detail: { rejected: skipped, preview: preview(payload) },
         });
         return reply.code(202).send({ ids: byAgent, rejected: skipped });
@@ -133,7 +133,7 @@ export function operatorModule(): MeshModule {
             action: "reset",
             target: agent.id,
             outcome: "error",
-            code: "OL_ERR_MESH_AGENT_UNAVAILABLE",
+            code: MeshErrors.agentUnavailable.code,
             detail: null,
           });
           throw MeshErrors.agentUnavailable(agent.id, errorText(error));
@@ -144,7 +144,7 @@ export function operatorModule(): MeshModule {
           action: "reset",
           target: agent.id,
           outcome: ok ? "ok" : "error",
-          code: ok ? null : "OL_ERR_MESH_AGENT_UNAVAILABLE",
+          code: ok ? null : MeshErrors.agentUnavailable.code,
           detail: { status },
         });
         if (!ok) throw MeshErrors.agentUnavailable(agent.id, `HTTP ${status}`);

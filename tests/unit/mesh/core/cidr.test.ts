@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, parseCidr, parseIpv4 } from "../../../../services/mesh/core/cidr.js";
+import {
+  cidrContains,
+  parseIpv4Cidr as parseCidr,
+  parseIpv4,
+} from "../../../../services/common/ipv4-cidr.js";
 
 describe("cidr", () => {
   const net = parseCidr("10.231.0.16/28")!;

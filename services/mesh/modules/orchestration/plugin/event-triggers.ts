@@ -1,8 +1,10 @@
 import { isOlError } from "../../../../common/errors.js";
 import { compileGlob, globProblem } from "../../../../common/glob.js";
 import type { MeshContext } from "../../../context.js";
+import { MeshErrors } from "../../../errors.js";
 import type { PublishedEvent } from "../../../events.js";
 import type { Json } from "../cel.js";
+import { OrchErrors } from "../errors.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
 
 /**
@@ -30,7 +32,7 @@ export function eventTriggers(ctx: MeshContext, runner: WorkflowRunner): (e: Pub
           action: "workflow.trigger",
           target: m.name,
           outcome: out.state === "skipped" ? "error" : "ok",
-          code: out.state === "skipped" ? "OL_ERR_ORCH_CONCURRENCY_SKIPPED" : null,
+          code: out.state === "skipped" ? OrchErrors.concurrencySkipped.code : null,
           detail: { topic: e.topic, state: out.state, run: out.run_id },
         });
         if (out.run_id) started.push(out.run_id);
@@ -40,7 +42,7 @@ export function eventTriggers(ctx: MeshContext, runner: WorkflowRunner): (e: Pub
           action: "workflow.trigger",
           target: m.name,
           outcome: "error",
-          code: isOlError(error) ? error.code : "OL_ERR_MESH_INTERNAL",
+          code: isOlError(error) ? error.code : MeshErrors.internal.code,
           detail: {
             topic: e.topic,
             message: error instanceof Error ? error.message.slice(0, 300) : "failed",

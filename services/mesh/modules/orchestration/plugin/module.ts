@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { MeshContext, MeshModule } from "../../../context.js";
+import { OrchErrors } from "../errors.js";
 import { HeartbeatStore, heartbeatTick } from "../heartbeat/heartbeat.js";
 import { HeartbeatLoop, HeartbeatSettings } from "../heartbeat/loop.js";
 import { Scheduler } from "../schedule/scheduler.js";
@@ -88,7 +89,7 @@ export function orchestrationModule(): OrchestrationModule {
               action: "workflow.trigger",
               target: row.workflow,
               outcome: out.state === "skipped" ? "error" : "ok",
-              code: out.state === "skipped" ? "OL_ERR_ORCH_CONCURRENCY_SKIPPED" : null,
+              code: out.state === "skipped" ? OrchErrors.concurrencySkipped.code : null,
               detail: { schedule: row.id, state: out.state, run: out.run_id },
             });
             return;

@@ -128,7 +128,7 @@ export async function triggerRoutes(
           action: "webhook.reject",
           target: name,
           outcome: "denied",
-          code: "OL_ERR_ORCH_WEBHOOK_SIGNATURE",
+          code: OrchErrors.webhookSignature.code,
           detail: { why: v.reason },
         });
         throw OrchErrors.webhookSignature(v.reason);

@@ -47,7 +47,7 @@ export async function workflowRoutes(
       action: "workflow.run",
       target: req.params.name,
       outcome: out.state === "skipped" ? "error" : "ok",
-      code: out.state === "skipped" ? "OL_ERR_ORCH_CONCURRENCY_SKIPPED" : null,
+      code: out.state === "skipped" ? OrchErrors.concurrencySkipped.code : null,
       detail: { run: out.run_id, state: out.state },
     });
     if (out.state === "skipped") throw OrchErrors.concurrencySkipped(req.params.name, out.blocking);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../workflow/definition.js";
+import { canonicalJson } from "../../../../common/canonical-json.js";
 import { type CatchUp, planDue } from "./plan.js";
 import { jitterOffset, nextSlot, parseSpec } from "./spec.js";
 import type { ScheduleRow, ScheduleStore } from "./store.js";

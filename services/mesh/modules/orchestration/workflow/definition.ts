@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../../../../common/canonical-json.js";
 import { compileExpr, isParseError, type Json, referencedRoots } from "../cel.js";
 import { toMs } from "../durations.js";
 import {
@@ -148,17 +149,6 @@ export function isWorkflowDef(v: WorkflowDef | { issues: string[] }): v is Workf
 /** sha256 of the canonical definition: runs record which version they execute. */
 export function definitionHash(def: WorkflowDef): string {
   return createHash("sha256").update(canonicalJson(def)).digest("hex");
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
 
 /** Transitive upstream set of every step. Assumes no cycle (checked first). */
