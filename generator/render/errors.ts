@@ -20,6 +20,7 @@ export const RenderCodes = {
   WRITE_FAILED: "OL_ERR_RENDER_WRITE_FAILED",
   COMPOSE_UNREADABLE: "OL_ERR_RENDER_COMPOSE_UNREADABLE",
   SWARM_UNSUPPORTED: "OL_ERR_RENDER_SWARM_UNSUPPORTED",
+  LOCAL_STATE: "OL_ERR_RENDER_LOCAL_STATE",
 } as const;
 
 export type RenderCode = (typeof RenderCodes)[keyof typeof RenderCodes];

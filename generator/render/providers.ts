@@ -1,6 +1,6 @@
 import type { ProxyProvider } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { compareAscii } from "./canonical.js";
+import { compareAscii, sortKeys } from "./canonical.js";
 import { RenderCodes, renderConfigError } from "./errors.js";
 
 /**
@@ -86,8 +86,13 @@ export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvid
     const credential = configured
       ? (configured.credential ?? (builtin?.api === api ? builtin.credential : undefined))
       : builtin!.credential;
-    out[name] =
-      credential === undefined ? { api, base_url: baseUrl } : { api, base_url: baseUrl, credential };
+    const headers = configured?.headers;
+    out[name] = {
+      api,
+      base_url: baseUrl,
+      ...(credential === undefined ? {} : { credential }),
+      ...(headers === undefined ? {} : { headers: sortKeys(headers) as Record<string, string> }),
+    };
   }
   return out;
 }

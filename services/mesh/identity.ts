@@ -55,7 +55,7 @@ export class Identity {
         subnet,
         permissions: compilePermissions(agent.permissions),
       });
-      this.#remember({ kind: "agent", id }, agentToken(masterKey, id));
+      this.#remember({ kind: "agent", id }, agentToken(masterKey, id, agent.token_generation ?? 0));
       this.#meshTokens.set(id, meshToken(masterKey, id));
     }
     if (problems.length > 0) throw MeshErrors.config(`invalid mesh config:\n  ${problems.join("\n  ")}`);
