@@ -226,7 +226,8 @@ export function generateFiles(
   extraCaPem?: string,
 ): GeneratedFiles {
   const files: GeneratedFiles = new Map();
-  if (extraCaPem !== undefined) files.set(`${serviceConfigDir(EGRESS_PROXY_HOST)}/${EXTRA_CA_FILE}`, textFile(extraCaPem));
+  if (extraCaPem !== undefined)
+    files.set(`${serviceConfigDir(EGRESS_PROXY_HOST)}/${EXTRA_CA_FILE}`, textFile(extraCaPem));
   const mesh = checked(meshConfigSchema, "mesh config", meshConfig(fleet, subnets, generations));
   meshWouldAccept(mesh);
   const proxy = checked(proxyConfigSchema, "egress-proxy config", proxyConfig(fleet, subnets, generations));

@@ -3,9 +3,9 @@ import type { FleetConfig } from "../config/schemas/fleet.js";
 import { type CheckResult, checkRender } from "./check.js";
 import { compile } from "./compile.js";
 import { readIfExistsSync, type WriteReport, writeRender } from "./disk.js";
+import { readExtraCa, readTokenGenerations } from "./local-state.js";
 import { type ComposeModel, LABEL, type StandIn } from "./model.js";
 import { COMPOSE_FILE, type RenderTarget, STACK_FILE } from "./outputs.js";
-import { readExtraCa, readTokenGenerations } from "./local-state.js";
 
 export interface RenderRunOptions {
   /** The fleet directory (holds config/). */

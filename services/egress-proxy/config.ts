@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ProxyConfig, type ProxyProvider, proxyConfigSchema } from "../common/contracts/proxy-config.js";
 import { ProxyErrors } from "./errors.js";
-import { builtinToolPrice } from "./pricing/table.js";
 import { type Cidr, parseCidr } from "./net/addresses.js";
 import { compileHostPattern, type HostRule } from "./net/hosts.js";
 import { compileGrant, type EndpointGrant } from "./pipeline/endpoints.js";
+import { builtinToolPrice } from "./pricing/table.js";
 
 /** Built-in providers; `providers` in the config overrides or extends them (tests point them at a loopback fake). */
 export const BUILTIN_PROVIDERS: Record<string, ProxyProvider> = {
@@ -181,6 +181,8 @@ export function loadConfig(dir: string): ResolvedConfig {
   try {
     return { ...resolved, extraCaPem: readFileSync(join(dir, caFile), "utf8") };
   } catch (error) {
-    throw ProxyErrors.config(`cannot read ${join(dir, caFile)}: ${(error as NodeJS.ErrnoException).code ?? "error"}`);
+    throw ProxyErrors.config(
+      `cannot read ${join(dir, caFile)}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+    );
   }
 }

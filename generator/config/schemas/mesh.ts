@@ -92,13 +92,17 @@ export const apiSchema = z.strictObject({
 
 export const egressGrantSchema = z.strictObject({
   llm_endpoints: z
-    .array(z.string().regex(/^(GET|POST|DELETE) [A-Za-z0-9_.\-/*?:@]+$/, 'must be "GET|POST|DELETE <path glob>"'))
+    .array(
+      z.string().regex(/^(GET|POST|DELETE) [A-Za-z0-9_.\-/*?:@]+$/, 'must be "GET|POST|DELETE <path glob>"'),
+    )
     .default([])
     .describe('Extra provider endpoints, e.g. "GET v1/files" (path after /llm/<provider>/).'),
   server_tools: z
     .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
     .default([])
-    .describe("Provider-side tools the agent may request (web_search_preview, googleSearch, …), billed per call."),
+    .describe(
+      "Provider-side tools the agent may request (web_search_preview, googleSearch, …), billed per call.",
+    ),
 });
 
 export const egressSchema = z.strictObject({
@@ -109,7 +113,9 @@ export const egressSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("PEM bundle (path relative to the fleet dir) the proxy trusts for upstream TLS besides the system roots."),
+    .describe(
+      "PEM bundle (path relative to the fleet dir) the proxy trusts for upstream TLS besides the system roots.",
+    ),
   allow_private_cidrs: z
     .array(cidr)
     .default([])

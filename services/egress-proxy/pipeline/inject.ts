@@ -19,7 +19,12 @@ function holdBody(
   rewrite: (status: number, body: string) => string,
 ): CallHandler {
   let held:
-    | { status: number; headers: Parameters<CallHandler["onResponseStart"]>[1]; chunks: Buffer[]; size: number }
+    | {
+        status: number;
+        headers: Parameters<CallHandler["onResponseStart"]>[1];
+        chunks: Buffer[];
+        size: number;
+      }
     | undefined;
   return decorate(handler, {
     onResponseStart: (status, headers) => {
@@ -87,7 +92,8 @@ export const injectStep =
         const provider = call.provider;
         if (!provider) throw ProxyErrors.unknownProvider(call.target);
         headers = upstreamHeaders(call.req.headers, (name) => forwardsHeader(provider.api, name));
-        for (const [name, value] of Object.entries(provider.headers ?? {})) headers[name.toLowerCase()] = value;
+        for (const [name, value] of Object.entries(provider.headers ?? {}))
+          headers[name.toLowerCase()] = value;
         origin = provider.origin;
         basePath = provider.basePath;
         const key = provider.credential ? ctx.secrets.credential(provider.credential) : undefined;

@@ -94,7 +94,9 @@ async function route(ctx: ProxyContext, call: Call): Promise<void> {
   call.serverTools = tools;
   const maxCalls = json.max_tool_calls;
   call.serverToolCalls =
-    typeof maxCalls === "number" && Number.isInteger(maxCalls) && maxCalls > 0 ? maxCalls : TOOL_CALLS_RESERVED;
+    typeof maxCalls === "number" && Number.isInteger(maxCalls) && maxCalls > 0
+      ? maxCalls
+      : TOOL_CALLS_RESERVED;
   const raw = rewrite ? Buffer.from(JSON.stringify(json)) : body;
   call.body = facts.injectUsage ? bodyWithIncludeUsage(raw, json) : raw;
 }

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { ResolvedAgent, ResolvedApi, ResolvedProvider } from "../config.js";
 import type { RequestFacts } from "../usage/request.js";
-import type { Endpoint } from "./endpoints.js";
 import type { ResponseMeter } from "../usage/response-meter.js";
+import type { Endpoint } from "./endpoints.js";
 
 /**
  * One proxied call flowing through the pipeline. Steps fill it in order; the terminal step sends

@@ -40,7 +40,10 @@ describe("tokens", () => {
     ).toBe("tok");
   });
   test("the authority maps derived tokens to agents and knows the operator", () => {
-    const auth = new TokenAuthority("mk", [{ id: "a", tokenGeneration: 0 }, { id: "b", tokenGeneration: 0 }]);
+    const auth = new TokenAuthority("mk", [
+      { id: "a", tokenGeneration: 0 },
+      { id: "b", tokenGeneration: 0 },
+    ]);
     expect(auth.agentFor(agentToken("mk", "b"))).toBe("b");
     expect(auth.agentFor(agentToken("other", "b"))).toBeUndefined();
     expect(auth.agentFor(operatorToken("mk"))).toBeUndefined();
