@@ -95,6 +95,7 @@ function meshConfig(
         blackboard_read: [...a.permissions.blackboard_read].sort(compareAscii),
         blackboard_write: [...a.permissions.blackboard_write].sort(compareAscii),
         allowed_apis: [...a.permissions.allowed_apis].sort(compareAscii),
+        ...(a.permissions.can_schedule ? { can_schedule: true } : {}),
       },
     };
   }

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
-import { globProblem } from "../common/glob.js";
+import { compileGlobPrefix, globProblem } from "../common/glob.js";
 import { agentToken, meshToken, operatorToken } from "../common/tokens.js";
 import { type Cidr, parseCidr } from "./core/cidr.js";
 import { type CompiledPermissions, compilePermissions, PERMISSION_KINDS } from "./core/permissions.js";
@@ -14,6 +14,10 @@ export interface AgentEntry {
   readonly url: string;
   readonly subnet: Cidr;
   readonly permissions: CompiledPermissions;
+  /** permissions.json `can_schedule` (default deny). */
+  readonly canSchedule: boolean;
+  /** Prefixes under which some key is readable (blackboard_read as prefix matchers; watches are checked). */
+  readonly readPrefixes: readonly RegExp[];
 }
 
 /** Reserved sender names agents can never have (they appear in `from`). */
@@ -54,6 +58,8 @@ export class Identity {
         url: agent.url.replace(/\/+$/, ""),
         subnet,
         permissions: compilePermissions(agent.permissions),
+        canSchedule: agent.permissions.can_schedule === true,
+        readPrefixes: agent.permissions.blackboard_read.map((p) => compileGlobPrefix(p)),
       });
       this.#remember({ kind: "agent", id }, agentToken(masterKey, id, agent.token_generation ?? 0));
       this.#meshTokens.set(id, meshToken(masterKey, id));

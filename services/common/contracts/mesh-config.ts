@@ -11,6 +11,8 @@ export const meshPermissionsSchema = z.strictObject({
   blackboard_read: z.array(z.string()),
   blackboard_write: z.array(z.string()),
   allowed_apis: z.array(z.string()),
+  /** May create schedules (set_cron); absent = false (default deny). */
+  can_schedule: z.boolean().optional(),
 });
 
 export const meshAgentSchema = z.strictObject({
