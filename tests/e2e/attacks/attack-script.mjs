@@ -76,6 +76,16 @@ const rawGet = (path, extra = []) =>
     ...extra,
   ]);
 const proxyAuth = (t = token) => `proxy-authorization: Bearer ${t}`;
+/** Forward-proxy GET (absolute URI) and CONNECT, with the given token (none: no Proxy-Authorization). */
+const forward = (host, t = token) =>
+  raw("egress-proxy", 8480, [
+    `GET http://${host}/ HTTP/1.1`,
+    `host: ${host}`,
+    ...(t ? [proxyAuth(t)] : []),
+    "connection: close",
+  ]);
+const connectTo = (authority, t = token) =>
+  raw("egress-proxy", 8480, [`CONNECT ${authority} HTTP/1.1`, `host: ${authority}`, proxyAuth(t)]);
 const code = (text) => {
   try {
     return JSON.parse(text.slice(text.indexOf("{"))).code ?? "";
@@ -107,25 +117,10 @@ if (args.phase === "frozen") {
     refusedWith(await http("GET", `${PROXY}/api/echo/x`), 402, "OL_ERR_PROXY_AGENT_FROZEN"),
   );
   await attempt("frozen-forward", "proxy", async () =>
-    refusedWith(
-      await raw("egress-proxy", 8480, [
-        "GET http://public-standin:8081/ HTTP/1.1",
-        "host: public-standin",
-        proxyAuth(),
-        "connection: close",
-      ]),
-      402,
-    ),
+    refusedWith(await forward("public-standin:8081"), 402),
   );
   await attempt("frozen-connect", "proxy", async () =>
-    refusedWith(
-      await raw("egress-proxy", 8480, [
-        "CONNECT public-standin:443 HTTP/1.1",
-        "host: public-standin:443",
-        proxyAuth(),
-      ]),
-      402,
-    ),
+    refusedWith(await connectTo("public-standin:443"), 402),
   );
   process.stdout.write(`${JSON.stringify({ results })}\n`);
   process.exit(0);
@@ -328,48 +323,16 @@ for (const [id, path] of [
   await attempt(id, "proxy", async () => refusedWith(await rawGet(path), 400, "OL_ERR_PROXY_BAD_PATH"));
 }
 await attempt("forward-not-allowed-host", "proxy", async () =>
-  refusedWith(
-    await raw("egress-proxy", 8480, [
-      "GET http://public-standin:8081/ HTTP/1.1",
-      "host: public-standin",
-      proxyAuth(),
-      "connection: close",
-    ]),
-    403,
-    "OL_ERR_PROXY_HOST_FORBIDDEN",
-  ),
+  refusedWith(await forward("public-standin:8081"), 403, "OL_ERR_PROXY_HOST_FORBIDDEN"),
 );
 await attempt("forward-ip-literal", "proxy", async () =>
-  refusedWith(
-    await raw("egress-proxy", 8480, [
-      `GET http://${args.publicIp}:8081/ HTTP/1.1`,
-      `host: ${args.publicIp}`,
-      proxyAuth(),
-      "connection: close",
-    ]),
-    403,
-    "OL_ERR_PROXY_HOST_FORBIDDEN",
-  ),
+  refusedWith(await forward(`${args.publicIp}:8081`), 403, "OL_ERR_PROXY_HOST_FORBIDDEN"),
 );
 await attempt("connect-not-allowed-host", "proxy", async () =>
-  refusedWith(
-    await raw("egress-proxy", 8480, [
-      "CONNECT api-standin:8443 HTTP/1.1",
-      "host: api-standin:8443",
-      proxyAuth(),
-    ]),
-    403,
-  ),
+  refusedWith(await connectTo("api-standin:8443"), 403),
 );
 await attempt("forward-no-proxy-auth", "proxy", async () =>
-  refusedWith(
-    await raw("egress-proxy", 8480, [
-      "GET http://public-standin:8081/ HTTP/1.1",
-      "host: public-standin",
-      "connection: close",
-    ]),
-    407,
-  ),
+  refusedWith(await forward("public-standin:8081", ""), 407),
 );
 await attempt("proxy-replayed-token", "proxy", async () =>
   refusedWith(
@@ -379,16 +342,7 @@ await attempt("proxy-replayed-token", "proxy", async () =>
   ),
 );
 await attempt("proxy-replayed-token-forward", "proxy", async () =>
-  refusedWith(
-    await raw("egress-proxy", 8480, [
-      "GET http://public-standin:8081/ HTTP/1.1",
-      "host: public-standin",
-      proxyAuth(args.stolenToken),
-      "connection: close",
-    ]),
-    403,
-    "OL_ERR_PROXY_WRONG_SUBNET",
-  ),
+  refusedWith(await forward("public-standin:8081", args.stolenToken), 403, "OL_ERR_PROXY_WRONG_SUBNET"),
 );
 await attempt("proxy-forged-token", "proxy", async () =>
   refusedWith(
