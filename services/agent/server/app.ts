@@ -1,8 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { registerErrorHandler } from "../../common/http/error-handler.js";
-import { ServiceLogController } from "../../common/log.js";
 import { registerJsonParser } from "../../common/http/json-body.js";
+import { ServiceLogController } from "../../common/log.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import { registerMeshAuth } from "./auth.js";
 import { agentHttpErrors } from "./error-handler.js";
