@@ -1,6 +1,7 @@
 import { CliErrors } from "../cli/errors.js";
 import type { CliIo } from "../cli/io.js";
 import { checkAgentId } from "./agent-add.js";
+import { bumpedGenerations, deleteAgentData } from "./agent-data.js";
 import { removeAgentText } from "./agents-yaml.js";
 import { AGENTS_FILE, PERMISSIONS_FILE, readFleetForEdit, writeFleetFiles } from "./fleet-io.js";
 import { parsePermissionsText, removeAgentGrants, serializePermissions } from "./permissions-json.js";
@@ -11,6 +12,8 @@ export interface AgentRemoveOptions {
   dir?: string;
   yes?: boolean;
   force?: boolean;
+  /** Keep the agent's /data volume (default: deleted). */
+  keepData?: boolean;
 }
 
 export async function runAgentRemove(name: string, opts: AgentRemoveOptions, io: CliIo): Promise<void> {
@@ -33,7 +36,9 @@ export async function runAgentRemove(name: string, opts: AgentRemoveOptions, io:
       throw CliErrors.agentNeedsConfirmation(`removing agent ${name} needs confirmation; pass --yes`);
     const { promptsOf } = await import("../init/resolve-plan.js");
     const ok = await (await promptsOf(io)).confirm({
-      message: `Remove agent ${name} from ${AGENTS_FILE} and ${PERMISSIONS_FILE}?`,
+      message: opts.keepData
+        ? `Remove agent ${name} from ${AGENTS_FILE} and ${PERMISSIONS_FILE} (its /data volume is kept)?`
+        : `Remove agent ${name} from ${AGENTS_FILE} and ${PERMISSIONS_FILE}, and DELETE its /data volume?`,
       default: false,
     });
     if (!ok) throw CliErrors.agentNotRemoved(`agent ${name} not removed`);
@@ -50,9 +55,21 @@ export async function runAgentRemove(name: string, opts: AgentRemoveOptions, io:
     checkEditedPermissions(permissionsText);
     files.push({ path: PERMISSIONS_FILE, content: permissionsText });
   }
+  // The generation bump lands with the config edit: the old token is dead from the next render on.
+  files.push(bumpedGenerations(edit.dir, name));
   await writeFleetFiles(edit.dir, files);
 
   const lines = [`Removed agent ${name} from ${AGENTS_FILE} and ${PERMISSIONS_FILE}.`];
+  lines.push(`  its token is revoked at the next \`openlegion render\` (a re-added ${name} gets a new one)`);
+  if (opts.keepData) lines.push(`  its data volume is kept (--keep-data)`);
+  else {
+    const data = await deleteAgentData(edit.dir, name, io.env);
+    lines.push(
+      data.deleted
+        ? `  deleted its data volume ${data.volume}`
+        : `  data volume ${data.volume}: ${data.note}`,
+    );
+  }
   if (touched.length > 0) lines.push(`  can_message no longer lists ${name} for: ${touched.join(", ")}`);
   io.stdout(`${lines.join("\n")}\n`);
   for (const ref of refs)

@@ -26,7 +26,7 @@ export function serializePermissions(p: PermissionsText): string {
 }
 
 /** Least privilege for a new agent: the LLM, and its own slice of the blackboard. */
-export function defaultGrants(id: string): AgentPermissions {
+export function defaultGrants(id: string): Omit<AgentPermissions, "can_schedule"> {
   return {
     can_message: [],
     can_publish: [],

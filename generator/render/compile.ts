@@ -96,8 +96,9 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
   }
   const pool = parsePool(fleet.mesh.egress.subnet_pool);
   const subnets = allocateSubnets(pool, ids, opts.previousSubnets);
-  const secrets = planSecrets(fleet);
-  const files = generateFiles(fleet, subnets);
+  const generations = opts.tokenGenerations ?? {};
+  const secrets = planSecrets(fleet, generations);
+  const files = generateFiles(fleet, subnets, generations, opts.extraCaPem);
   const digest = inputDigest(fleet);
 
   const services: Record<string, ComposeService> = {};

@@ -22,6 +22,7 @@ export const RenderErrors = {
   writeFailed: kind("OL_ERR_RENDER_WRITE_FAILED", 500),
   composeUnreadable: kind("OL_ERR_RENDER_COMPOSE_UNREADABLE", 500),
   swarmUnsupported: kind("OL_ERR_RENDER_SWARM_UNSUPPORTED", 400),
+  localState: kind("OL_ERR_RENDER_LOCAL_STATE", 400),
 };
 
 export type RenderCode = CodeOf<typeof RenderErrors>;

@@ -22,6 +22,8 @@ import { agentModels, grantedApis, providerOf, proxyModels, resolveProviders } f
 export type GeneratedFiles = Map<string, string>;
 
 export const GENERATED_ROOT = "compose";
+/** The proxy's copy of egress.extra_ca_bundle, next to its config.json. */
+export const EXTRA_CA_FILE = "extra-ca.pem";
 export const serviceConfigDir = (service: string): string => `${GENERATED_ROOT}/${service}`;
 /** Where the mesh sees watcher directory n (read-only). */
 export const watcherMount = (index: number): string => `/watch/${index}`;
@@ -68,13 +70,18 @@ export function watcherPaths(fleet: FleetConfig, base = "."): Map<string, number
   return out;
 }
 
-function meshConfig(fleet: FleetConfig, subnets: ReadonlyMap<string, string>): MeshConfig {
+function meshConfig(
+  fleet: FleetConfig,
+  subnets: ReadonlyMap<string, string>,
+  generations: Readonly<Record<string, number>>,
+): MeshConfig {
   const mounts = watcherPaths(fleet);
   const agents: MeshConfig["agents"] = {};
   for (const a of fleet.agents) {
     agents[a.id] = {
       role: a.role,
       subnet: subnets.get(a.id)!,
+      ...(generations[a.id] ? { token_generation: generations[a.id] } : {}),
       url: `http://${agentServiceName(a.id)}:${AGENT_PORT}`,
       permissions: {
         can_message: [...a.permissions.can_message].sort(compareAscii),
@@ -83,6 +90,7 @@ function meshConfig(fleet: FleetConfig, subnets: ReadonlyMap<string, string>): M
         blackboard_read: [...a.permissions.blackboard_read].sort(compareAscii),
         blackboard_write: [...a.permissions.blackboard_write].sort(compareAscii),
         allowed_apis: [...a.permissions.allowed_apis].sort(compareAscii),
+        ...(a.permissions.can_schedule ? { can_schedule: true } : {}),
       },
     };
   }
@@ -104,8 +112,13 @@ function meshConfig(fleet: FleetConfig, subnets: ReadonlyMap<string, string>): M
   };
 }
 
-function proxyConfig(fleet: FleetConfig): ProxyConfig {
+function proxyConfig(
+  fleet: FleetConfig,
+  subnets: ReadonlyMap<string, string>,
+  generations: Readonly<Record<string, number>>,
+): ProxyConfig {
   const providers = resolveProviders(fleet);
+  const grants = fleet.mesh.egress.grants;
   const agents: ProxyConfig["agents"] = {};
   for (const a of fleet.agents) {
     agents[a.id] = {
@@ -114,6 +127,10 @@ function proxyConfig(fleet: FleetConfig): ProxyConfig {
       allowed_apis: a.permissions.allowed_apis.filter((x) => x !== "llm").sort(compareAscii),
       budget: { daily_usd: a.budget.daily_usd, monthly_usd: a.budget.monthly_usd },
       max_tokens: a.max_tokens,
+      subnet: subnets.get(a.id)!,
+      token_generation: generations[a.id] ?? 0,
+      llm_endpoints: [...(grants[a.id]?.llm_endpoints ?? [])].sort(compareAscii),
+      server_tools: [...(grants[a.id]?.server_tools ?? [])].sort(compareAscii),
     };
   }
   const apis: ProxyConfig["apis"] = {};
@@ -128,6 +145,7 @@ function proxyConfig(fleet: FleetConfig): ProxyConfig {
     apis,
     pricing: fleet.mesh.pricing,
     allow_private_cidrs: [...fleet.mesh.egress.allow_private_cidrs].sort(compareAscii),
+    ...(fleet.mesh.egress.extra_ca_bundle === undefined ? {} : { extra_ca_file: EXTRA_CA_FILE }),
   };
 }
 
@@ -197,11 +215,18 @@ function meshWouldAccept(mesh: MeshConfig): void {
 }
 
 /** Every generated file of the fleet, validated against the contracts the services read. */
-export function generateFiles(fleet: FleetConfig, subnets: ReadonlyMap<string, string>): GeneratedFiles {
+export function generateFiles(
+  fleet: FleetConfig,
+  subnets: ReadonlyMap<string, string>,
+  generations: Readonly<Record<string, number>> = {},
+  extraCaPem?: string,
+): GeneratedFiles {
   const files: GeneratedFiles = new Map();
-  const mesh = checked(meshConfigSchema, "mesh config", meshConfig(fleet, subnets));
+  if (extraCaPem !== undefined)
+    files.set(`${serviceConfigDir(EGRESS_PROXY_HOST)}/${EXTRA_CA_FILE}`, textFile(extraCaPem));
+  const mesh = checked(meshConfigSchema, "mesh config", meshConfig(fleet, subnets, generations));
   meshWouldAccept(mesh);
-  const proxy = checked(proxyConfigSchema, "egress-proxy config", proxyConfig(fleet));
+  const proxy = checked(proxyConfigSchema, "egress-proxy config", proxyConfig(fleet, subnets, generations));
   files.set(`${serviceConfigDir(EGRESS_PROXY_HOST)}/config.json`, jsonFile(proxy));
   files.set(`${serviceConfigDir(MESH_HOST)}/config.json`, jsonFile(mesh));
   for (const a of fleet.agents) {

@@ -72,6 +72,10 @@ export interface CompileOptions {
    * host paths from the config (watchers, skills_dir) are rebased onto it. Default ".".
    */
   hostPathBase?: string;
+  /** Token generation per agent id (absent = 0); see TOKEN_GENERATIONS_FILE. */
+  tokenGenerations?: Readonly<Record<string, number>>;
+  /** PEM text of egress.extra_ca_bundle (read by runRender; compile stays pure). */
+  extraCaPem?: string;
   /** Tests only: run every service from a stand-in image and command (no project images needed). */
   standIn?: StandIn;
 }

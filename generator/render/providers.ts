@@ -1,5 +1,5 @@
 import { BUILTIN_PROVIDERS, builtinProvider } from "../../services/common/builtin-providers.js";
-import { compareAscii } from "../../services/common/canonical-json.js";
+import { compareAscii, sortKeys } from "../../services/common/canonical-json.js";
 import type { ProxyProvider } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 import { RenderErrors } from "./errors.js";
@@ -70,8 +70,13 @@ export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvid
     const credential = configured
       ? (configured.credential ?? (builtin?.api === api ? builtin.credential : undefined))
       : builtin!.credential;
-    out[name] =
-      credential === undefined ? { api, base_url: baseUrl } : { api, base_url: baseUrl, credential };
+    const headers = configured?.headers;
+    out[name] = {
+      api,
+      base_url: baseUrl,
+      ...(credential === undefined ? {} : { credential }),
+      ...(headers === undefined ? {} : { headers: sortKeys(headers) as Record<string, string> }),
+    };
   }
   return out;
 }

@@ -3,6 +3,7 @@ import type { FleetConfig } from "../config/schemas/fleet.js";
 import { type CheckResult, checkRender } from "./check.js";
 import { compile } from "./compile.js";
 import { readIfExistsSync, type WriteReport, writeRender } from "./disk.js";
+import { readExtraCa, readTokenGenerations } from "./local-state.js";
 import { type ComposeModel, LABEL, type StandIn } from "./model.js";
 import { COMPOSE_FILE, type RenderTarget, STACK_FILE } from "./outputs.js";
 
@@ -72,6 +73,8 @@ export async function runRender(fleet: FleetConfig, opts: RenderRunOptions): Pro
   };
   const model = compile(fleet, {
     toolVersion: opts.toolVersion,
+    tokenGenerations: readTokenGenerations(opts.dir),
+    ...readExtraCa(fleet, opts.dir),
     previousSubnets: previous,
     hostPathBase: base,
     ...(opts.standIn ? { standIn: opts.standIn } : {}),

@@ -17,6 +17,15 @@ import { CHANNEL_CREDENTIALS, grantedApis, resolveProviders } from "./providers.
 /** Where render writes secret files, relative to the fleet directory (dir 0700, files 0444, gitignored). */
 export const SECRETS_DIR = ".openlegion/secrets";
 
+/** Per-agent token generation (bumped by `agent remove`; read from TOKEN_GENERATIONS_FILE by render). */
+export type TokenGenerations = Readonly<Record<string, number>>;
+
+/**
+ * Where token generations live: local deployment state next to the secrets they shape, not committed config
+ * (see docs/decisions/security.md). A missing file means generation 0 for every agent.
+ */
+export const TOKEN_GENERATIONS_FILE = ".openlegion/token-generations.json";
+
 export const agentTokenSecretName = (id: string): string => `agent_token_${id}`;
 
 /** One Compose secret: its top-level name, who may mount it, under which file name, and why. */
@@ -88,7 +97,7 @@ export function credentialNeeds(fleet: FleetConfig): Need[] {
  * channel tokens and webhook secrets to the mesh only. Throws before anything is written when
  * `.env` lacks a value the fleet needs, naming every missing key (never any value).
  */
-export function planSecrets(fleet: FleetConfig): SecretPlan {
+export function planSecrets(fleet: FleetConfig, generations: TokenGenerations = {}): SecretPlan {
   if (!fleet.env) {
     throw RenderErrors.envMissing(
       "render needs .env with OPENLEGION_MASTER_KEY (run `openlegion init` or create .env with mode 0600)",
@@ -130,7 +139,7 @@ export function planSecrets(fleet: FleetConfig): SecretPlan {
       agentServiceName(agent.id),
       AGENT_TOKEN_SECRET,
       `agent ${agent.id} token`,
-      agentToken(master, agent.id),
+      agentToken(master, agent.id, generations[agent.id] ?? 0),
     );
   }
   // How an agent recognises the mesh: a token it can compare, never the master key itself. One value

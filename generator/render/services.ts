@@ -247,6 +247,9 @@ export function agentService(
       memory: agent.resources.memory_limit.toLowerCase(),
       cpus: agent.resources.cpu_limit,
       pids: agent.resources.pids_limit,
+      // Docker opens unprivileged ICMP echo sockets to every group (ping_group_range "0 2147483647");
+      // an empty range ("1 0") closes them: agents have no use for ping and it is a probe and a covert channel.
+      sysctls: { "net.ipv4.ping_group_range": "1 0" },
       agentId: agent.id,
     },
     plan,

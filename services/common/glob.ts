@@ -61,3 +61,34 @@ export function compileGlob(pattern: string): RegExp {
 export function matchesAny(patterns: readonly string[], value: string): boolean {
   return patterns.some((p) => compileGlob(p).test(value));
 }
+
+/**
+ * A RegExp matching every string that is a prefix of some string `pattern` matches: "could a key starting with
+ * this prefix ever match?" (the mesh refuses a watch on a prefix under which nothing is readable). Built from
+ * the same tokens as compileGlob, nested right to left as optional continuations.
+ */
+export function compileGlobPrefix(pattern: string): RegExp {
+  const problem = globProblem(pattern);
+  if (problem) throw new Error(`invalid glob ${JSON.stringify(pattern)}: ${problem}`);
+  // Each token: its source, and (for multi-character tokens) what a cut-off part of it may look like.
+  const tokens: Array<[string, string?]> = [];
+  const segments = pattern.split("/");
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    if (segment === "**") {
+      tokens.push(last ? [".*"] : ["(?:[^]*/)?", "[^]*"]);
+      return;
+    }
+    for (const part of segment.split(/(\*|\?)/)) {
+      if (part === "*") tokens.push(["[^/]*"]);
+      else if (part === "?") tokens.push(["[^/]"]);
+      else for (const c of part) tokens.push([escapeRegExp(c)]);
+    }
+    if (!last) tokens.push(["/"]);
+  });
+  let source = "";
+  for (const [token, partial] of tokens.reverse()) {
+    source = `(?:${token}${source ? `(?:${source})?` : ""}${partial ? `|${partial}` : ""})`;
+  }
+  return new RegExp(`^(?:${source})?$`);
+}

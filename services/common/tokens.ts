@@ -8,8 +8,13 @@ function derive(masterKey: string, label: string): string {
   return createHmac("sha256", masterKey).update(label).digest("base64url");
 }
 
-export const agentToken = (masterKey: string, agentId: string): string =>
-  derive(masterKey, `agent:${agentId}`);
+/**
+ * `generation` is bumped by `openlegion agent remove`, so a re-added agent of the same name gets a new token
+ * and the removed one's copy is refused everywhere. Generation 0 keeps the original label (existing fleets
+ * keep their tokens).
+ */
+export const agentToken = (masterKey: string, agentId: string, generation = 0): string =>
+  derive(masterKey, generation === 0 ? `agent:${agentId}` : `agent:${agentId}:${generation}`);
 export const operatorToken = (masterKey: string): string => derive(masterKey, "operator");
 /**
  * The mesh presents this to agent `agentId`, which verifies it before accepting any call. One token per

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { rootCertificates } from "node:tls";
 import pino, { type Logger } from "pino";
 import { Agent, type Dispatcher } from "undici";
 import type { ProxyConfig } from "../common/contracts/proxy-config.js";
@@ -45,6 +46,8 @@ export interface ProxyDeps {
   /** undici Agent options for provider/API upstreams (connections, keepAliveTimeout, …). */
   upstream?: Agent.Options;
   logger?: Logger;
+  /** Overrides the config's extra_ca_file PEM (tests). */
+  extraCaPem?: string;
 }
 
 export interface EgressProxy {
@@ -68,7 +71,7 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
   const ctx: ProxyContext = {
     config,
     secrets: deps.secrets,
-    tokens: new TokenAuthority(deps.secrets.masterKey(), config.agentIds),
+    tokens: new TokenAuthority(deps.secrets.masterKey(), config.agents.values()),
     store,
     health: new HealthTracker(store, now),
     prices: new PriceBook(config.raw.pricing, (model) => {
@@ -81,13 +84,17 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
     now,
     limits,
     inFlight: new Map(),
+    warnedRouting: new Set(),
   };
   // One keep-alive pool per upstream origin (undici Agent), up to 256 sockets each, no pipelining: a slow
   // stream never holds up another call queued behind it on the same socket.
+  // egress.extra_ca_bundle: TLS-intercepting corporate proxies re-sign upstream certificates with their own CA.
+  const extraCa = deps.extraCaPem ?? config.extraCaPem;
   const dispatcher: Dispatcher = new Agent({
     keepAliveTimeout: 30_000,
     connections: 256,
     pipelining: 1,
+    ...(extraCa === undefined ? {} : { connect: { ca: [...rootCertificates, extraCa] } }),
     ...deps.upstream,
   });
   const terminal = upstreamDispatch(dispatcher, {
@@ -160,7 +167,11 @@ function route(
   }
   const url = new URL(rawUrl, "http://egress-proxy");
   if (handleAdmin(ctx, req, res, url)) return;
-  const match = /^\/(llm|api)\/([^/]+)\/(.*)$/.exec(url.pathname);
+  // The doors match the RAW path: the URL parser would resolve `%2e%2e` and turn `\` into `/` before
+  // path hygiene (http/path.ts) could see what the agent asked for.
+  const queryAt = rawUrl.indexOf("?");
+  const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+  const match = /^\/(llm|api)\/([^/]+)\/(.*)$/s.exec(rawPath);
   if (!match?.[1] || !match[2] || match[3] === undefined) {
     req.resume();
     sendError(res, ProxyErrors.unknownRoute(url.pathname.slice(0, 200)));
@@ -174,7 +185,7 @@ function route(
     door,
     target: match[2],
     rest: match[3],
-    search: url.searchParams,
+    search: new URLSearchParams(queryAt < 0 ? "" : rawUrl.slice(queryAt + 1)),
     clientAborted: false,
   };
   res.on("close", () => {

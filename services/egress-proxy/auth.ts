@@ -57,10 +57,10 @@ export class TokenAuthority {
   readonly #byToken: ReadonlyMap<string, { id: string; token: string }>;
   readonly #operator: string;
 
-  constructor(masterKey: string, agentIds: readonly string[]) {
+  constructor(masterKey: string, agents: Iterable<{ id: string; tokenGeneration: number }>) {
     this.#byToken = new Map(
-      agentIds.map((id) => {
-        const token = agentToken(masterKey, id);
+      [...agents].map(({ id, tokenGeneration }) => {
+        const token = agentToken(masterKey, id, tokenGeneration);
         return [token, { id, token }];
       }),
     );

@@ -5,6 +5,8 @@ import { type ProxyConfig, type ProxyProvider, proxyConfigSchema } from "../comm
 import { ProxyErrors } from "./errors.js";
 import { type Cidr, parseCidr } from "./net/addresses.js";
 import { compileHostPattern, type HostRule } from "./net/hosts.js";
+import { compileGrant, type EndpointGrant } from "./pipeline/endpoints.js";
+import { builtinToolPrice } from "./pricing/table.js";
 
 export const CONFIG_FILE = "config.json";
 
@@ -24,6 +26,11 @@ export interface ResolvedAgent {
   dailyUsd: number;
   monthlyUsd: number;
   maxTokens: number;
+  /** Source network the agent's token is accepted from. */
+  subnet: Cidr;
+  tokenGeneration: number;
+  endpointGrants: EndpointGrant[];
+  serverTools: ReadonlySet<string>;
 }
 
 export interface ResolvedApi {
@@ -42,6 +49,8 @@ export interface ResolvedConfig {
   providers: ReadonlyMap<string, ResolvedProvider>;
   apis: ReadonlyMap<string, ResolvedApi>;
   allowPrivate: Cidr[];
+  /** PEM of extra_ca_file (loadConfig reads it): trusted for upstream TLS besides the system roots. */
+  extraCaPem?: string;
 }
 
 function splitBase(what: string, baseUrl: string): { origin: string; basePath: string } {
@@ -101,6 +110,21 @@ export function resolveConfig(input: unknown): ResolvedConfig {
     for (const api of a.allowed_apis) {
       if (!apis.has(api)) throw ProxyErrors.config(`agent ${id} allows unknown api ${JSON.stringify(api)}`);
     }
+    const subnet = parseCidr(a.subnet);
+    if (!subnet) throw ProxyErrors.config(`agent ${id} subnet ${JSON.stringify(a.subnet)} is not a CIDR`);
+    const endpointGrants = a.llm_endpoints.map((rule) => {
+      const grant = compileGrant(rule);
+      if (typeof grant === "string") throw ProxyErrors.config(`agent ${id} llm_endpoints ${grant}`);
+      return grant;
+    });
+    for (const tool of a.server_tools) {
+      for (const m of a.models) {
+        if (raw.pricing[m]?.tool_call_usd?.[tool] === undefined && builtinToolPrice(tool) === undefined)
+          throw ProxyErrors.config(
+            `agent ${id} server_tools ${JSON.stringify(tool)} has no per-call price (set pricing.${m}.tool_call_usd)`,
+          );
+      }
+    }
     agents.set(id, {
       id,
       models: new Set(a.models),
@@ -110,6 +134,10 @@ export function resolveConfig(input: unknown): ResolvedConfig {
       dailyUsd: a.budget.daily_usd,
       monthlyUsd: a.budget.monthly_usd,
       maxTokens: a.max_tokens,
+      subnet,
+      tokenGeneration: a.token_generation,
+      endpointGrants,
+      serverTools: new Set(a.server_tools),
     });
   }
   const allowPrivate = raw.allow_private_cidrs.map((c) => {
@@ -135,5 +163,16 @@ export function loadConfig(dir: string): ResolvedConfig {
   } catch {
     throw ProxyErrors.config(`${path} is not valid JSON`);
   }
-  return resolveConfig(json);
+  const resolved = resolveConfig(json);
+  const caFile = resolved.raw.extra_ca_file;
+  if (caFile === undefined) return resolved;
+  if (caFile.includes("/") || caFile.startsWith("."))
+    throw ProxyErrors.config(`extra_ca_file must be a file name in ${dir}`);
+  try {
+    return { ...resolved, extraCaPem: readFileSync(join(dir, caFile), "utf8") };
+  } catch (error) {
+    throw ProxyErrors.config(
+      `cannot read ${join(dir, caFile)}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
+    );
+  }
 }

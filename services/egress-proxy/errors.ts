@@ -40,6 +40,22 @@ export const ProxyErrors = {
       { agent, model, allowed },
     ],
   ),
+  endpointForbidden: kind(
+    "OL_ERR_PROXY_ENDPOINT_FORBIDDEN",
+    403,
+    (agent: string, method: string, path: string) => [
+      `agent "${agent}" may not call ${method} ${path}: the LLM door allows inference endpoints and the models list only (grant others in llm_endpoints)`,
+      { agent, method, path },
+    ],
+  ),
+  serverToolForbidden: kind("OL_ERR_PROXY_SERVER_TOOL_FORBIDDEN", 403, (agent: string, tools: string[]) => [
+    `agent "${agent}" may not use provider-side tools ${tools.join(", ")} (grant them in server_tools; they are billed per call)`,
+    { agent, tools },
+  ]),
+  wrongSubnet: kind("OL_ERR_PROXY_WRONG_SUBNET", 403, (agent: string, address: string) => [
+    `token of agent "${agent}" presented from ${address}, outside that agent's subnet`,
+    { agent, address },
+  ]),
   apiForbidden: kind("OL_ERR_PROXY_API_FORBIDDEN", 403, (agent: string, api: string) => [
     `agent "${agent}" may not use API "${api}" (not in allowed_apis)`,
     { agent, api },

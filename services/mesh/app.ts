@@ -4,6 +4,7 @@ import { Agent, type Dispatcher } from "undici";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
 import { MeshRoutes } from "../common/contracts/mesh-routes.js";
 import { registerErrorHandler } from "../common/http/error-handler.js";
+import { registerJsonParser } from "../common/http/json-body.js";
 import { route } from "../common/http/route.js";
 import { type Clock, systemClock } from "./clock.js";
 import type { MeshContext, MeshModule } from "./context.js";
@@ -69,6 +70,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app, { bodyLimit: limits.body_bytes, codes: meshHttpErrors });
+  registerJsonParser(app);
 
   const audit: MeshContext["audit"] = (entry) => {
     if (deps.store.db.open) deps.store.audit.append({ ...entry, at: clock.now() });

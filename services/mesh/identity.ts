@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import { isReservedAgentId } from "../common/agent-ids.js";
 import type { MeshConfig } from "../common/contracts/mesh-config.js";
-import { globProblem } from "../common/glob.js";
+import { compileGlobPrefix, globProblem } from "../common/glob.js";
 import { type Ipv4Cidr, parseIpv4Cidr } from "../common/ipv4-cidr.js";
 import { agentToken, meshToken, operatorToken } from "../common/tokens.js";
 import { type CompiledPermissions, compilePermissions, PERMISSION_KINDS } from "./core/permissions.js";
@@ -15,6 +15,10 @@ export interface AgentEntry {
   readonly url: string;
   readonly subnet: Ipv4Cidr;
   readonly permissions: CompiledPermissions;
+  /** permissions.json `can_schedule` (default deny). */
+  readonly canSchedule: boolean;
+  /** Prefixes under which some key is readable (blackboard_read as prefix matchers; watches are checked). */
+  readonly readPrefixes: readonly RegExp[];
 }
 
 /**
@@ -52,8 +56,10 @@ export class Identity {
         url: agent.url.replace(/\/+$/, ""),
         subnet,
         permissions: compilePermissions(agent.permissions),
+        canSchedule: agent.permissions.can_schedule === true,
+        readPrefixes: agent.permissions.blackboard_read.map((p) => compileGlobPrefix(p)),
       });
-      this.#remember({ kind: "agent", id }, agentToken(masterKey, id));
+      this.#remember({ kind: "agent", id }, agentToken(masterKey, id, agent.token_generation ?? 0));
       this.#meshTokens.set(id, meshToken(masterKey, id));
     }
     if (problems.length > 0) throw MeshErrors.config(`invalid mesh config:\n  ${problems.join("\n  ")}`);

@@ -25,14 +25,19 @@ export const agentCommand: CommandModule = {
       });
     agent
       .command("remove")
-      .description("remove an agent and its grants (other agents' can_message too)")
+      .description(
+        "remove an agent, its grants (other agents' can_message too), its token and its data volume",
+      )
       .argument("<name>", "agent id")
       .option("-y, --yes", "do not ask for confirmation (needed without a terminal)")
       .option("--force", "remove even if a workflow, schedule, webhook, channel or watcher still uses it")
+      .option("--keep-data", "keep the agent's /data volume (default: deleted, after confirmation)")
       .option("--dir <dir>", "fleet directory", ".")
-      .action(async (name: string, opts: { yes?: boolean; force?: boolean; dir: string }) => {
-        const { runAgentRemove } = await import("../../edit/agent-remove.js");
-        await runAgentRemove(name, opts, io);
-      });
+      .action(
+        async (name: string, opts: { yes?: boolean; force?: boolean; keepData?: boolean; dir: string }) => {
+          const { runAgentRemove } = await import("../../edit/agent-remove.js");
+          await runAgentRemove(name, opts, io);
+        },
+      );
   },
 };

@@ -55,12 +55,23 @@ export const providerSchema = z.strictObject({
   credential: credentialName
     .optional()
     .describe("Name of the key in .env, without the OPENLEGION_CRED_ prefix."),
+  headers: z
+    .record(
+      z.enum(["openai-organization", "openai-project", "anthropic-beta"]),
+      z.string().regex(/^[\x21-\x7e][\x20-\x7e]{0,255}$/),
+    )
+    .optional()
+    .describe("Account and feature headers the proxy sets on every call (agents cannot set them)."),
 });
 
 export const pricingSchema = z.strictObject({
   input_per_mtok: z.number().min(0).describe("USD per million input tokens."),
   output_per_mtok: z.number().min(0).describe("USD per million output tokens."),
   cached_input_per_mtok: z.number().min(0).optional().describe("USD per million cached input tokens."),
+  tool_call_usd: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), z.number().min(0))
+    .optional()
+    .describe("USD per call of provider-side tools granted in egress.grants."),
 });
 
 export const apiSchema = z.strictObject({
@@ -78,15 +89,40 @@ export const apiSchema = z.strictObject({
     .describe("Query parameter that carries the key."),
 });
 
+export const egressGrantSchema = z.strictObject({
+  llm_endpoints: z
+    .array(
+      z.string().regex(/^(GET|POST|DELETE) [A-Za-z0-9_.\-/*?:@]+$/, 'must be "GET|POST|DELETE <path glob>"'),
+    )
+    .default([])
+    .describe('Extra provider endpoints, e.g. "GET v1/files" (path after /llm/<provider>/).'),
+  server_tools: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
+    .default([])
+    .describe(
+      "Provider-side tools the agent may request (web_search_preview, googleSearch, …), billed per call.",
+    ),
+});
+
 export const egressSchema = z.strictObject({
   subnet_pool: cidr
     .default("10.231.0.0/16")
     .describe("Pool for the fleet's networks (a /28 per agent); each fleet on one host needs its own pool."),
-  extra_ca_bundle: z.string().optional().describe("PEM bundle trusted by the proxy and image builds."),
+  extra_ca_bundle: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "PEM bundle (path relative to the fleet dir) the proxy trusts for upstream TLS besides the system roots.",
+    ),
   allow_private_cidrs: z
     .array(cidr)
     .default([])
     .describe("Private ranges the forward proxy may reach (default none)."),
+  grants: z
+    .record(agentId, egressGrantSchema)
+    .default({})
+    .describe("Per-agent LLM door grants beyond inference (default none)."),
 });
 
 export const channelSchema = z.strictObject({

@@ -17,6 +17,10 @@ export const agentPermissionsSchema = z.strictObject({
     .array(glob)
     .default([])
     .describe('Blackboard key globs the agent may write, e.g. "context/prospect_*".'),
+  can_schedule: z
+    .boolean()
+    .default(false)
+    .describe("Whether the agent may create its own schedules (set_cron). Default false."),
   allowed_apis: z
     .array(name)
     .default([])

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { registerErrorHandler } from "../../common/http/error-handler.js";
+import { registerJsonParser } from "../../common/http/json-body.js";
 import { ServiceLogController } from "../../common/log.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import { registerMeshAuth } from "./auth.js";
@@ -31,6 +32,7 @@ export async function buildApp(deps: AgentAppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app, { bodyLimit: BODY_LIMIT, codes: agentHttpErrors });
+  registerJsonParser(app);
   registerMeshAuth(app, deps.meshToken);
   registerRoutes(app, deps.runtime, deps.dataRoot, deps.agentId);
   await app.ready();

@@ -11,12 +11,16 @@ export const meshPermissionsSchema = z.strictObject({
   blackboard_read: z.array(z.string()),
   blackboard_write: z.array(z.string()),
   allowed_apis: z.array(z.string()),
+  /** May create schedules (set_cron); absent = false (default deny). */
+  can_schedule: z.boolean().optional(),
 });
 
 export const meshAgentSchema = z.strictObject({
   role: z.string(),
   /** The agent's own /28; requests bearing its token from elsewhere are refused. */
   subnet: z.string(),
+  /** Bumped by `agent remove` (absent = 0): tokens of an earlier generation are refused. */
+  token_generation: z.int().min(0).optional(),
   /** Base URL the mesh calls the agent at, e.g. http://agent-researcher:8400 */
   url: z.string(),
   permissions: meshPermissionsSchema,

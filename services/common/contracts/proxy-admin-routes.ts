@@ -52,6 +52,8 @@ export const ProxyAdminRoutes = routeTable({
         models: z.array(
           z.object({
             model: z.string(),
+            /** Set on agent-scoped cooldowns (a 401/403/429 one agent's call provoked). */
+            agent: z.string().optional(),
             cooling: z.boolean(),
             retry_after_s: z.number(),
             until: z.string(),

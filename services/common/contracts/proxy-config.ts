@@ -14,6 +14,14 @@ export const proxyAgentSchema = z.strictObject({
   budget: z.strictObject({ daily_usd: z.number().min(0), monthly_usd: z.number().min(0) }),
   /** Used to reserve the worst case when a request names no max_tokens. */
   max_tokens: z.int().min(1),
+  /** The agent's network (IPv4 CIDR): its token is refused from any other source address. */
+  subnet: z.string(),
+  /** Bumped by `agent remove`: a re-added agent gets a new token and the old one is refused. */
+  token_generation: z.int().min(0).default(0),
+  /** LLM endpoints granted beyond inference, as "METHOD path-glob" ("GET v1/files", "POST v1/batches"). */
+  llm_endpoints: z.array(z.string()).default([]),
+  /** Provider-side tools the agent may request (web_search_preview, googleSearch, …); each must have a price. */
+  server_tools: z.array(z.string()).default([]),
 });
 
 export const proxyProviderSchema = z.strictObject({
@@ -21,6 +29,8 @@ export const proxyProviderSchema = z.strictObject({
   base_url: z.string(),
   /** Credential name; the key is read from the secret file cred_<lowercase name>. Absent = no key. */
   credential: z.string().optional(),
+  /** Headers set on every upstream call (openai-organization, openai-project, anthropic-beta); agents cannot. */
+  headers: z.record(z.string(), z.string()).optional(),
 });
 
 export const proxyApiSchema = z.strictObject({
@@ -34,6 +44,8 @@ export const priceSchema = z.strictObject({
   input_per_mtok: z.number().min(0),
   output_per_mtok: z.number().min(0),
   cached_input_per_mtok: z.number().min(0).optional(),
+  /** USD per call of a provider-side tool (web_search_preview, file_search, …), reserved per declared tool. */
+  tool_call_usd: z.record(z.string(), z.number().min(0)).optional(),
 });
 
 export const proxyConfigSchema = z.strictObject({
@@ -45,6 +57,8 @@ export const proxyConfigSchema = z.strictObject({
   pricing: z.record(z.string(), priceSchema),
   /** Private ranges the forward proxy may reach (default none). */
   allow_private_cidrs: z.array(z.string()),
+  /** PEM file (relative to the config dir) trusted for upstream TLS besides the system roots. */
+  extra_ca_file: z.string().optional(),
 });
 
 export type ProxyConfig = z.output<typeof proxyConfigSchema>;

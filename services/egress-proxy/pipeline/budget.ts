@@ -23,7 +23,9 @@ export const budgetStep =
       return;
     }
     const { price, source: priceSource } = ctx.prices.lookup(model);
-    const reserveUsd = worstCaseCost(facts.inputTokens, facts.outputTokens, price);
+    // Provider-side tools are billed per call, not per token: reserved and, on success, charged in full.
+    const toolUsd = ctx.prices.toolCost(model, call.serverTools ?? [], call.serverToolCalls ?? 0);
+    const reserveUsd = worstCaseCost(facts.inputTokens, facts.outputTokens, price) + toolUsd;
     const reserveNusd = toNusd(reserveUsd);
     const result = ctx.store.reserve({
       agent: agent.id,
@@ -63,8 +65,9 @@ export const budgetStep =
     const settle = (error: Error | undefined) => {
       if (settled) return;
       settled = true;
-      const charge = chargeFor(call, price, reserveUsd);
-      const costNusd = toNusd(charge.costUsd);
+      const charge = chargeFor(call, price, reserveUsd - toolUsd);
+      const ok = call.status !== undefined && call.status >= 200 && call.status < 300;
+      const costNusd = toNusd(charge.costUsd + (ok ? toolUsd : 0));
       ctx.store.settle({
         id: result.id,
         costNusd,

@@ -40,4 +40,6 @@ export interface ProxyContext {
   now: () => number;
   limits: ProxyLimits;
   inFlight: Map<string, number>;
+  /** Agents already logged for sending key- or endpoint-selecting body fields (logged once each). */
+  warnedRouting: Set<string>;
 }

@@ -13,7 +13,7 @@ export const healthStep =
       next(call, handler);
       return;
     }
-    const cooling = ctx.health.cooling(model);
+    const cooling = ctx.health.cooling(model, call.agent?.id);
     if (cooling) {
       const retryAfter = Math.max(1, Math.ceil((cooling.untilMs - ctx.now()) / 1000));
       ctx.metrics.cooldownRefusals.inc({ provider: call.provider?.name ?? "", model });
@@ -25,13 +25,13 @@ export const healthStep =
       decorate(handler, {
         onResponseStart: (status, headers) => {
           const retryAfterS = status >= 400 ? retryAfterSeconds(headers, ctx.now()) : undefined;
-          ctx.health.record(model, { kind: "status", status, retryAfterS });
+          ctx.health.record(model, { kind: "status", status, retryAfterS }, call.agent?.id);
           handler.onResponseStart(status, headers);
         },
         onError: (error) => {
           // Only failures on the wire count: never a client abort, never our own refusals.
           if (call.upstreamFailure && !call.clientAborted)
-            ctx.health.record(model, { kind: call.upstreamFailure });
+            ctx.health.record(model, { kind: call.upstreamFailure }, call.agent?.id);
           handler.onError(error);
         },
       }),

@@ -1,16 +1,23 @@
 import { ProxyErrors } from "../errors.js";
 import { upstreamHeaders } from "../http/headers.js";
+import { pathUnderBase } from "../http/path.js";
+import { doorLocation, redactSecret, type ScrubRule, scrubHeaders } from "../http/scrub.js";
 import type { ProxyContext } from "./context.js";
-import { type CallHandler, decorate, type Step } from "./types.js";
+import { filterModelsList } from "./endpoints.js";
+import { forwardsHeader } from "./request-policy.js";
+import { type Call, type CallHandler, decorate, type Step } from "./types.js";
 
-const MAX_ERROR_BODY = 1024 * 1024;
+const MAX_HELD_BODY = 1024 * 1024;
 
 /**
- * Upstream error replies are held (≤ 1 MiB) and any occurrence of the injected key is redacted before they
- * reach the agent: some providers echo the key they were given in 401 messages.
+ * Holds a whole (≤ 1 MiB) response and hands it to `rewrite` before the agent sees it: non-2xx replies are
+ * redacted (some providers echo the key they were given in 401 messages), models lists are filtered.
  */
-function redactErrors(handler: CallHandler, key: string | undefined): CallHandler {
-  if (!key) return handler;
+function holdBody(
+  handler: CallHandler,
+  shouldHold: (status: number) => boolean,
+  rewrite: (status: number, body: string) => string,
+): CallHandler {
   let held:
     | {
         status: number;
@@ -21,18 +28,18 @@ function redactErrors(handler: CallHandler, key: string | undefined): CallHandle
     | undefined;
   return decorate(handler, {
     onResponseStart: (status, headers) => {
-      if (status < 400) return handler.onResponseStart(status, headers);
+      if (!shouldHold(status)) return handler.onResponseStart(status, headers);
       held = { status, headers, chunks: [], size: 0 };
     },
     onResponseData: (chunk) => {
       if (!held) return handler.onResponseData(chunk);
-      if (held.size + chunk.length > MAX_ERROR_BODY) return;
+      if (held.size + chunk.length > MAX_HELD_BODY) return;
       held.chunks.push(chunk);
       held.size += chunk.length;
     },
     onResponseEnd: () => {
       if (!held) return handler.onResponseEnd();
-      const body = Buffer.from(Buffer.concat(held.chunks).toString("utf8").replaceAll(key, "[redacted]"));
+      const body = Buffer.from(rewrite(held.status, Buffer.concat(held.chunks).toString("utf8")));
       handler.onResponseStart(held.status, { ...held.headers, "content-length": String(body.length) });
       handler.onResponseData(body);
       handler.onResponseEnd();
@@ -40,11 +47,34 @@ function redactErrors(handler: CallHandler, key: string | undefined): CallHandle
   });
 }
 
+/** The response side of the key: headers scrubbed on every status, bodies redacted unless 2xx, lists filtered. */
+function protectResponse(call: Call, handler: CallHandler, rule: ScrubRule | undefined): CallHandler {
+  const scrubbed = rule
+    ? decorate(handler, {
+        onResponseStart: (status, headers) => handler.onResponseStart(status, scrubHeaders(headers, rule)),
+      })
+    : handler;
+  const listing = call.endpoint?.kind === "models" && call.agent && call.provider;
+  const prefix = `${call.provider?.name}/`;
+  const allowed = new Set(
+    [...(call.agent?.models ?? [])].filter((m) => m.startsWith(prefix)).map((m) => m.slice(prefix.length)),
+  );
+  return holdBody(
+    scrubbed,
+    (status) => (listing && status < 300) || (rule !== undefined && (status < 200 || status >= 300)),
+    (status, body) => {
+      if (listing && status < 300) return filterModelsList(body, allowed) ?? '{"object":"list","data":[]}';
+      return rule ? redactSecret(body, rule.secret) : body;
+    },
+  );
+}
+
 const ANTHROPIC_VERSION = "2023-06-01";
 
 /**
- * Builds the upstream request: the client's credentials are gone (headers and `?key=`), the real key is
- * read from its secret file and set in the provider's own style, and the target is the configured base URL.
+ * Builds the upstream request: only allowlisted client headers pass (LLM door), the client's credentials are
+ * gone (headers and `?key=`), the real key is read from its secret file and set in the provider's own style,
+ * operator-set headers (organisation, project, beta) come from the config, and the target is the base URL.
  */
 export const injectStep =
   (ctx: ProxyContext): Step =>
@@ -54,17 +84,20 @@ export const injectStep =
     try {
       const search = new URLSearchParams(call.search);
       search.delete("key");
-      const headers = upstreamHeaders(call.req.headers);
       let origin: string;
       let basePath: string;
-      let injected: string | undefined;
+      let headers: Record<string, string>;
+      let rule: ScrubRule | undefined;
       if (call.door === "llm") {
         const provider = call.provider;
         if (!provider) throw ProxyErrors.unknownProvider(call.target);
+        headers = upstreamHeaders(call.req.headers, (name) => forwardsHeader(provider.api, name));
+        for (const [name, value] of Object.entries(provider.headers ?? {}))
+          headers[name.toLowerCase()] = value;
         origin = provider.origin;
         basePath = provider.basePath;
         const key = provider.credential ? ctx.secrets.credential(provider.credential) : undefined;
-        injected = key;
+        if (key) rule = { secret: key, location: (location) => location };
         if (provider.api === "anthropic") {
           headers["anthropic-version"] ??= ANTHROPIC_VERSION;
           if (key) headers["x-api-key"] = key;
@@ -76,25 +109,39 @@ export const injectStep =
       } else {
         const api = call.api;
         if (!api) throw ProxyErrors.apiForbidden(call.agent?.id ?? "?", call.target);
+        headers = upstreamHeaders(call.req.headers);
         origin = api.origin;
         basePath = api.basePath;
         const key = ctx.secrets.credential(api.credential);
-        injected = key;
         if (api.query) search.delete(api.query);
         if (api.header) headers[api.header.toLowerCase()] = key;
         if (api.query) search.set(api.query, key);
+        rule = {
+          secret: key,
+          location: doorLocation(
+            { origin, basePath, currentPath: `${basePath}/${call.rest}` },
+            `/api/${api.name}`,
+            api.query,
+          ),
+        };
       }
       const query = search.toString();
       const body = call.body ?? null;
       if (body) headers["content-length"] = String(body.length);
+      let path: string;
+      try {
+        path = pathUnderBase(basePath, call.rest);
+      } catch {
+        throw ProxyErrors.badPath("the path leaves the base URL");
+      }
       call.upstream = {
         origin,
-        path: `${basePath}/${call.rest}${query ? `?${query}` : ""}`,
+        path: `${path}${query ? `?${query}` : ""}`,
         method: call.req.method ?? "GET",
         headers,
         body,
       };
-      wrapped = redactErrors(handler, injected);
+      wrapped = protectResponse(call, handler, rule);
     } catch (error) {
       handler.onError(error as Error);
       return;

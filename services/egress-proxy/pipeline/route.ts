@@ -1,24 +1,12 @@
 import { ProxyErrors } from "../errors.js";
 import { readBody } from "../http/body.js";
+import { checkRestPath } from "../http/path.js";
+import { TOOL_CALLS_RESERVED } from "../pricing/table.js";
 import { bodyWithIncludeUsage, requestFacts } from "../usage/request.js";
 import type { ProxyContext } from "./context.js";
+import { classifyEndpoint } from "./endpoints.js";
+import { dropRoutingFields, serverToolsOf } from "./request-policy.js";
 import type { Call, CallHandler, Step } from "./types.js";
-
-/** Rejects dot segments, backslashes and encoded separators so `rest` can never climb out of base_url. */
-export function checkRestPath(rest: string): string | undefined {
-  if (rest.length > 2048) return "path longer than 2048 characters";
-  if (/\\|%2f|%5c|%00/i.test(rest)) return "encoded separators are not allowed";
-  for (const segment of rest.split("/")) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(segment);
-    } catch {
-      return "malformed percent-encoding";
-    }
-    if (decoded === "." || decoded === "..") return "dot segments are not allowed";
-  }
-  return undefined;
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -49,15 +37,21 @@ async function route(ctx: ProxyContext, call: Call): Promise<void> {
   const bad = checkRestPath(call.rest);
   if (bad) throw ProxyErrors.badPath(bad);
   const method = call.req.method ?? "GET";
-  if (!["GET", "HEAD", "POST"].includes(method))
-    throw ProxyErrors.methodNotAllowed(method, `/llm/${call.target}/`);
-  const body = await bodyOf(ctx, call);
   const agent = call.agent;
   if (!agent) throw ProxyErrors.unauthenticated("llm route");
-  if (body === null) {
-    call.body = undefined;
+  const endpoint = classifyEndpoint(provider.api, method, call.rest, agent.endpointGrants);
+  if (!endpoint) {
+    call.req.resume();
+    throw ProxyErrors.endpointForbidden(agent.id, method, `/llm/${provider.name}/${call.rest}`);
+  }
+  call.endpoint = endpoint;
+  const body = await bodyOf(ctx, call);
+  // Models lists and granted endpoints are not inference: nothing to meter, so no model to check.
+  if (endpoint.kind !== "inference") {
+    call.body = body ?? undefined;
     return;
   }
+  if (body === null) throw ProxyErrors.badBody("an inference request needs a JSON body");
   let json: Record<string, unknown> = {};
   if (body.length > 0) {
     let parsed: unknown;
@@ -71,11 +65,40 @@ async function route(ctx: ProxyContext, call: Call): Promise<void> {
   }
   const facts = requestFacts(provider.api, call.rest, json, body.length, agent.maxTokens);
   if (!facts.model) throw ProxyErrors.modelMissing();
-  const model = `${provider.name}/${facts.model}`;
+  let rewrite = false;
+  let model = `${provider.name}/${facts.model}`;
+  // LiteLLM users write the provider prefix into the model name: accept it and send the bare id.
+  const prefix = `${provider.name}/`;
+  if (!agent.models.has(model) && facts.model.startsWith(prefix) && agent.models.has(facts.model)) {
+    model = facts.model;
+    facts.model = facts.model.slice(prefix.length);
+    if (provider.api !== "gemini") {
+      json.model = facts.model;
+      rewrite = true;
+    }
+  }
   if (!agent.models.has(model)) throw ProxyErrors.modelForbidden(agent.id, model, agent.modelList);
+  const tools = serverToolsOf(provider.api, json);
+  const refused = tools.filter((tool) => !agent.serverTools.has(tool));
+  if (refused.length > 0) throw ProxyErrors.serverToolForbidden(agent.id, refused);
+  const dropped = dropRoutingFields(json);
+  if (dropped.length > 0) {
+    rewrite = true;
+    if (!ctx.warnedRouting.has(agent.id)) {
+      ctx.warnedRouting.add(agent.id);
+      ctx.log.warn({ agent: agent.id, fields: dropped }, "dropped key- or endpoint-selecting body fields");
+    }
+  }
   call.facts = facts;
   call.model = model;
-  call.body = facts.injectUsage ? bodyWithIncludeUsage(body, json) : body;
+  call.serverTools = tools;
+  const maxCalls = json.max_tool_calls;
+  call.serverToolCalls =
+    typeof maxCalls === "number" && Number.isInteger(maxCalls) && maxCalls > 0
+      ? maxCalls
+      : TOOL_CALLS_RESERVED;
+  const raw = rewrite ? Buffer.from(JSON.stringify(json)) : body;
+  call.body = facts.injectUsage ? bodyWithIncludeUsage(raw, json) : raw;
 }
 
 /** API door: the API must be configured and in the agent's allowed_apis. */

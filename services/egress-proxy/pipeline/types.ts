@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { ResolvedAgent, ResolvedApi, ResolvedProvider } from "../config.js";
 import type { RequestFacts } from "../usage/request.js";
 import type { ResponseMeter } from "../usage/response-meter.js";
+import type { Endpoint } from "./endpoints.js";
 
 /**
  * One proxied call flowing through the pipeline. Steps fill it in order; the terminal step sends
@@ -21,6 +22,12 @@ export interface Call {
   api?: ResolvedApi;
   body?: Buffer;
   facts?: RequestFacts;
+  /** What the LLM door classified the path as (inference, models list, or an endpoint granted in mesh.yaml). */
+  endpoint?: Endpoint;
+  /** Provider-side tools the request declares (already checked against the agent's grants). */
+  serverTools?: string[];
+  /** Calls of each server tool reserved and charged (the request's max_tool_calls or TOOL_CALLS_RESERVED). */
+  serverToolCalls?: number;
   /** `provider/model` as checked against the allowlist (LLM door only). */
   model?: string;
   reservationId?: number;

@@ -1,6 +1,6 @@
 import type { Price } from "../../common/contracts/proxy-config.js";
 import type { Usage } from "../usage/types.js";
-import { BUILTIN_PRICES, DEFAULT_UNKNOWN_PRICE, type ModelPrice } from "./table.js";
+import { BUILTIN_PRICES, builtinToolPrice, DEFAULT_UNKNOWN_PRICE, type ModelPrice } from "./table.js";
 
 export interface PriceLookup {
   price: ModelPrice;
@@ -28,6 +28,14 @@ export class PriceBook {
     if (result.source === "default") this.#onUnknown(model);
     if (this.#cache.size < 10_000) this.#cache.set(model, result);
     return result;
+  }
+
+  /** USD for `calls` calls of each provider-side tool (config validation guarantees every granted tool has a price). */
+  toolCost(model: string, tools: readonly string[], calls: number): number {
+    let usd = 0;
+    for (const tool of tools)
+      usd += (this.#overrides[model]?.tool_call_usd?.[tool] ?? builtinToolPrice(tool) ?? 0) * calls;
+    return usd;
   }
 
   #resolve(model: string): PriceLookup {

@@ -84,3 +84,24 @@ export const DEFAULT_UNKNOWN_PRICE: ModelPrice = {
   cached_input_per_mtok: 15,
   cache_write_per_mtok: 18.75,
 };
+
+/**
+ * USD per call of provider-side tools (same sources and date as above, highest listed tier); `pricing.<model>
+ * .tool_call_usd` in mesh.yaml overrides per model. A tool missing here and there cannot be granted.
+ */
+export const BUILTIN_TOOL_PRICES: Record<string, number> = {
+  web_search_preview: 0.05,
+  web_search: 0.05,
+  web_search_options: 0.05,
+  file_search: 0.0025,
+  code_interpreter: 0.03,
+  image_generation: 0.25,
+  web_search_20250305: 0.01,
+  googleSearch: 0.035,
+};
+
+export const builtinToolPrice = (tool: string): number | undefined =>
+  Object.hasOwn(BUILTIN_TOOL_PRICES, tool) ? BUILTIN_TOOL_PRICES[tool] : undefined;
+
+/** How many calls of each declared tool one request is reserved (and charged) for, unless it sets max_tool_calls. */
+export const TOOL_CALLS_RESERVED = 5;

@@ -75,6 +75,7 @@ const handlers: Handlers = {
   modelHealth: (ctx) => ({
     models: ctx.health.snapshot().map((h) => ({
       model: h.model,
+      ...(h.agent === undefined ? {} : { agent: h.agent }),
       cooling: h.cooling,
       retry_after_s: h.retryAfterS,
       until: new Date(h.untilMs).toISOString(),

@@ -34,7 +34,7 @@ export async function handleConnect(
   client.on("error", () => client.destroy());
   let upstream: Socket | undefined;
   try {
-    const agent = proxyAgent(ctx, req.headers);
+    const agent = proxyAgent(ctx, req);
     const authority = parseAuthority(req.url ?? "");
     if (!authority) throw ProxyErrors.badPath("CONNECT needs host:port");
     const target = await checkEgressTarget(ctx, resolver, agent, authority.host, authority.port);

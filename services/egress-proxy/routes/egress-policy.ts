@@ -1,17 +1,17 @@
-import type { IncomingHttpHeaders } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { presentedProxyToken } from "../auth.js";
 import type { ResolvedAgent } from "../config.js";
 import { ProxyErrors } from "../errors.js";
 import { findHostRule, normalizeHost } from "../net/hosts.js";
 import { type CheckedTarget, type Resolver, resolveChecked } from "../net/resolver.js";
+import { admitAgent } from "../pipeline/auth.js";
 import type { ProxyContext } from "../pipeline/context.js";
 
-/** Proxy-Authorization → agent, or a 407 error. */
-export function proxyAgent(ctx: ProxyContext, headers: IncomingHttpHeaders): ResolvedAgent {
-  const id = ctx.tokens.agentFor(presentedProxyToken(headers));
-  const agent = id === undefined ? undefined : ctx.config.agents.get(id);
-  if (!agent) throw ProxyErrors.proxyAuthRequired();
-  return agent;
+/** Proxy-Authorization → agent (same admission as the other doors), or a 407 for an unknown token. */
+export function proxyAgent(ctx: ProxyContext, req: IncomingMessage): ResolvedAgent {
+  return admitAgent(ctx, presentedProxyToken(req.headers), req.socket.remoteAddress, () =>
+    ProxyErrors.proxyAuthRequired(),
+  );
 }
 
 /**

@@ -30,7 +30,7 @@ export async function handleForward(
   res: ServerResponse,
 ): Promise<void> {
   try {
-    const agent = proxyAgent(ctx, req.headers);
+    const agent = proxyAgent(ctx, req);
     let url: URL;
     try {
       url = new URL(req.url ?? "");

@@ -46,6 +46,10 @@ export function baseConfig(fakeUrl: string): ProxyConfig {
         allowed_apis: ["brave"],
         budget: { daily_usd: 10, monthly_usd: 200 },
         max_tokens: 1000,
+        subnet: "127.0.0.0/8",
+        token_generation: 0,
+        llm_endpoints: [],
+        server_tools: [],
       },
       bob: {
         models: ["openai/gpt-4o"],
@@ -53,6 +57,10 @@ export function baseConfig(fakeUrl: string): ProxyConfig {
         allowed_apis: [],
         budget: { daily_usd: 10, monthly_usd: 200 },
         max_tokens: 1000,
+        subnet: "127.0.0.0/8",
+        token_generation: 0,
+        llm_endpoints: [],
+        server_tools: [],
       },
     },
     providers: {

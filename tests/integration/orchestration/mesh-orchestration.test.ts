@@ -25,7 +25,7 @@ describe("orchestration inside the mesh (real fastify, real SQLite, loopback age
 
   const boot = async () => {
     agent = await new FakeAgent("research").start();
-    const config = meshConfig({ research: { permissions: perms(), url: agent.url } });
+    const config = meshConfig({ research: { permissions: perms({ can_schedule: true }), url: agent.url } });
     config.workflows = [
       {
         name: "prospect_pipeline",

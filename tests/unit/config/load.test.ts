@@ -131,6 +131,7 @@ describe("loadFleet: defaults are the seed's", () => {
           can_subscribe: [],
           blackboard_read: [],
           blackboard_write: [],
+          can_schedule: false,
           allowed_apis: [],
         },
       },

@@ -13,6 +13,7 @@ const config = (edit: (c: Record<string, unknown>) => void = () => {}) => {
         allowed_apis: [],
         budget: { daily_usd: 1, monthly_usd: 2 },
         max_tokens: 10,
+        subnet: "10.0.0.0/28",
       },
     },
     providers: {},
@@ -39,7 +40,10 @@ describe("tokens", () => {
     ).toBe("tok");
   });
   test("the authority maps derived tokens to agents and knows the operator", () => {
-    const auth = new TokenAuthority("mk", ["a", "b"]);
+    const auth = new TokenAuthority("mk", [
+      { id: "a", tokenGeneration: 0 },
+      { id: "b", tokenGeneration: 0 },
+    ]);
     expect(auth.agentFor(agentToken("mk", "b"))).toBe("b");
     expect(auth.agentFor(agentToken("other", "b"))).toBeUndefined();
     expect(auth.agentFor(operatorToken("mk"))).toBeUndefined();

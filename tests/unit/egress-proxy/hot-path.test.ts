@@ -12,7 +12,10 @@ const content = (text: string) =>
 const USAGE = JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 3 } });
 
 describe("token lookup", () => {
-  const tokens = new TokenAuthority(MASTER, ["alice", "bob"]);
+  const tokens = new TokenAuthority(MASTER, [
+    { id: "alice", tokenGeneration: 0 },
+    { id: "bob", tokenGeneration: 0 },
+  ]);
   test("each agent's derived token maps to that agent", () => {
     expect(tokens.agentFor(agentToken(MASTER, "alice"))).toBe("alice");
     expect(tokens.agentFor(agentToken(MASTER, "bob"))).toBe("bob");

@@ -166,6 +166,11 @@ export class BlackboardService {
   addWatch(agent: string, prefix: string): boolean {
     const problem = prefixProblem(prefix);
     if (problem || prefix.length === 0) throw MeshErrors.badKey(prefix, problem ?? "empty prefix");
+    // A watch under which no key is readable would never deliver anything: refuse it instead of accepting it.
+    if (!this.ctx.identity.agent(agent).readPrefixes.some((re) => re.test(prefix)))
+      throw MeshErrors.denied(
+        `blackboard_read allows no key under the prefix "${prefix}", so it cannot be watched`,
+      );
     const { store, limits, clock } = this.ctx;
     const added = store.transaction(() => {
       if (

@@ -6,6 +6,7 @@ import { MeshRoutes } from "../../../../common/contracts/mesh-routes.js";
 import { route } from "../../../../common/http/route.js";
 import { webhookSecret } from "../../../../common/tokens.js";
 import { type MeshContext, requireAgent } from "../../../context.js";
+import { MeshErrors } from "../../../errors.js";
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
 import type { Scheduler } from "../schedule/scheduler.js";
@@ -38,6 +39,17 @@ export async function triggerRoutes(
   // ── agents' set_cron / list_cron / remove_cron ──
   route(app, MeshRoutes.setCron, async (req, reply) => {
     const agent = requireAgent(req.principal);
+    if (!ctx.identity.agent(agent).canSchedule) {
+      ctx.audit({
+        actor: agent,
+        action: "schedule.set",
+        target: agent,
+        outcome: "denied",
+        code: "OL_ERR_MESH_DENIED",
+        detail: {},
+      });
+      throw MeshErrors.denied("can_schedule is false (default deny): this agent may not create schedules");
+    }
     const name = req.body.name ?? `job-${Date.now().toString(36)}`;
     const id = `agent:${agent}:${name}`;
     if (!deps.schedules.get(id) && deps.schedules.countForAgent(agent) >= MAX_AGENT_SCHEDULES)
