@@ -45,7 +45,7 @@ export async function triggerRoutes(
         action: "schedule.set",
         target: agent,
         outcome: "denied",
-        code: "OL_ERR_MESH_DENIED",
+        code: MeshErrors.denied.code,
         detail: {},
       });
       throw MeshErrors.denied("can_schedule is false (default deny): this agent may not create schedules");
