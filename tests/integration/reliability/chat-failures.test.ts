@@ -33,7 +33,7 @@ describe("a chat turn whose model call failed", () => {
 });
 
 describe("the CLI's chat when the mesh goes away mid-reply", () => {
-  it("fails with one clear OL_ERR_CLIENT_UNREACHABLE line, not a socket stack trace", async () => {
+  it("fails with one clear OL_ERR_FLEET_MESH_UNREACHABLE line, not a socket stack trace", async () => {
     stack = await startStack({ alice: {} });
     stack.fake.script("openai", { text: "one two three four five six seven eight", chunkDelayMs: 300 });
     const token = OPERATOR.authorization.slice("Bearer ".length);
@@ -45,7 +45,7 @@ describe("the CLI's chat when the mesh goes away mid-reply", () => {
       },
     });
     await expect(outcome).rejects.toMatchObject({
-      code: "OL_ERR_CLIENT_UNREACHABLE",
+      code: "OL_ERR_FLEET_MESH_UNREACHABLE",
       message: expect.stringMatching(/went away while alice was replying .*openlegion status/),
     });
   });
