@@ -188,7 +188,7 @@ describe("openlegion workflow / webhook through the operator API", () => {
     expect(id).toBeDefined();
 
     const coloured = await runCli(["workflow", "show", id as string], { cwd, isTTY: true });
-    expect(coloured.stdout).toContain("\x1b[32m"); // green: the run is alive and well
+    expect(coloured.stdout).toContain("\x1b[33m"); // yellow: waiting for someone
     expect(stripVTControlCharacters(coloured.stdout)).toMatch(/ok\s+waiting_approval/);
     for (const plain of [
       await runCli(["workflow", "show", id as string], { cwd, isTTY: true, env: { NO_COLOR: "1" } }),
