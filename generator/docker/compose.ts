@@ -45,7 +45,11 @@ export async function checkDocker(
     );
   }
   // A daemon chosen by DOCKER_HOST or DOCKER_CONTEXT is not "the" daemon: name it, or the fix misleads.
-  const chosen = env.DOCKER_HOST ? `DOCKER_HOST=${env.DOCKER_HOST}` : env.DOCKER_CONTEXT ? `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}` : "";
+  const chosen = env.DOCKER_HOST
+    ? `DOCKER_HOST=${env.DOCKER_HOST}`
+    : env.DOCKER_CONTEXT
+      ? `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`
+      : "";
   if (why === "daemon-down" && chosen) {
     throw fleetFailure(
       FleetCodes.DOCKER_DAEMON_DOWN,

@@ -79,7 +79,8 @@ export function unreachableText(error: unknown): string {
   const text = errorText(error);
   if (text === "ENOTFOUND" || text === "EAI_AGAIN")
     return `it is stopped (no running container has its name: ${text}); start it with openlegion up`;
-  if (text === "ECONNREFUSED") return "nothing listens on its port (still starting, or its process died: ECONNREFUSED)";
+  if (text === "ECONNREFUSED")
+    return "nothing listens on its port (still starting, or its process died: ECONNREFUSED)";
   return text;
 }
 

@@ -25,8 +25,14 @@ describe("install.sh", () => {
     const install = await execa("bash", [join(REPO, "install.sh")], { cwd: here, env, reject: false });
     expect(install.exitCode, install.stderr).toBe(0);
     const after = install.stdout.split("OpenLegion is built. Next")[1] ?? "";
-    const steps = after.split("\n").filter((l) => l.startsWith("  ")).map((l) => l.trim());
-    expect(steps).toEqual([expect.stringMatching(/^export PATH=/), "openlegion init my-fleet --template sales"]);
+    const steps = after
+      .split("\n")
+      .filter((l) => l.startsWith("  "))
+      .map((l) => l.trim());
+    expect(steps).toEqual([
+      expect.stringMatching(/^export PATH=/),
+      "openlegion init my-fleet --template sales",
+    ]);
     // No terminal here, so init is told to take the defaults; everything else runs exactly as printed,
     // then the first of init's own next steps (cd, then an `openlegion` command) from the new fleet.
     const script = [steps[0], `${steps[1]} --yes`, "cd my-fleet", "openlegion agent list"].join(" && ");

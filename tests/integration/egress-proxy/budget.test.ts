@@ -80,7 +80,9 @@ describe("budgets", () => {
     const res = await post(`${stack.url}/llm/openai/v1/chat/completions`, stack.token("alice"), body);
     expect(res.status).toBe(402);
     const { message } = JSON.parse(res.text).error as { message: string };
-    expect(message).toMatch(/daily budget \$0\.0010 cannot hold this call's worst-case reservation of \$0\.006\d/);
+    expect(message).toMatch(
+      /daily budget \$0\.0010 cannot hold this call's worst-case reservation of \$0\.006\d/,
+    );
     expect(message).toContain("lower max_tokens or raise the budget");
     expect(stack.fake.requests).toHaveLength(0);
   });
