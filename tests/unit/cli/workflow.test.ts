@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseInputs } from "../../../generator/cli/commands/workflow.js";
 import { formatRun } from "../../../generator/cli/workflow-view.js";
 import { operatorToken, webhookSecret } from "../../../services/common/tokens.js";
+import { unreachableText } from "../../../services/mesh/delivery/agent-client.js";
 import {
   type Harness,
   MASTER,
@@ -17,7 +18,7 @@ import {
 import { runCli } from "./helpers.js";
 
 /**
- * `openlegion workflow …` and `webhook …` against a real mesh on loopback: the CLI finds it through
+ * `openlegion workflow …`, `webhook …` and `chat` errors against a real mesh on loopback: the CLI finds it through
  * the fleet's mesh.yaml and derives the operator token from .env, like on a real host.
  */
 let mesh: Harness | undefined;
@@ -241,5 +242,25 @@ describe("openlegion workflow / webhook through the operator API", () => {
     const unknown = await runCli(["webhook", "rotate", "nope"], { cwd });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("OL_ERR_ORCH_UNKNOWN_WEBHOOK");
+  });
+});
+
+describe("chat to an agent that does not answer", () => {
+  it("through a real mesh: an agent whose port nobody listens on is named as not listening (exit 1)", async () => {
+    const cwd = await fleet(); // the harness's agent URL is 127.0.0.1:9, where nothing listens
+    const out = await runCli(["chat", "research", "-m", "hi"], { cwd });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(
+      'agent "research" did not answer: nothing listens on its port (still starting, or its process died: ECONNREFUSED)',
+    );
+  });
+
+  it("a name that no longer resolves on the Compose network means the container is stopped", () => {
+    // What undici throws when Docker's DNS has no running container by that name.
+    const stopped = Object.assign(new Error("getaddrinfo ENOTFOUND agent-research"), { code: "ENOTFOUND" });
+    expect(unreachableText(stopped)).toBe(
+      "it is stopped (no running container has its name: ENOTFOUND); start it with openlegion up",
+    );
+    expect(unreachableText(Object.assign(new Error("x"), { code: "EAI_AGAIN" }))).toMatch(/^it is stopped/);
   });
 });
