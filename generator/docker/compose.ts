@@ -51,8 +51,7 @@ export async function checkDocker(
       ? `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`
       : "";
   if (why === "daemon-down" && chosen) {
-    throw fleetFailure(
-      FleetCodes.DOCKER_DAEMON_DOWN,
+    throw FleetErrors.dockerDaemonDown(
       `no Docker daemon answers at ${chosen}: check that address (or unset ${chosen.split("=")[0]} to use the local daemon) and retry`,
     );
   }

@@ -38,7 +38,7 @@ export function systemPromptFor(id: string, role: string): string {
 async function agentName(given: string | undefined, taken: readonly string[], io: CliIo): Promise<string> {
   if (given !== undefined) return given;
   if (!io.isTTY)
-    throw usage(AGENT_BAD_OPTION, "agent add needs the new agent's name: openlegion agent add <name>");
+    throw CliErrors.agentBadOption("agent add needs the new agent's name: openlegion agent add <name>");
   const { promptsOf } = await import("../init/resolve-plan.js");
   return (await promptsOf(io)).input({
     message: "Name of the new agent (lowercase letters, digits, dashes)",

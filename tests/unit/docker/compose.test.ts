@@ -96,7 +96,7 @@ describe("checkDocker with a DOCKER_HOST that does not answer", () => {
     const exec: typeof execaExec = (file, args, opts) =>
       execaExec(file, args, { ...opts, env: { ...opts?.env, DOCKER_HOST: host } });
     const error = await checkDocker(exec, { DOCKER_HOST: host }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "OL_ERR_DOCKER_DAEMON_DOWN" });
+    expect(error).toMatchObject({ code: "OL_ERR_FLEET_DOCKER_DAEMON_DOWN" });
     expect((error as Error).message).toBe(
       `no Docker daemon answers at DOCKER_HOST=${host}: check that address (or unset DOCKER_HOST to use the local daemon) and retry`,
     );
