@@ -8,6 +8,8 @@ echo "==> node $(node --version)"
 npm ci --no-audit --no-fund
 npm run build
 echo
-echo "OpenLegion is built. Next:"
-echo "  ./bin/openlegion init my-fleet --template sales"
-echo "(add $(pwd)/bin to PATH to type just 'openlegion')"
+# Absolute paths: the hint has to work from wherever the person ran this script, and init's own
+# "next steps" say `openlegion …`, so bin/ goes on PATH first.
+echo "OpenLegion is built. Next (add the export to ~/.bashrc or ~/.zshrc to keep it):"
+echo "  export PATH=\"$(pwd)/bin:\$PATH\""
+echo "  openlegion init my-fleet --template sales"

@@ -11,6 +11,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** True when stdin and stdout are a terminal (interactive prompts allowed). */
   isTTY: boolean;
+  /** `--no-color` was given (see cli/colour.ts for the other reasons colour is off). */
+  noColor?: boolean;
   now: () => Date;
   /**
    * Interactive questions (init, agent add, channels add). Absent: the real @inquirer/prompts,

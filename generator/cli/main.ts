@@ -62,6 +62,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     })
+    .option("--no-color", "no colour (also off when NO_COLOR is set or output is not a terminal)")
     .showSuggestionAfterError(true)
     .showHelpAfterError("(run `openlegion --help` for usage)");
   for (const command of COMMANDS) command.register(program, io, setExit);
@@ -69,13 +70,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 }
 
 /** The whole CLI as a function: argv without `node` and the script, all I/O through `io`. */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo): Promise<number> {
   let exitCode = EXIT_OK;
   const setExit = (code: number) => {
     exitCode = code;
   };
+  // A global flag, read before commander so every command sees it wherever it is written.
+  const noColor = argv.includes("--no-color");
+  const args = argv.filter((a) => a !== "--no-color");
+  const io = noColor ? { ...given, noColor } : given;
   try {
-    await buildProgram(io, setExit).parseAsync([...argv], { from: "user" });
+    await buildProgram(io, setExit).parseAsync(args, { from: "user" });
     return exitCode;
   } catch (error) {
     return reportError(error, io);

@@ -31,7 +31,10 @@ const INSTALL_DOCKER =
   "install Docker Engine (Debian/Ubuntu: apt-get install -y docker.io docker-compose; others: https://docs.docker.com/engine/install/)";
 
 /** Fails with a precise error (and the fix) unless a Docker daemon answers; returns its version. */
-export async function checkDocker(exec: Exec): Promise<string> {
+export async function checkDocker(
+  exec: Exec,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<string> {
   const r = await exec("docker", ["version", "--format", "{{.Server.Version}}"], { timeoutMs: 20_000 });
   if (r.notFound) throw FleetErrors.dockerMissing(`docker is not installed: ${INSTALL_DOCKER}`);
   if (r.exitCode === 0 && r.stdout.trim()) return r.stdout.trim();
@@ -39,6 +42,17 @@ export async function checkDocker(exec: Exec): Promise<string> {
   if (why === "permission") {
     throw FleetErrors.dockerPermission(
       "permission denied on the Docker socket: add yourself to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root",
+    );
+  }
+  // A daemon chosen by DOCKER_HOST or DOCKER_CONTEXT is not "the" daemon: name it, or the fix misleads.
+  const chosen = env.DOCKER_HOST
+    ? `DOCKER_HOST=${env.DOCKER_HOST}`
+    : env.DOCKER_CONTEXT
+      ? `DOCKER_CONTEXT=${env.DOCKER_CONTEXT}`
+      : "";
+  if (why === "daemon-down" && chosen) {
+    throw FleetErrors.dockerDaemonDown(
+      `no Docker daemon answers at ${chosen}: check that address (or unset ${chosen.split("=")[0]} to use the local daemon) and retry`,
     );
   }
   if (why === "daemon-down") {

@@ -30,7 +30,7 @@ export class DockerHost {
     env: Readonly<Record<string, string | undefined>> = {},
     exec: Exec = execaExec,
   ): Promise<DockerHost> {
-    const server = await checkDocker(exec);
+    const server = await checkDocker(exec, env);
     const cli = await detectCompose(exec, env);
     return new DockerHost(exec, server, cli);
   }

@@ -12,8 +12,11 @@ export interface ServiceStatus {
   health: string;
   uptime_s: number | null;
   restarts: number;
-  /** in-sync: the container runs the rendered config; stale: `openlegion up` would recreate it. */
-  config: "in-sync" | "stale" | "not-running" | "unknown";
+  /**
+   * in-sync: the container runs the rendered config; stale: `openlegion up` would recreate it;
+   * external: not ours (a docker-compose.override.yml service, no OpenLegion labels), left alone.
+   */
+  config: "in-sync" | "stale" | "not-running" | "unknown" | "external";
   queue: number | null;
   today_usd: number | null;
   daily_budget_usd: number | null;
@@ -57,7 +60,7 @@ export function statusRows(
           ? Math.floor((now.getTime() - c.startedAt.getTime()) / 1000)
           : null,
       restarts: c?.restartCount ?? 0,
-      config: fleet.services.includes(service) ? config : "stale",
+      config: fleet.services.includes(service) ? config : have === undefined ? "external" : "stale",
       queue: m ? m.pending : null,
       today_usd: cost ? cost.today_usd : null,
       daily_budget_usd: cost ? cost.budget.daily_usd : null,
@@ -70,6 +73,7 @@ const CONFIG_TEXT: Record<ServiceStatus["config"], string> = {
   stale: "STALE (run openlegion up)",
   "not-running": "-",
   unknown: "?",
+  external: "external (not rendered by openlegion)",
 };
 
 export function formatStatus(rows: readonly ServiceStatus[], now: Date): string {

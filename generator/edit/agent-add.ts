@@ -34,9 +34,35 @@ export function systemPromptFor(id: string, role: string): string {
   ].join("\n");
 }
 
-export async function runAgentAdd(name: string, opts: AgentAddOptions, io: CliIo): Promise<void> {
-  checkAgentId(name);
+/** The new agent's id: the argument, else asked on a terminal; without either, a usage error (exit 2). */
+async function agentName(given: string | undefined, taken: readonly string[], io: CliIo): Promise<string> {
+  if (given !== undefined) return given;
+  if (!io.isTTY)
+    throw CliErrors.agentBadOption("agent add needs the new agent's name: openlegion agent add <name>");
+  const { promptsOf } = await import("../init/resolve-plan.js");
+  return (await promptsOf(io)).input({
+    message: "Name of the new agent (lowercase letters, digits, dashes)",
+    validate: (value) =>
+      !AGENT_ID_PATTERN.test(value)
+        ? "start with a letter; up to 31 lowercase letters, digits or dashes"
+        : taken.includes(value)
+          ? `${value} already exists`
+          : true,
+  });
+}
+
+export async function runAgentAdd(
+  given: string | undefined,
+  opts: AgentAddOptions,
+  io: CliIo,
+): Promise<void> {
+  if (given !== undefined) checkAgentId(given);
   const edit = await readFleetForEdit(opts.dir, io.cwd);
+  const name = await agentName(
+    given,
+    edit.fleet.agents.map((a) => a.id),
+    io,
+  );
   if (edit.fleet.agents.some((agent) => agent.id === name)) {
     throw CliErrors.agentExists(
       `agent ${name} already exists in ${AGENTS_FILE}; pick another name or remove it first`,

@@ -87,8 +87,14 @@ export const ProxyErrors = {
       reserved: number;
       needed: number;
     }) => [
-      `agent "${b.agent}" ${b.period} budget exhausted: limit $${b.limit.toFixed(4)}, spent $${b.spent.toFixed(4)}, ` +
-        `reserved by calls in flight $${b.reserved.toFixed(4)}, this call may cost up to $${b.needed.toFixed(4)}`,
+      // When what is left would cover a typical call, it is the worst case reserved up front
+      // (max_tokens × output price) that does not fit: say so, or the operator hunts for spend.
+      b.spent + b.reserved < b.limit
+        ? `agent "${b.agent}" ${b.period} budget $${b.limit.toFixed(4)} cannot hold this call's worst-case reservation ` +
+          `of $${b.needed.toFixed(4)} (its max_tokens at the model's output price; spent $${b.spent.toFixed(4)}, ` +
+          `reserved by calls in flight $${b.reserved.toFixed(4)}): lower max_tokens or raise the budget`
+        : `agent "${b.agent}" ${b.period} budget exhausted: limit $${b.limit.toFixed(4)}, spent $${b.spent.toFixed(4)}, ` +
+          `reserved by calls in flight $${b.reserved.toFixed(4)}, this call may cost up to $${b.needed.toFixed(4)}`,
       { ...b, retryable: false },
     ],
   ),

@@ -6,11 +6,14 @@ export const agentCommand: CommandModule = {
     agent
       .command("add")
       .description("add an agent to agents.yaml with least-privilege permissions")
-      .argument("<name>", "agent id: lowercase letters, digits and dashes, starting with a letter")
+      .argument(
+        "[name]",
+        "agent id: lowercase letters, digits and dashes, starting with a letter (asked on a terminal)",
+      )
       .option("--role <role>", 'short role, e.g. "Support triage" (default: assistant; asked on a terminal)')
       .option("--model <provider/model>", "model of the agent (default: llm.default_model of mesh.yaml)")
       .option("--dir <dir>", "fleet directory", ".")
-      .action(async (name: string, opts: { role?: string; model?: string; dir: string }) => {
+      .action(async (name: string | undefined, opts: { role?: string; model?: string; dir: string }) => {
         const { runAgentAdd } = await import("../../edit/agent-add.js");
         await runAgentAdd(name, opts, io);
       });

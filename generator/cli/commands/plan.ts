@@ -62,8 +62,18 @@ export async function runPlan(opts: PlanOptions, io: CliIo): Promise<number> {
   const other = changes.filter((c) => !c.security);
   if (other.length > 0) io.stdout(`Other (${other.length}):\n`);
   for (const c of other) io.stdout(`  ~ ${c.target}: ${c.detail}\n`);
-  if (changes.length > 0) io.stdout("apply: openlegion render && docker compose up -d --remove-orphans\n");
+  if (changes.length > 0) io.stdout(`apply: openlegion up${await composeAlternative(io)}\n`);
   return EXIT_OK;
+}
+
+/** The same by hand, with the Compose this host has (none found: only `openlegion up`, which says why). */
+async function composeAlternative(io: CliIo): Promise<string> {
+  const [{ detectCompose }, { execaExec }] = await Promise.all([
+    import("../../docker/compose.js"),
+    import("../../docker/exec.js"),
+  ]);
+  const cli = await detectCompose(execaExec, io.env).catch(() => undefined);
+  return cli ? ` (or: openlegion render && ${cli.command.join(" ")} up -d --remove-orphans)` : "";
 }
 
 export const planCommand: CommandModule = {

@@ -2,8 +2,11 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { MeshRoutes } from "../../../services/common/contracts/mesh-routes.js";
-import type { WorkflowRunDetail } from "../../../services/common/contracts/orchestration-routes.js";
+import type { MeshClient } from "../../client/mesh-client.js";
+import { formatTable } from "../../docker/table.js";
+import { painter } from "../colour.js";
 import { type CliIo, type CommandModule, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../io.js";
+import { formatRun, rewind, stepChanges } from "../workflow-view.js";
 import { operatorApi } from "./operator-api.js";
 
 const common = {
@@ -42,28 +45,6 @@ export function parseInputs(pairs: readonly string[]): Record<string, JsonValue>
   return out;
 }
 
-const time = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().slice(11, 19) : "-");
-
-/** The step table of `workflow show` (and `run --wait`). */
-export function formatRun(run: WorkflowRunDetail): string {
-  const rows = run.steps.map((s) => [
-    s.id,
-    s.status,
-    String(s.attempt),
-    time(s.started_at),
-    time(s.finished_at),
-    s.error ? `${s.error.kind}: ${s.error.message}`.slice(0, 80) : (s.reason ?? ""),
-  ]);
-  const head = ["STEP", "STATUS", "ATTEMPT", "STARTED", "FINISHED", "NOTE"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    `${cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd()}\n`;
-  return `run ${run.id} of ${run.workflow} (${run.trigger.kind} ${run.trigger.name}): ${run.status}\n${line(head)}${rows.map(line).join("")}`;
-}
-
 const ok = (status: string) => status === "succeeded";
 const settled = (status: string) => !["running", "queued"].includes(status);
 
@@ -75,29 +56,62 @@ async function runWorkflow(name: string, f: z.output<typeof runFlags>, io: CliIo
   }
   const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
   const started = await api.api.call(MeshRoutes.startRun, { params: { name }, body: { inputs } });
-  if (!f.wait) {
+  // The id first, before any waiting: whoever interrupts --wait still knows which run to look at.
+  if (!f.json || !f.wait)
     io.stdout(
       f.json
         ? `${JSON.stringify(started, null, 2)}\n`
         : "position" in started
-          ? `queued run ${started.id} (position ${started.position} behind a run with the same concurrency key)\n`
-          : `started run ${started.id} (${started.status}); openlegion workflow show ${started.id}\n`,
+          ? `run ${started.id} queued (position ${started.position} behind a run with the same concurrency key)\n`
+          : `run ${started.id} ${started.status}${f.wait ? "" : `; openlegion workflow show ${started.id}`}\n`,
     );
-    return EXIT_OK;
-  }
+  if (!f.wait) return EXIT_OK;
+  return watchRun(api, started.id, f, io);
+}
+
+/**
+ * `run --wait`: polls the run until it settles. On a terminal the step table is redrawn in place
+ * (like `gh run watch`); otherwise each step's change of state is one plain line, then the table.
+ */
+async function watchRun(
+  api: MeshClient,
+  id: string,
+  f: z.output<typeof runFlags>,
+  io: CliIo,
+): Promise<number> {
+  const paint = painter(io);
+  const live = io.isTTY && !f.json;
+  const seen = new Map<string, string>();
+  let drawn = 0;
   const deadline = Date.now() + f.timeout * 1000;
   for (;;) {
-    const run = await api.api.find(MeshRoutes.run, { params: { id: started.id } });
-    if (run && settled(run.status)) {
-      io.stdout(f.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run));
+    const run = await api.api.find(MeshRoutes.run, { params: { id } });
+    const done = run !== undefined && settled(run.status);
+    if (run && live) {
+      const view = formatRun(run, paint);
+      io.stdout(rewind(drawn) + view);
+      drawn = view.split("\n").length - 1;
+    } else if (run && !f.json) io.stdout(stepChanges(run, seen));
+    if (run && done) {
+      if (f.json) io.stdout(`${JSON.stringify(run, null, 2)}\n`);
+      else if (!live) io.stdout(formatRun(run));
       return ok(run.status) ? EXIT_OK : EXIT_FAILURE;
     }
     if (Date.now() > deadline) {
-      io.stderr(`workflow run: ${started.id} still ${run?.status ?? "queued"} after ${f.timeout} s\n`);
+      io.stderr(`workflow run: ${id} still ${run?.status ?? "queued"} after ${f.timeout} s\n`);
       return EXIT_FAILURE;
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+async function cancelRun(id: string, f: z.output<typeof readFlags>, io: CliIo): Promise<number> {
+  const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
+  const run = await api.api.call(MeshRoutes.cancelRun, { params: { id } });
+  io.stdout(
+    f.json ? `${JSON.stringify(run, null, 2)}\n` : `run ${run.id} of ${run.workflow}: ${run.status}\n`,
+  );
+  return EXIT_OK;
 }
 
 async function listWorkflows(f: z.output<typeof readFlags>, io: CliIo): Promise<number> {
@@ -109,19 +123,27 @@ async function listWorkflows(f: z.output<typeof readFlags>, io: CliIo): Promise<
     return EXIT_OK;
   }
   io.stdout(
-    workflows.length === 0 ? "no workflows (config/workflows/*.yaml)\n" : "WORKFLOW  TRIGGER  STEPS\n",
+    workflows.length === 0
+      ? "no workflows (config/workflows/*.yaml)\n"
+      : formatTable(
+          ["WORKFLOW", "TRIGGER", "STEPS"],
+          workflows.map((w) => [w.name, w.trigger ?? "-", String(w.steps)]),
+        ),
   );
-  for (const w of workflows) io.stdout(`${w.name}  ${w.trigger ?? "-"}  ${w.steps}\n`);
-  if (runs.length > 0) io.stdout("\nRECENT RUNS\n");
-  for (const r of runs)
-    io.stdout(`${r.id}  ${r.workflow}  ${r.status}  ${new Date(r.started_at).toISOString()}\n`);
+  if (runs.length > 0)
+    io.stdout(
+      `\n${formatTable(
+        ["RUN", "WORKFLOW", "STATUS", "STARTED"],
+        runs.map((r) => [r.id, r.workflow, r.status, new Date(r.started_at).toISOString()]),
+      )}`,
+    );
   return EXIT_OK;
 }
 
 async function showRun(id: string, f: z.output<typeof readFlags>, io: CliIo): Promise<number> {
   const api = await operatorApi(resolve(io.cwd, f.dir), f.port);
   const run = await api.api.call(MeshRoutes.run, { params: { id } });
-  io.stdout(f.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run));
+  io.stdout(f.json ? `${JSON.stringify(run, null, 2)}\n` : formatRun(run, painter(io)));
   return EXIT_OK;
 }
 
@@ -176,7 +198,7 @@ export const workflowCommand: CommandModule = {
       workflow.command("run").description("start a workflow run").argument("<name>", "workflow name"),
     )
       .option("--input <key=value...>", "workflow input, JSON or text (repeatable)")
-      .option("--wait", "wait for the run to finish and print its steps (exit 1 unless it succeeded)")
+      .option("--wait", "follow the run's steps live until it finishes (exit 1 unless it succeeded)")
       .option("--timeout <seconds>", "with --wait: give up after this long", "3600")
       .action(
         action(io, setExit, "workflow run", runFlags, ([name], f) => runWorkflow(name as string, f, io)),
@@ -184,6 +206,12 @@ export const workflowCommand: CommandModule = {
     withCommon(workflow.command("list").description("list workflows and recent runs")).action(
       action(io, setExit, "workflow list", readFlags, (_a, f) => listWorkflows(f, io)),
     );
+    withCommon(
+      workflow
+        .command("cancel")
+        .description("cancel a run (running steps are stopped)")
+        .argument("<run>", "run id"),
+    ).action(action(io, setExit, "workflow cancel", readFlags, ([id], f) => cancelRun(id as string, f, io)));
     withCommon(
       workflow.command("show").description("show a run step by step").argument("<run>", "run id"),
     ).action(action(io, setExit, "workflow show", readFlags, ([id], f) => showRun(id as string, f, io)));

@@ -71,6 +71,19 @@ export async function probeHealth(agent: AgentEntry, opts: AgentCallOptions): Pr
   }
 }
 
+/**
+ * Why a call to an agent failed, for the person who made it. On a Compose network a stopped (or
+ * removed) container's name stops resolving, so ENOTFOUND means "not running", not a DNS problem.
+ */
+export function unreachableText(error: unknown): string {
+  const text = errorText(error);
+  if (text === "ENOTFOUND" || text === "EAI_AGAIN")
+    return `it is stopped (no running container has its name: ${text}); start it with openlegion up`;
+  if (text === "ECONNREFUSED")
+    return "nothing listens on its port (still starting, or its process died: ECONNREFUSED)";
+  return text;
+}
+
 export function errorText(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -108,6 +108,41 @@ describe("openlegion agent add", () => {
       role: "Data analyst",
       model: "gemini/gemini-2.5-pro",
     });
+  });
+
+  it("without a name asks for one on a terminal, and exits 2 with the usage otherwise", async () => {
+    const before = agentsYaml();
+    const piped = await runCli(["agent", "add", "--dir", dir]);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain("agent add needs the new agent's name: openlegion agent add <name>");
+    expect(agentsYaml()).toBe(before);
+
+    const { prompts, asked } = scriptedPrompts(["triage", "Support triage", ""]);
+    expect((await runCli(["agent", "add", "--dir", dir], { isTTY: true, prompts })).code).toBe(0);
+    expect(asked[0]?.message).toMatch(/^Name of the new agent/);
+    expect(parse(agentsYaml()).agents.triage.role).toBe("Support triage");
+    // The name is checked as it is typed: an existing agent is refused at the prompt.
+    const again = scriptedPrompts(["triage"]);
+    const taken = await runCli(["agent", "add", "--dir", dir], { isTTY: true, prompts: again.prompts });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain("triage already exists");
+  });
+});
+
+describe("openlegion plan", () => {
+  it("names the Compose command this host has in the apply hint, and only openlegion up when there is none", async () => {
+    appendFileSync(join(dir, ".env"), "OPENLEGION_CRED_OPENAI_API_KEY=sk-test\n");
+    const bin = tempDir();
+    const compose = join(bin, "my-compose");
+    // A stand-in Compose binary: all plan asks of it is its version.
+    writeFileSync(compose, '#!/bin/sh\n[ "$1 $2" = "version --short" ] && echo 2.29.1\n', { mode: 0o755 });
+    const found = await runCli(["plan", dir], { env: { OPENLEGION_COMPOSE: compose } });
+    expect(found.code, found.stderr).toBe(0);
+    expect(found.stdout).toContain(
+      `apply: openlegion up (or: openlegion render && ${compose} up -d --remove-orphans)\n`,
+    );
+    const none = await runCli(["plan", dir], { env: { OPENLEGION_COMPOSE: join(bin, "missing") } });
+    expect(none.stdout).toMatch(/^apply: openlegion up$/m);
   });
 });
 

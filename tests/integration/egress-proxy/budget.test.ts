@@ -72,6 +72,21 @@ describe("budgets", () => {
     }
   });
 
+  test("a call whose worst-case reservation alone exceeds the budget is refused naming that reservation", async () => {
+    stack = await startStack((c) => {
+      if (c.agents.alice) c.agents.alice.budget = { daily_usd: 0.001, monthly_usd: 100 };
+    });
+    // 10_000 output tokens at $0.60/Mtok reserve ≈ $0.006: more than the whole $0.001 budget, nothing spent.
+    const res = await post(`${stack.url}/llm/openai/v1/chat/completions`, stack.token("alice"), body);
+    expect(res.status).toBe(402);
+    const { message } = JSON.parse(res.text).error as { message: string };
+    expect(message).toMatch(
+      /daily budget \$0\.0010 cannot hold this call's worst-case reservation of \$0\.006\d/,
+    );
+    expect(message).toContain("lower max_tokens or raise the budget");
+    expect(stack.fake.requests).toHaveLength(0);
+  });
+
   test("the kill switch refuses at once (402), survives a restart, and unfreeze resumes", async () => {
     stack = await startStack();
     const admin = (path: string) =>

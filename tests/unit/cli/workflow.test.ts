@@ -1,8 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseInputs } from "../../../generator/cli/commands/workflow.js";
+import { formatRun } from "../../../generator/cli/workflow-view.js";
 import { operatorToken, webhookSecret } from "../../../services/common/tokens.js";
+import { unreachableText } from "../../../services/mesh/delivery/agent-client.js";
 import {
   type Harness,
   MASTER,
@@ -15,7 +18,7 @@ import {
 import { runCli } from "./helpers.js";
 
 /**
- * `openlegion workflow …` and `webhook …` against a real mesh on loopback: the CLI finds it through
+ * `openlegion workflow …`, `webhook …` and `chat` errors against a real mesh on loopback: the CLI finds it through
  * the fleet's mesh.yaml and derives the operator token from .env, like on a real host.
  */
 let mesh: Harness | undefined;
@@ -50,6 +53,21 @@ async function fleet(): Promise<string> {
   return fleetDir;
 }
 
+/** The id of the run a pending `workflow run --wait` started, read from the mesh. */
+async function firstRunId(): Promise<string> {
+  // Bounded like the CLI's own --timeout (30 s), not a guess at how fast a busy machine starts it.
+  for (let i = 0; i < 1200; i++) {
+    const runs = await mesh!.app.inject({
+      url: "/v1/workflow-runs",
+      headers: { authorization: `Bearer ${operatorToken(MASTER)}` },
+    });
+    const id = runs.json().runs[0]?.id as string | undefined;
+    if (id) return id;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("no run started");
+}
+
 describe("workflow CLI: argv as data", () => {
   it("parses --input k=v as JSON when it parses, text otherwise; rejects malformed pairs", () => {
     expect(parseInputs(["topic=AI agents", "n=3", 'flags={"a":true}'])).toEqual({
@@ -59,6 +77,58 @@ describe("workflow CLI: argv as data", () => {
     });
     expect(parseInputs(["=x"])).toMatch(/key=value/);
     expect(parseInputs(["Bad-Key=1"])).toMatch(/not a workflow input name/);
+  });
+
+  it("the step table shows each step's result, error or reason in aligned columns", () => {
+    const step = {
+      kind: "agent",
+      conclusion: null,
+      reason: null,
+      attempt: 1,
+      error: null,
+      started_at: Date.UTC(2026, 0, 1, 10, 0, 0),
+      finished_at: Date.UTC(2026, 0, 1, 10, 0, 5),
+      next_attempt_at: null,
+      result: null,
+    };
+    const table = formatRun({
+      id: "r1",
+      workflow: "w",
+      definition_hash: "h",
+      status: "failed",
+      phase: "done",
+      trigger: { kind: "manual", name: "operator" },
+      started_at: 0,
+      finished_at: 1,
+      deadline_at: 2,
+      events: [],
+      steps: [
+        { ...step, id: "research", status: "succeeded", result: { summary: "three sources" } },
+        {
+          ...step,
+          id: "post",
+          status: "failed",
+          attempt: 2,
+          error: { kind: "timeout", message: "no reply" },
+        },
+        {
+          ...step,
+          id: "gate",
+          status: "omitted",
+          started_at: null,
+          finished_at: null,
+          reason: "upstream failed",
+        },
+      ],
+    });
+    expect(table.split("\n")).toEqual([
+      "run r1 of w (manual operator): failed",
+      "STEP      STATUS     ATTEMPT  STARTED   FINISHED  RESULT",
+      'research  succeeded  1        10:00:00  10:00:05  {"summary":"three sources"}',
+      "post      failed     2        10:00:00  10:00:05  timeout: no reply",
+      "gate      omitted    1        -         -         upstream failed",
+      "",
+    ]);
   });
 });
 
@@ -100,20 +170,63 @@ describe("openlegion workflow / webhook through the operator API", () => {
     const pending = runCli(["workflow", "run", "gated", "--input", "topic=x", "--wait", "--timeout", "30"], {
       cwd,
     });
-    let id: string | undefined;
-    // Bounded by the CLI's own --timeout (30 s), not a guess at how fast a busy machine starts it.
-    for (let i = 0; i < 1200 && !id; i++) {
-      await new Promise((r) => setTimeout(r, 25));
-      const runs = await mesh!.app.inject({
-        url: "/v1/workflow-runs",
-        headers: { authorization: `Bearer ${operatorToken(MASTER)}` },
-      });
-      id = runs.json().runs[0]?.id;
-    }
-    expect((await runCli(["workflow", "reject", id as string, "ok"], { cwd })).code).toBe(0);
+    const id = await firstRunId();
+    expect((await runCli(["workflow", "reject", id, "ok"], { cwd })).code).toBe(0);
     const out = await pending;
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/ok\s+failed/);
+    // Off a terminal: the id, then one plain line per change of a step's state, then the table.
+    expect(out.stdout.split("\n")[0]).toBe(`run ${id} running`);
+    expect(out.stdout).toMatch(/^\d\d:\d\d:\d\d {2}ok {2}waiting_approval/m);
+    expect(out.stdout).not.toContain("\x1b[");
+    expect(out.stdout).toMatch(/STEP\s+STATUS[\s\S]*ok\s+failed/);
+  });
+
+  it("run prints the run id first; cancel stops it; show colours only on a terminal without NO_COLOR", async () => {
+    const cwd = await fleet();
+    const started = await runCli(["workflow", "run", "gated", "--input", "topic=x"], { cwd });
+    expect(started.code).toBe(0);
+    const id = /^run (\S+) running; openlegion workflow show \1\n$/.exec(started.stdout)?.[1];
+    expect(id).toBeDefined();
+
+    const coloured = await runCli(["workflow", "show", id as string], { cwd, isTTY: true });
+    expect(coloured.stdout).toContain("\x1b[33m"); // yellow: waiting for someone
+    expect(stripVTControlCharacters(coloured.stdout)).toMatch(/ok\s+waiting_approval/);
+    for (const plain of [
+      await runCli(["workflow", "show", id as string], { cwd, isTTY: true, env: { NO_COLOR: "1" } }),
+      await runCli(["--no-color", "workflow", "show", id as string], { cwd, isTTY: true }),
+      await runCli(["workflow", "show", id as string], { cwd }),
+    ]) {
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).not.toContain("\x1b[");
+      expect(plain.stdout).toMatch(/STEP\s+STATUS\s+ATTEMPT\s+STARTED\s+FINISHED\s+RESULT/);
+    }
+
+    const cancelled = await runCli(["workflow", "cancel", id as string], { cwd });
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.stdout).toBe(`run ${id} of gated: cancelled\n`);
+    const shown = await runCli(["workflow", "show", id as string, "--json"], { cwd });
+    expect(JSON.parse(shown.stdout).status).toBe("cancelled");
+    const unknown = await runCli(["workflow", "cancel", "nope"], { cwd });
+    expect(unknown.code).toBe(2);
+  });
+
+  it("run --wait on a terminal redraws the step table in place until the run settles", async () => {
+    const cwd = await fleet();
+    const pending = runCli(["workflow", "run", "gated", "--input", "topic=x", "--wait"], {
+      cwd,
+      isTTY: true,
+    });
+    const id = await firstRunId();
+    await new Promise((r) => setTimeout(r, 1200)); // at least one more poll, so there is something to redraw
+    expect((await runCli(["workflow", "approve", id, "ok"], { cwd })).code).toBe(0);
+    const out = await pending;
+    expect(out.code).toBe(0);
+    expect(out.stdout.startsWith(`run ${id} running\n`)).toBe(true);
+    expect(out.stdout).toContain("\x1b[4A\x1b[J"); // up over the 4 lines drawn, clear, draw again
+    const last = out.stdout.split("\x1b[J").at(-1) as string;
+    expect(stripVTControlCharacters(last)).toMatch(
+      /: succeeded\n[\s\S]*ok\s+succeeded[\s\S]*done\s+succeeded/,
+    );
   });
 
   it("webhook list shows the URL and target; rotate prints the new derived secret once", async () => {
@@ -129,5 +242,25 @@ describe("openlegion workflow / webhook through the operator API", () => {
     const unknown = await runCli(["webhook", "rotate", "nope"], { cwd });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("OL_ERR_ORCH_UNKNOWN_WEBHOOK");
+  });
+});
+
+describe("chat to an agent that does not answer", () => {
+  it("through a real mesh: an agent whose port nobody listens on is named as not listening (exit 1)", async () => {
+    const cwd = await fleet(); // the harness's agent URL is 127.0.0.1:9, where nothing listens
+    const out = await runCli(["chat", "research", "-m", "hi"], { cwd });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain(
+      'agent "research" did not answer: nothing listens on its port (still starting, or its process died: ECONNREFUSED)',
+    );
+  });
+
+  it("a name that no longer resolves on the Compose network means the container is stopped", () => {
+    // What undici throws when Docker's DNS has no running container by that name.
+    const stopped = Object.assign(new Error("getaddrinfo ENOTFOUND agent-research"), { code: "ENOTFOUND" });
+    expect(unreachableText(stopped)).toBe(
+      "it is stopped (no running container has its name: ENOTFOUND); start it with openlegion up",
+    );
+    expect(unreachableText(Object.assign(new Error("x"), { code: "EAI_AGAIN" }))).toMatch(/^it is stopped/);
   });
 });

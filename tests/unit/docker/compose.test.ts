@@ -84,6 +84,25 @@ describe("checkDocker", () => {
   });
 });
 
+describe("checkDocker with a DOCKER_HOST that does not answer", () => {
+  it("runs the real docker CLI against a socket nobody serves and names DOCKER_HOST in the error", async (ctx) => {
+    const { execaExec } = await import("../../../generator/docker/exec.js");
+    if ((await execaExec("docker", ["--version"])).notFound) {
+      console.warn("skipped: no docker CLI on this machine");
+      ctx.skip();
+    }
+    const host = `unix:///tmp/ol-no-daemon-${process.pid}.sock`;
+    // The real docker binary, pointed at a socket that does not exist (no engine is contacted).
+    const exec: typeof execaExec = (file, args, opts) =>
+      execaExec(file, args, { ...opts, env: { ...opts?.env, DOCKER_HOST: host } });
+    const error = await checkDocker(exec, { DOCKER_HOST: host }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "OL_ERR_FLEET_DOCKER_DAEMON_DOWN" });
+    expect((error as Error).message).toBe(
+      `no Docker daemon answers at DOCKER_HOST=${host}: check that address (or unset DOCKER_HOST to use the local daemon) and retry`,
+    );
+  });
+});
+
 describe("composeArgv", () => {
   it("puts -f and -p before the subcommand, identically for both dialects", () => {
     const v1 = {

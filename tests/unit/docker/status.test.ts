@@ -166,6 +166,15 @@ describe("status table", () => {
     ]);
   });
 
+  it("shows a docker-compose.override.yml service (no OpenLegion labels) as external, not stale", () => {
+    const grafana = container("grafana", { image: "grafana/grafana:11", labels: {} });
+    const rows = statusRows(FLEET, [container("mesh"), grafana], undefined, undefined, NOW);
+    expect(rows.find((r) => r.service === "grafana")?.config).toBe("external");
+    const text = formatStatus(rows, NOW);
+    expect(text).toMatch(/^grafana\s+running\s+healthy\s+2m 5s\s+external \(not rendered by openlegion\)/m);
+    expect(text).not.toMatch(/^grafana.*STALE/m);
+  });
+
   it("formats costs by agent and by model, today and this month", () => {
     const text = formatCosts(costs);
     expect(text).toContain("a      $0.0123  $10.00        $1.50  $200.00");

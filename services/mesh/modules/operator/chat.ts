@@ -10,7 +10,7 @@ import {
 } from "../../../common/contracts/mesh-api.js";
 import { SseParser, sseFrame } from "../../../common/sse.js";
 import type { MeshContext } from "../../context.js";
-import { callAgent, errorText } from "../../delivery/agent-client.js";
+import { callAgent, errorText, unreachableText } from "../../delivery/agent-client.js";
 import { MeshErrors } from "../../errors.js";
 import type { AgentEntry } from "../../identity.js";
 
@@ -34,7 +34,7 @@ export async function chatOnce(
       body: { ...input, from: "operator" },
     });
   } catch (error) {
-    throw MeshErrors.agentUnavailable(agent.id, errorText(error));
+    throw MeshErrors.agentUnavailable(agent.id, unreachableText(error));
   }
   const text = await readCapped(res.body, ctx.limits.chat_stream_bytes).catch((e: unknown) => {
     throw MeshErrors.agentBadReply(agent.id, errorText(e));
@@ -79,7 +79,7 @@ export async function chatStream(
     });
   } catch (error) {
     reply.raw.off("close", onClose);
-    throw MeshErrors.agentUnavailable(agent.id, errorText(error));
+    throw MeshErrors.agentUnavailable(agent.id, unreachableText(error));
   }
   if (res.statusCode < 200 || res.statusCode >= 300) {
     await res.body.dump();
