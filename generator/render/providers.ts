@@ -4,6 +4,9 @@ import type { ProxyProvider } from "../../services/common/contracts/proxy-config
 import type { FleetConfig } from "../config/schemas/fleet.js";
 import { RenderErrors } from "./errors.js";
 
+/** A provider by this name serves local models (Ollama): its calls cost 0 unless `local: false`. */
+export const LOCAL_BY_NAME = "ollama";
+
 /** Credentials each chat channel needs in `.env` (as OPENLEGION_CRED_<name>); mounted into the mesh only. */
 export const CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
   discord: ["DISCORD_BOT_TOKEN"],
@@ -76,6 +79,7 @@ export function resolveProviders(fleet: FleetConfig): Record<string, ProxyProvid
       base_url: baseUrl,
       ...(credential === undefined ? {} : { credential }),
       ...(headers === undefined ? {} : { headers: sortKeys(headers) as Record<string, string> }),
+      ...((configured?.local ?? name === LOCAL_BY_NAME) ? { local: true as const } : {}),
     };
   }
   return out;

@@ -74,11 +74,18 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
     tokens: new TokenAuthority(deps.secrets.masterKey(), config.agents.values()),
     store,
     health: new HealthTracker(store, now),
-    prices: new PriceBook(config.raw.pricing, (model) => {
-      if (warned.has(model)) return;
-      warned.add(model);
-      log.warn({ model }, "no price for model; charging the conservative default (set pricing in mesh.yaml)");
-    }),
+    prices: new PriceBook(
+      config.raw.pricing,
+      (model) => {
+        if (warned.has(model)) return;
+        warned.add(model);
+        log.warn(
+          { model },
+          "no price for model; charging the conservative default (set pricing in mesh.yaml)",
+        );
+      },
+      new Set(Object.entries(config.raw.providers).flatMap(([name, p]) => (p.local ? [name] : []))),
+    ),
     metrics: new ProxyMetrics(),
     log,
     now,

@@ -62,6 +62,12 @@ export const providerSchema = z.strictObject({
     )
     .optional()
     .describe("Account and feature headers the proxy sets on every call (agents cannot set them)."),
+  local: z
+    .boolean()
+    .optional()
+    .describe(
+      "Models served on your own hardware: their calls cost 0 unless `pricing:` names them (default true for a provider named ollama).",
+    ),
 });
 
 export const pricingSchema = z.strictObject({

@@ -31,6 +31,8 @@ export const proxyProviderSchema = z.strictObject({
   credential: z.string().optional(),
   /** Headers set on every upstream call (openai-organization, openai-project, anthropic-beta); agents cannot. */
   headers: z.record(z.string(), z.string()).optional(),
+  /** Self-hosted models: priced 0 unless the pricing table overrides them. */
+  local: z.literal(true).optional(),
 });
 
 export const proxyApiSchema = z.strictObject({

@@ -4,9 +4,14 @@ import { BUILTIN_PRICES, builtinToolPrice, DEFAULT_UNKNOWN_PRICE, type ModelPric
 
 export interface PriceLookup {
   price: ModelPrice;
-  /** "override" (mesh.yaml), "builtin" (table, possibly by prefix) or "default" (unknown model). */
-  source: "override" | "builtin" | "default";
+  /**
+   * "override" (mesh.yaml), "builtin" (table, possibly by prefix), "local" (a self-hosted provider:
+   * free) or "default" (unknown model).
+   */
+  source: "override" | "builtin" | "local" | "default";
 }
+
+const FREE: ModelPrice = { input_per_mtok: 0, output_per_mtok: 0 };
 
 /** Resolves prices by `provider/model`: exact override, exact built-in, longest built-in prefix, then the default. */
 export class PriceBook {
@@ -15,8 +20,15 @@ export class PriceBook {
   readonly #cache = new Map<string, PriceLookup>();
   readonly #onUnknown: (model: string) => void;
 
-  constructor(overrides: Record<string, Price>, onUnknown: (model: string) => void = () => {}) {
+  readonly #localProviders: ReadonlySet<string>;
+
+  constructor(
+    overrides: Record<string, Price>,
+    onUnknown: (model: string) => void = () => {},
+    localProviders: ReadonlySet<string> = new Set(),
+  ) {
     this.#overrides = overrides;
+    this.#localProviders = localProviders;
     this.#prefixes = Object.keys(BUILTIN_PRICES).sort((a, b) => b.length - a.length);
     this.#onUnknown = onUnknown;
   }
@@ -41,6 +53,7 @@ export class PriceBook {
   #resolve(model: string): PriceLookup {
     const override = this.#overrides[model];
     if (override) return { price: override, source: "override" };
+    if (this.#localProviders.has(model.slice(0, model.indexOf("/")))) return { price: FREE, source: "local" };
     const exact = BUILTIN_PRICES[model];
     if (exact) return { price: exact, source: "builtin" };
     const prefix = this.#prefixes.find((p) => model.startsWith(`${p}-`) || model.startsWith(`${p}@`));

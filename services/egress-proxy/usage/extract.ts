@@ -31,7 +31,18 @@ export function openAiUsage(usage: unknown): Usage | undefined {
       outputTokens: n(usage.output_tokens),
     };
   }
+  if (has(usage, "total_tokens")) return splitTotal(n(usage.total_tokens));
   return undefined;
+}
+
+/**
+ * A response that reports only a total (some OpenAI-compatible servers) is priced as 70 % input and
+ * 30 % output, the seed's split: an estimate, but never a free call.
+ */
+export const TOTAL_INPUT_SHARE = 0.7;
+export function splitTotal(total: number): Usage {
+  const inputTokens = Math.round(total * TOTAL_INPUT_SHARE);
+  return { inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: total - inputTokens };
 }
 
 /** Anthropic usage: input_tokens EXCLUDES cache reads and writes, so they are added. */
@@ -49,8 +60,9 @@ export function anthropicUsage(usage: unknown): Usage | undefined {
 
 /** Gemini usageMetadata: prompt includes cached content; thoughts are billed as output on top of candidates. */
 export function geminiUsage(meta: unknown): Usage | undefined {
-  if (!isObject(meta) || !(has(meta, "promptTokenCount") || has(meta, "candidatesTokenCount")))
-    return undefined;
+  if (!isObject(meta)) return undefined;
+  if (!(has(meta, "promptTokenCount") || has(meta, "candidatesTokenCount")))
+    return has(meta, "totalTokenCount") ? splitTotal(n(meta.totalTokenCount)) : undefined;
   return {
     inputTokens: n(meta.promptTokenCount) + n(meta.toolUsePromptTokenCount),
     cachedInputTokens: n(meta.cachedContentTokenCount),

@@ -12,6 +12,7 @@ const usage = z.strictObject({
   output: count.optional(),
   cached: count.optional(),
   cacheWrite: count.optional(),
+  totalOnly: z.boolean().optional(),
 });
 
 const toolCall = z.strictObject({

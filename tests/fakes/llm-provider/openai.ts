@@ -54,7 +54,10 @@ export function parseChat(json: unknown): Parsed {
 
 const FINISH = { stop: "stop", tool_calls: "tool_calls", length: "length" } as const;
 
-const usageOf = (reply: Reply) => ({
+const usageOf = (reply: Reply) =>
+  reply.usage.totalOnly ? { total_tokens: reply.usage.input + reply.usage.output } : fullUsageOf(reply);
+
+const fullUsageOf = (reply: Reply) => ({
   prompt_tokens: reply.usage.input,
   completion_tokens: reply.usage.output,
   total_tokens: reply.usage.input + reply.usage.output,

@@ -70,6 +70,7 @@ export function buildReply(answer: ReplyAnswer | undefined, prompt: PromptInfo, 
       output: scripted.output ?? completionTokens(text, toolCalls),
       cached: scripted.cached ?? 0,
       cacheWrite: scripted.cacheWrite ?? 0,
+      totalOnly: scripted.totalOnly ?? false,
     },
   };
 }

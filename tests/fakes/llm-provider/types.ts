@@ -20,6 +20,8 @@ export interface Usage {
   cached?: number;
   /** Anthropic only: prompt tokens written to cache (subset of `input`). */
   cacheWrite?: number;
+  /** OpenAI wire only: report just `total_tokens` (input + output), as some compatible servers do. */
+  totalOnly?: boolean;
 }
 
 export interface ToolCall {

@@ -231,3 +231,32 @@ describe("compile: MCP servers", () => {
     );
   });
 });
+
+describe("compile: local providers (free unless priced)", () => {
+  const proxyOf = (providers: Record<string, unknown>, model: string) => {
+    const model_ = compile(
+      makeFleet({
+        agents: { agents: { solo: { model } } },
+        mesh: { providers },
+      }),
+      opts,
+    );
+    const text = model_.files.get("compose/egress-proxy/config.json") ?? "{}";
+    return JSON.parse(text).providers as Record<string, { local?: boolean }>;
+  };
+
+  it("marks a provider named ollama local by default, and any provider with local: true", () => {
+    const base = "http://ollama.internal:11434";
+    expect(
+      proxyOf({ ollama: { api: "openai-compatible", base_url: base } }, "ollama/llama3").ollama?.local,
+    ).toBe(true);
+    expect(
+      proxyOf({ ollama: { api: "openai-compatible", base_url: base, local: false } }, "ollama/llama3").ollama
+        ?.local,
+    ).toBeUndefined();
+    expect(
+      proxyOf({ lab: { api: "openai-compatible", base_url: base, local: true } }, "lab/qwen").lab?.local,
+    ).toBe(true);
+    expect(proxyOf({}, "openai/gpt-4o-mini").openai?.local).toBeUndefined();
+  });
+});
