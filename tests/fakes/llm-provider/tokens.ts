@@ -20,7 +20,7 @@ export interface PromptInfo {
 export interface Reply {
   text: string;
   toolCalls: Required<ToolCall>[];
-  usage: Required<Usage>;
+  usage: Required<Omit<Usage, "totalOnly">> & { totalOnly?: true };
   finish: "stop" | "tool_calls" | "length";
   chunkDelayMs: number;
 }
@@ -70,7 +70,7 @@ export function buildReply(answer: ReplyAnswer | undefined, prompt: PromptInfo, 
       output: scripted.output ?? completionTokens(text, toolCalls),
       cached: scripted.cached ?? 0,
       cacheWrite: scripted.cacheWrite ?? 0,
-      totalOnly: scripted.totalOnly ?? false,
+      ...(scripted.totalOnly ? { totalOnly: true as const } : {}),
     },
   };
 }
