@@ -24,6 +24,8 @@ export const CliErrors = {
   agentNeedsConfirmation: kind("OL_ERR_CLI_AGENT_NEEDS_CONFIRMATION", 400),
   /** The user answered "no": exit 1. */
   agentNotRemoved: kind("OL_ERR_CLI_AGENT_NOT_REMOVED", 500),
+  channelBadOption: kind("OL_ERR_CLI_CHANNEL_BAD_OPTION", 400),
+  channelUnknown: kind("OL_ERR_CLI_CHANNEL_UNKNOWN", 400),
   webhookExists: kind("OL_ERR_CLI_WEBHOOK_EXISTS", 400),
   webhookUnknown: kind("OL_ERR_CLI_WEBHOOK_UNKNOWN", 400),
   webhookBadOption: kind("OL_ERR_CLI_WEBHOOK_BAD_OPTION", 400),

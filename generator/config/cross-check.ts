@@ -146,6 +146,17 @@ function checkMesh(
     );
     for (const [channel, config] of Object.entries(data.channels)) {
       issues.push(...ref(parsed, ["channels", channel, "default_agent"], config?.default_agent));
+      for (const [i, a] of (config?.agents ?? []).entries())
+        issues.push(...ref(parsed, ["channels", channel, "agents", i], a));
+      const allowed = config?.agents;
+      if (allowed && config?.default_agent && !allowed.includes(config.default_agent))
+        issues.push(
+          issueAt(
+            parsed,
+            ["channels", channel, "default_agent"],
+            `"${config.default_agent}" is not in channels.${channel}.agents`,
+          ),
+        );
     }
   }
   const beats = new Set<string>();

@@ -82,3 +82,33 @@ export function removeListItemText(text: string, section: string, key: string, v
   seq.items.splice(index, 1);
   return checked(doc.toString({ lineWidth: 0 }), expected, `remove from ${section}`);
 }
+
+/** Sets `section.key` to `value` (the map `section` is created when absent or null); other keys keep their comments. */
+export function setMapEntryText(text: string, section: string, key: string, value: ListItem): string {
+  const before = dataOf(text);
+  const current = before[section];
+  const base = typeof current === "object" && current !== null && !Array.isArray(current) ? current : {};
+  const expected = { ...before, [section]: { ...base, [key]: value } };
+  const doc = parse(text);
+  if (doc.contents !== null && !isMap(doc.contents)) throw new Error("mesh.yaml is not a map");
+  const node = isMap(doc.contents) ? doc.contents.get(section, true) : undefined;
+  if (isMap(node)) {
+    node.flow = false;
+    node.set(key, doc.createNode(value));
+  } else doc.set(section, doc.createNode({ [key]: value }));
+  return checked(doc.toString({ lineWidth: 0 }), expected, `set ${section}.${key}`);
+}
+
+/** Removes `section.key`; the caller has checked it exists. */
+export function removeMapEntryText(text: string, section: string, key: string): string {
+  const before = dataOf(text);
+  const rest = { ...(before[section] as Record<string, unknown>) };
+  delete rest[key];
+  const expected = { ...before, [section]: rest };
+  const doc = parse(text);
+  const node = isMap(doc.contents) ? doc.contents.get(section, true) : undefined;
+  if (!isMap(node)) throw new Error(`${section} is not a map`);
+  node.delete(key);
+  if (node.items.length === 0) node.flow = true;
+  return checked(doc.toString({ lineWidth: 0 }), expected, `remove ${section}.${key}`);
+}

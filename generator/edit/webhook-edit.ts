@@ -50,7 +50,7 @@ async function readForEdit(dirArg: string | undefined, cwd: string): Promise<Web
  * The loader is the judge: the fleet's config is copied to a private temp dir with the new mesh.yaml
  * and loaded there (a ConfigError lists every problem, and nothing is written). `.env` is not copied.
  */
-async function validateWith(dir: string, meshText: string): Promise<void> {
+export async function validateWith(dir: string, meshText: string): Promise<void> {
   const temp = await mkdtemp(join(tmpdir(), "ol-edit-"));
   try {
     await cp(join(dir, "config"), join(temp, "config"), { recursive: true, dereference: false });

@@ -11,8 +11,9 @@ export const LOCAL_BY_NAME = "ollama";
 export const CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
   discord: ["DISCORD_BOT_TOKEN"],
   slack: ["SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"],
+  "slack:http": ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"],
   telegram: ["TELEGRAM_BOT_TOKEN"],
-  whatsapp: ["WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET"],
+  whatsapp: ["WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"],
 };
 
 export const providerOf = (model: string): string => model.slice(0, model.indexOf("/"));

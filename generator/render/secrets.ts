@@ -68,7 +68,9 @@ export function credentialNeeds(fleet: FleetConfig): Need[] {
   }
   for (const [channel, config] of Object.entries(fleet.mesh.channels)) {
     if (!config?.enabled) continue;
-    for (const credential of CHANNEL_CREDENTIALS[channel] ?? []) {
+    // Slack over HTTP Events needs the signing secret instead of the Socket Mode app token.
+    const key = channel === "slack" && (config as { mode?: string }).mode === "http" ? "slack:http" : channel;
+    for (const credential of CHANNEL_CREDENTIALS[key] ?? []) {
       needs.push({ credential, service: MESH_HOST, reason: `channel ${channel}` });
     }
   }

@@ -30,6 +30,8 @@ export interface MeshDeps {
   /** Per-agent subnet replacements, for tests on loopback (the check itself always runs). */
   subnetOverrides?: Record<string, string>;
   logger?: FastifyBaseLogger;
+  /** Channel tokens by credential name (main.ts reads the Compose secrets); absent: none. */
+  channelSecret?: (credential: string) => string | undefined;
 }
 
 export interface MeshHandle {
@@ -135,7 +137,9 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
 
   route(app, MeshRoutes.health, async () => ({ ok: true }));
 
-  const { modules, blackboard, housekeeping } = defaultModules(counters);
+  const { modules, blackboard, housekeeping } = defaultModules(counters, {
+    secret: deps.channelSecret ?? (() => undefined),
+  });
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
   app.decorate("mesh", {
     ctx,

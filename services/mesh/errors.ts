@@ -113,6 +113,11 @@ export const MeshErrors = {
     502,
     (why: string) => `egress proxy admin API did not answer: ${why}`,
   ),
+  channelDown: kind(
+    "OL_ERR_MESH_CHANNEL_DOWN",
+    503,
+    (channel: string) => `the ${channel} channel is not running (see \`openlegion channels list\`)`,
+  ),
   config: kind("OL_ERR_MESH_CONFIG", 500, (message: string) => message),
   internal: kind("OL_ERR_MESH_INTERNAL", 500, () => "internal error (see the mesh log)"),
 } as const;

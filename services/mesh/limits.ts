@@ -52,6 +52,8 @@ export const meshLimitsSchema = z.strictObject({
     .default(8 * 1024 * 1024),
   health_timeout_ms: z.int().min(50).default(2000),
   health_cache_ms: z.int().min(0).default(5000),
+  /** WhatsApp's pair rate: one message per user about every 6 s (error 131056 beyond it). */
+  whatsapp_send_interval_ms: z.int().min(0).default(6000),
 });
 
 export type MeshLimits = z.output<typeof meshLimitsSchema>;

@@ -6,6 +6,7 @@ import { isOlError } from "../common/errors.js";
 import { drain } from "../common/http/drain.js";
 import { createLogger } from "../common/log.js";
 import {
+  credentialSecretName,
   DEFAULT_CONFIG_DIR,
   DEFAULT_SECRETS_DIR,
   DRAIN_DEADLINE_MS,
@@ -79,6 +80,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     masterKey,
     store,
     limits: limits.data,
+    channelSecret: (credential) => {
+      try {
+        return readFileSync(join(secretsDir, credentialSecretName(credential)), "utf8").trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
     logger: createLogger({ service: "mesh" }, env),
   });
   let closing = false;

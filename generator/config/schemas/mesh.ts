@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { channelsSchema } from "../../../services/common/contracts/fleet/channels.js";
 import {
   heartbeatSchema,
   scheduleSchema,
@@ -7,6 +8,7 @@ import {
 import { parseIpv4Cidr } from "../../../services/common/ipv4-cidr.js";
 import { agentId, credentialName, modelRef, name } from "./common.js";
 
+export { channelSchema, channelsSchema } from "../../../services/common/contracts/fleet/channels.js";
 export {
   heartbeatSchema,
   type ScheduleConfig,
@@ -129,18 +131,6 @@ export const egressSchema = z.strictObject({
     .record(agentId, egressGrantSchema)
     .default({})
     .describe("Per-agent LLM door grants beyond inference (default none)."),
-});
-
-export const channelSchema = z.strictObject({
-  enabled: z.boolean().default(true).describe("Whether the mesh connects this channel."),
-  default_agent: agentId.optional().describe("Agent that answers unaddressed messages."),
-});
-
-export const channelsSchema = z.strictObject({
-  telegram: channelSchema.optional(),
-  discord: channelSchema.optional(),
-  slack: channelSchema.optional(),
-  whatsapp: channelSchema.optional(),
 });
 
 export const meshFileSchema = z.strictObject({

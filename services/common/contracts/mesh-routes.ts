@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChannelRoutes } from "./channel-routes.js";
 import { endpoint, routeTable } from "./contract.js";
 import {
   agentChatReplySchema,
@@ -202,4 +203,5 @@ export const MeshRoutes = routeTable({
   metrics: endpoint("GET", "/metrics", "operator"),
 
   ...OrchestrationRoutes,
+  ...ChannelRoutes,
 });

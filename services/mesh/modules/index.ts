@@ -1,5 +1,6 @@
 import type { MeshModule } from "../context.js";
 import { blackboardModule } from "./blackboard/plugin.js";
+import { type ChannelDeps, channelsModule } from "./channels/plugin.js";
 import { fleetModule } from "./fleet/plugin.js";
 import { housekeepingModule } from "./housekeeping/plugin.js";
 import { metricsModule, type RequestCounters } from "./metrics/plugin.js";
@@ -12,7 +13,7 @@ import { pubsubModule } from "./pubsub/plugin.js";
  * a `MeshModule` folder here with its own routes and background `start`/`stop`; the tables it needs
  * are numbered migrations in store/migrations/ (one track for the whole mesh database).
  */
-export function defaultModules(counters: RequestCounters) {
+export function defaultModules(counters: RequestCounters, channels: ChannelDeps) {
   const blackboard = blackboardModule();
   const housekeeping = housekeepingModule(blackboard.service);
   const modules: MeshModule[] = [
@@ -23,6 +24,7 @@ export function defaultModules(counters: RequestCounters) {
     metricsModule(counters),
     housekeeping,
     orchestrationModule(),
+    channelsModule(channels),
   ];
   return { modules, blackboard, housekeeping };
 }

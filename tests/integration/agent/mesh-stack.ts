@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import type { MeshConfig, MeshPermissions } from "../../../services/common/contracts/mesh-config.js";
 import { agentToken, meshToken } from "../../../services/common/tokens.js";
+import type { MeshLimits } from "../../../services/mesh/limits.js";
 import { type FakeProvider, startFakeProvider } from "../../fakes/llm-provider/index.js";
 import {
   MASTER,
@@ -37,6 +38,11 @@ export interface Stack {
 export async function startStack(
   agents: Record<string, Partial<MeshPermissions>>,
   workflows: MeshConfig["workflows"] = [],
+  extra: {
+    channels?: MeshConfig["channels"];
+    channelSecret?: (credential: string) => string | undefined;
+    limits?: Partial<MeshLimits>;
+  } = {},
 ): Promise<Stack> {
   const ids = Object.keys(agents);
   const ports = await Promise.all(ids.map(() => freePort()));
@@ -51,7 +57,10 @@ export async function startStack(
   );
   const config = meshConfig(entries);
   config.workflows = workflows;
+  if (extra.channels) config.channels = extra.channels;
   const mesh = await startMesh(config, {
+    channelSecret: extra.channelSecret,
+    limits: extra.limits,
     subnetOverrides: Object.fromEntries(ids.map((id) => [id, "127.0.0.0/8"])),
   });
   const meshUrl = await mesh.app.listen({ host: "127.0.0.1", port: 0 });

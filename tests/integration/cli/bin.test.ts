@@ -49,11 +49,11 @@ describe("the built openlegion binary", () => {
     }
   });
 
-  it("exits 2 on an unknown command and 1 on a command that is not available yet", async () => {
+  it("exits 2 on an unknown command and on an unknown channel", async () => {
     expect((await openlegion(["nope"])).code).toBe(2);
-    const channels = await openlegion(["channels", "list"]);
-    expect(channels.code).toBe(1);
-    expect(channels.stderr).toBe("openlegion channels list: not yet available in this version\n");
+    const channels = await openlegion(["channels", "add", "irc", "--token-env", "T"], { T: "x" });
+    expect(channels.code).toBe(2);
+    expect(channels.stderr).toBe('openlegion: unknown channel "irc" (telegram|discord|slack|whatsapp)\n');
   });
 
   it("init --yes, then validate and agent list, end to end", async () => {

@@ -81,6 +81,7 @@ export async function startMesh(
     limits?: Partial<MeshLimits>;
     subnetOverrides?: MeshDeps["subnetOverrides"];
     masterKey?: string;
+    channelSecret?: MeshDeps["channelSecret"];
   } = {},
 ): Promise<Harness> {
   const dir = opts.dir ?? tempDir();
@@ -95,6 +96,7 @@ export async function startMesh(
       clock: opts.clock,
       limits: opts.limits,
       subnetOverrides: opts.subnetOverrides,
+      channelSecret: opts.channelSecret,
     });
   } catch (error) {
     store.close();

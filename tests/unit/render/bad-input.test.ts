@@ -154,6 +154,13 @@ const CASES: Case[] = [
     message: /SLACK_APP_TOKEN.*; OPENLEGION_CRED_SLACK_BOT_TOKEN/,
   },
   {
+    name: "whatsapp tokens missing, all named at once",
+    input: fleetWith({ a: {} }, { mesh: { channels: { whatsapp: { phone_number_id: "106540352242922" } } } }),
+    code: RenderErrors.secretMissing.code,
+    message:
+      /WHATSAPP_ACCESS_TOKEN.*; OPENLEGION_CRED_WHATSAPP_APP_SECRET.*; OPENLEGION_CRED_WHATSAPP_VERIFY_TOKEN/,
+  },
+  {
     name: "webhook secret missing",
     input: fleetWith({ a: {} }, { mesh: { webhooks: [{ name: "crm", agent: "a", secret: "CRM_SECRET" }] } }),
     code: RenderErrors.secretMissing.code,

@@ -24,6 +24,7 @@ export async function chatOnce(
   ctx: MeshContext,
   agent: AgentEntry,
   input: ChatInput,
+  from = "operator",
 ): Promise<AgentChatReply> {
   let res: Awaited<ReturnType<typeof callAgent>>;
   try {
@@ -31,7 +32,7 @@ export async function chatOnce(
       http: ctx.http,
       tokens: ctx.identity,
       timeoutMs: ctx.limits.chat_timeout_ms,
-      body: { ...input, from: "operator" },
+      body: { ...input, from },
     });
   } catch (error) {
     throw MeshErrors.agentUnavailable(agent.id, unreachableText(error));

@@ -6,6 +6,7 @@ import { migration003 } from "./003-history-indexes.js";
 import { migration004 } from "./004-workflows.js";
 import { migration005 } from "./005-triggers.js";
 import { migration006 } from "./006-concurrency-heartbeat-settings.js";
+import { migration007 } from "./007-channels.js";
 import { foldOrchestrationTrack, ORCHESTRATION_TRACK_OFFSET } from "./orchestration-track.js";
 
 /**
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -1,0 +1,118 @@
+import {
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  Partials,
+  RESTJSONErrorCodes,
+  Routes,
+} from "discord.js";
+import { redact } from "./redact.js";
+import { type Outcome, Supervisor } from "./supervisor.js";
+import type { ChannelAdapter, InboundMessage } from "./types.js";
+
+export interface DiscordOptions {
+  token: string;
+  /** REST root (default https://discord.com/api); the gateway URL comes from its GET /gateway/bot. */
+  apiRoot?: string;
+  log: (level: "info" | "warn" | "error", msg: string) => void;
+}
+
+/**
+ * Discord on discord.js: the Gateway for direct messages (the token travels in IDENTIFY/RESUME frames,
+ * so it stays in the mesh, which opens the socket), REST for sends with `allowed_mentions.parse = []`
+ * (LLM output cannot ping @everyone). discord.js reconnects and resumes the gateway and queues REST
+ * calls per route bucket, waiting out 429 retry_after itself.
+ */
+export class DiscordAdapter implements ChannelAdapter {
+  readonly name = "discord" as const;
+  /** Bot messages are limited to 2000 characters. */
+  readonly maxChars = 2000;
+  readonly minIntervalMs = 250;
+  readonly #client: Client;
+  readonly #sup: Supervisor;
+  readonly #clean: (s: string) => string;
+
+  constructor(private readonly o: DiscordOptions) {
+    this.#clean = (s) => redact(s, [o.token]);
+    this.#client = new Client({
+      intents: [GatewayIntentBits.DirectMessages],
+      partials: [Partials.Channel],
+      rest: o.apiRoot ? { api: o.apiRoot } : {},
+    });
+    this.#sup = new Supervisor(
+      "discord",
+      (e) => this.#classify(e),
+      (l, m) => o.log(l, this.#clean(m)),
+    );
+  }
+
+  #classify(error: unknown): Outcome {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (
+      (error instanceof DiscordAPIError && error.status === 401) ||
+      /TokenInvalid|Authentication failed|401/.test(text)
+    )
+      return {
+        fatal: true,
+        state: "token_rejected",
+        detail: "Discord rejected the bot token (401): check OPENLEGION_CRED_DISCORD_BOT_TOKEN",
+      };
+    return { fatal: false, detail: this.#clean(text) };
+  }
+
+  async start(onMessage: (m: InboundMessage) => Promise<void>): Promise<void> {
+    this.#client.on(Events.MessageCreate, (message) => {
+      if (message.author.bot || message.guildId !== null) return; // direct messages from people only
+      void onMessage({
+        channel: "discord",
+        messageId: message.id,
+        userId: message.author.id,
+        chatId: message.channelId,
+        text: message.content,
+      });
+    });
+    this.#client.on(Events.ShardDisconnect, () => this.#sup.set("reconnecting", "gateway disconnected"));
+    this.#client.on(Events.ShardResume, () => this.#sup.set("connected", "gateway resumed"));
+    this.#client.on(Events.Error, (e) => this.o.log("warn", this.#clean(`discord: ${e.message}`)));
+    this.#sup.run(async () => {
+      try {
+        await this.#client.login(this.o.token);
+      } catch (error) {
+        await this.#client.destroy().catch(() => {});
+        throw error;
+      }
+      this.#sup.set("connected", `as ${this.#client.user?.username ?? "bot"}`);
+      await this.#sup.untilStopped();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#sup.stop();
+    await this.#client.destroy().catch(() => {});
+  }
+
+  async send(chatId: string, text: string): Promise<void> {
+    try {
+      await this.#client.rest.post(Routes.channelMessages(chatId), {
+        body: { content: text, allowed_mentions: { parse: [] } },
+      });
+    } catch (error) {
+      const code =
+        error instanceof DiscordAPIError
+          ? ` (code ${error.code === RESTJSONErrorCodes.CannotSendMessagesToThisUser ? "cannot DM this user" : error.code})`
+          : "";
+      throw new Error(
+        this.#clean(`discord send failed${code}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  }
+
+  async typing(chatId: string): Promise<void> {
+    await this.#client.rest.post(Routes.channelTyping(chatId)).catch(() => {});
+  }
+
+  status() {
+    return this.#sup.status();
+  }
+}
