@@ -66,15 +66,21 @@ describe("a mesh database from release 2c94cff upgrades in place", () => {
     const store = MeshStore.open(path);
     const after = dump(store.db);
     const upgradedSchema = schemaOf(store.db);
-    expect(store.schemaVersion).toBe(6);
+    expect(store.schemaVersion).toBe(7);
     store.close();
 
     const { orch_schema_version: orchTrack = [], ...kept } = before;
+    // Migration 007 (channels, newer than the fixture) adds its tables empty and is applied now.
     expect(after).toEqual({
       ...kept,
+      channel_agent_choice: [],
+      channel_codes: [],
+      channel_seen: [],
+      channel_users: [],
       schema_version: [
         ...(before.schema_version ?? []),
         ...orchTrack.map((r) => ({ ...r, version: Number(r.version) + 3 })),
+        { version: 7, name: "channels", applied_at: expect.any(Number) },
       ],
     });
     const fresh = new MeshStore(new Database(":memory:"));
@@ -126,7 +132,7 @@ describe("a mesh database from release 2c94cff upgrades in place", () => {
     const inbox = (await get("/v1/inbox?after=0", "research")).json().messages as Row[];
     expect(inbox.map((m) => m.id)).toEqual(undelivered.map((r) => r.id));
     const status = (await get("/v1/status")).json();
-    expect(status.schema_version).toBe(6);
+    expect(status.schema_version).toBe(7);
     expect(status.agents.find((a: Row) => a.id === "scout")).toMatchObject({ dead: 1 });
 
     // Orchestration: schedules, webhook generation, the queued run, and the pending step.

@@ -9,8 +9,8 @@ describe("mesh store", () => {
   it("applies numbered migrations once and records them", () => {
     const db = new Database(":memory:");
     const store = new MeshStore(db);
-    expect(store.schemaVersion).toBe(6);
-    expect(migrate(db)).toBe(6);
+    expect(store.schemaVersion).toBe(7);
+    expect(migrate(db)).toBe(7);
     expect(db.prepare("SELECT version, name FROM schema_version").all()).toEqual([
       { version: 1, name: "initial" },
       { version: 2, name: "rowid-tables" },
@@ -18,6 +18,7 @@ describe("mesh store", () => {
       { version: 4, name: "workflows" },
       { version: 5, name: "triggers" },
       { version: 6, name: "concurrency-heartbeat-settings" },
+      { version: 7, name: "channels" },
     ]);
     store.close();
   });
