@@ -12,7 +12,6 @@ import { readFleetForEdit } from "./fleet-io.js";
 import { removeMapEntryText, setMapEntryText } from "./mesh-yaml.js";
 import { validateWith } from "./webhook-edit.js";
 
-
 const MESH_FILE = FLEET_FILES.mesh;
 
 interface SecretAsk {
