@@ -2,8 +2,20 @@ import { z } from "zod";
 import { endpoint } from "./contract.js";
 import { channelNameSchema } from "./fleet/channels.js";
 
-/** Chat channels' operator routes (`openlegion channels list|pair`); webhooks are raw-body routes of the module. */
+/** Platform webhooks are signed, not token-authenticated: the raw body (≤ 1 MiB) is verified first. */
+const WEBHOOK_BODY_LIMIT = 1_048_576;
+
+/** Chat channels' operator routes (`openlegion channels list|pair`) and the platforms' webhooks. */
 export const ChannelRoutes = {
+  slackEvents: endpoint("POST", "/webhook/slack", "none", { bodyLimit: WEBHOOK_BODY_LIMIT }),
+  whatsappVerify: endpoint("GET", "/webhook/whatsapp", "none", {
+    query: z.object({
+      "hub.mode": z.string().max(64).optional(),
+      "hub.verify_token": z.string().max(256).optional(),
+      "hub.challenge": z.string().max(256).optional(),
+    }),
+  }),
+  whatsappEvents: endpoint("POST", "/webhook/whatsapp", "none", { bodyLimit: WEBHOOK_BODY_LIMIT }),
   channels: endpoint("GET", "/v1/channels", "operator", {
     response: {
       200: z.object({

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { ChannelRoutes } from "../../../common/contracts/channel-routes.js";
+import type { RouteContract } from "../../../common/contracts/contract.js";
 import { type ChannelConfig, channelsSchema } from "../../../common/contracts/fleet/channels.js";
+import { route } from "../../../common/http/route.js";
 import type { MeshContext, MeshModule } from "../../context.js";
 import { MeshErrors } from "../../errors.js";
 import { meshActions } from "./actions.js";
@@ -116,9 +117,9 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
       const configs = parseChannels(ctx.config.channels);
       store = new ChannelStore(ctx.store.db);
       const agentIds = [...ctx.identity.agents.keys()];
-      const webhooks = new Map<ChannelName, ("GET" | "POST")[]>([
-        ["slack", ["POST"]],
-        ["whatsapp", ["GET", "POST"]],
+      const webhooks = new Map<ChannelName, RouteContract[]>([
+        ["slack", [ChannelRoutes.slackEvents]],
+        ["whatsapp", [ChannelRoutes.whatsappVerify, ChannelRoutes.whatsappEvents]],
       ]);
       for (const name of channelNameSchema.options) {
         const cfg = configs[name];
@@ -170,55 +171,43 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
       }
 
       // Webhook paths exist whether or not their channel is configured (one fixed route table): 503 then.
-      for (const [name, methods] of webhooks)
-        for (const method of methods)
-          app.route({
-            method,
-            url: `/webhook/${name}`,
-            config: { auth: "none" },
-            handler: async () => {
-              throw MeshErrors.channelDown(name);
-            },
+      for (const [name, contracts] of webhooks)
+        for (const contract of contracts)
+          route(app, contract, async () => {
+            throw MeshErrors.channelDown(name);
           });
-      const r = app.withTypeProvider<ZodTypeProvider>();
-      r.get("/v1/channels", {
-        schema: { response: ChannelRoutes.channels.response },
-        handler: async () => ({
-          channels: runtimes.map((rt) => {
-            const s: ChannelStatus = rt.adapter?.status() ?? {
-              name: rt.name,
-              state: "missing_token",
-              detail: `needs ${rt.missing}`,
-            };
-            const users = store!.users(rt.name);
-            return {
-              name: rt.name,
-              state: s.state,
-              detail: s.detail === null ? null : redact(s.detail, secrets),
-              owner: users.find((u) => u.role === "owner")?.user_id ?? null,
-              allowed: users.filter((u) => u.role === "allowed").length,
-              pending_codes: store!.pendingCodes(rt.name, ctx.clock.now()).length,
-            };
-          }),
+      route(app, ChannelRoutes.channels, async () => ({
+        channels: runtimes.map((rt) => {
+          const s: ChannelStatus = rt.adapter?.status() ?? {
+            name: rt.name,
+            state: "missing_token",
+            detail: `needs ${rt.missing}`,
+          };
+          const users = store!.users(rt.name);
+          return {
+            name: rt.name,
+            state: s.state,
+            detail: s.detail === null ? null : redact(s.detail, secrets),
+            owner: users.find((u) => u.role === "owner")?.user_id ?? null,
+            allowed: users.filter((u) => u.role === "allowed").length,
+            pending_codes: store!.pendingCodes(rt.name, ctx.clock.now()).length,
+          };
         }),
-      });
-      r.post("/v1/channels/:name/pair", {
-        schema: { params: ChannelRoutes.pairChannel.params, response: ChannelRoutes.pairChannel.response },
-        handler: async (req) => {
-          const name = req.params.name;
-          if (!runtimes.some((rt) => rt.name === name)) throw MeshErrors.notFound(`channel ${name}`);
-          const code = pairingCode(ctx, name);
-          if (!code) throw MeshErrors.badRequest(`${name} already has the maximum of pending pairing codes`);
-          ctx.audit({
-            actor: "operator",
-            action: "channel.pair",
-            target: name,
-            outcome: "ok",
-            code: null,
-            detail: null,
-          });
-          return { name, code: code.code, expires_at: code.expires_at };
-        },
+      }));
+      route(app, ChannelRoutes.pairChannel, async (req) => {
+        const name = req.params.name;
+        if (!runtimes.some((rt) => rt.name === name)) throw MeshErrors.notFound(`channel ${name}`);
+        const code = pairingCode(ctx, name);
+        if (!code) throw MeshErrors.badRequest(`${name} already has the maximum of pending pairing codes`);
+        ctx.audit({
+          actor: "operator",
+          action: "channel.pair",
+          target: name,
+          outcome: "ok",
+          code: null,
+          detail: null,
+        });
+        return { name, code: code.code, expires_at: code.expires_at };
       });
     },
 

@@ -1,6 +1,8 @@
 import { App, isValidSlackRequest, LogLevel, webApi } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { ChannelRoutes } from "../../../common/contracts/channel-routes.js";
+import { route } from "../../../common/http/route.js";
 import { MeshErrors } from "../../errors.js";
 import { redact } from "./redact.js";
 import { type Outcome, Supervisor } from "./supervisor.js";
@@ -176,37 +178,33 @@ export class SlackAdapter implements ChannelAdapter {
       hooks.addContentTypeParser("*", { parseAs: "string", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
         done(null, body),
       );
-      hooks.post(
-        "/webhook/slack",
-        { config: { auth: "none" }, bodyLimit: MAX_BODY_BYTES },
-        async (req, reply) => {
-          const raw = typeof req.body === "string" ? req.body : "";
-          const signature = req.headers["x-slack-signature"];
-          const ts = Number(req.headers["x-slack-request-timestamp"]);
-          const valid =
-            typeof signature === "string" &&
-            Number.isInteger(ts) &&
-            isValidSlackRequest({
-              signingSecret: secret,
-              body: raw,
-              headers: { "x-slack-signature": signature, "x-slack-request-timestamp": ts },
-            });
-          if (!valid)
-            throw MeshErrors.unauthenticated("slack events: missing, wrong or stale request signature");
-          let body: z.output<typeof callback>;
-          try {
-            body = callback.parse(JSON.parse(raw));
-          } catch {
-            throw MeshErrors.badRequest("not a Slack Events API body");
-          }
-          if (body.type === "url_verification") return reply.type("text/plain").send(body.challenge ?? "");
-          if (!this.#onMessage) throw MeshErrors.channelDown("slack");
-          // Acknowledge at once (Slack retries after 3 s); redeliveries are dropped by event_id in the ingress.
-          if (body.type === "event_callback" && body.event_id)
-            this.#deliver(body.team_id ?? "", body.event_id, body.event);
-          return reply.code(200).send({ ok: true });
-        },
-      );
+      route(hooks, ChannelRoutes.slackEvents, async (req, reply) => {
+        const raw = typeof req.body === "string" ? req.body : "";
+        const signature = req.headers["x-slack-signature"];
+        const ts = Number(req.headers["x-slack-request-timestamp"]);
+        const valid =
+          typeof signature === "string" &&
+          Number.isInteger(ts) &&
+          isValidSlackRequest({
+            signingSecret: secret,
+            body: raw,
+            headers: { "x-slack-signature": signature, "x-slack-request-timestamp": ts },
+          });
+        if (!valid)
+          throw MeshErrors.unauthenticated("slack events: missing, wrong or stale request signature");
+        let body: z.output<typeof callback>;
+        try {
+          body = callback.parse(JSON.parse(raw));
+        } catch {
+          throw MeshErrors.badRequest("not a Slack Events API body");
+        }
+        if (body.type === "url_verification") return reply.type("text/plain").send(body.challenge ?? "");
+        if (!this.#onMessage) throw MeshErrors.channelDown("slack");
+        // Acknowledge at once (Slack retries after 3 s); redeliveries are dropped by event_id in the ingress.
+        if (body.type === "event_callback" && body.event_id)
+          this.#deliver(body.team_id ?? "", body.event_id, body.event);
+        return reply.code(200).send({ ok: true });
+      });
     });
     return true;
   }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { type Dispatcher, request } from "undici";
 import { z } from "zod";
 import { readCapped } from "../../../common/client/read-capped.js";
+import { ChannelRoutes } from "../../../common/contracts/channel-routes.js";
+import { route } from "../../../common/http/route.js";
 import { tokensEqual } from "../../../common/tokens.js";
 import { MeshErrors } from "../../errors.js";
 import { MAX_BODY_BYTES, verifyWebhook } from "../orchestration/webhook/verify.js";
@@ -185,8 +187,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
       hooks.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
         done(null, body),
       );
-      hooks.get("/webhook/whatsapp", { config: { auth: "none" } }, async (req, reply) => {
-        const q = req.query as Record<string, unknown>;
+      route(hooks, ChannelRoutes.whatsappVerify, async (req, reply) => {
+        const q = req.query;
         const token = typeof q["hub.verify_token"] === "string" ? q["hub.verify_token"] : "";
         const challenge = typeof q["hub.challenge"] === "string" ? q["hub.challenge"] : "";
         if (
@@ -197,41 +199,37 @@ export class WhatsAppAdapter implements ChannelAdapter {
           return reply.code(403).type("text/plain").send("verification failed");
         return reply.code(200).type("text/plain").send(challenge);
       });
-      hooks.post(
-        "/webhook/whatsapp",
-        { config: { auth: "none" }, bodyLimit: MAX_BODY_BYTES },
-        async (req, reply) => {
-          const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-          const v = verifyWebhook({
-            headers: { "x-hub-signature-256": req.headers["x-hub-signature-256"] },
-            body: raw,
-            secrets: [this.o.appSecret],
-            nowMs: Date.now(),
-          });
-          if (!v.ok) throw MeshErrors.unauthenticated(`whatsapp webhook: ${v.reason}`);
-          const onMessage = this.#onMessage;
-          if (!onMessage) throw MeshErrors.channelDown("whatsapp");
-          let body: z.output<typeof webhookBody>;
-          try {
-            body = webhookBody.parse(JSON.parse(raw.toString("utf8")));
-          } catch {
-            throw MeshErrors.badRequest("not a WhatsApp Cloud API webhook body");
+      route(hooks, ChannelRoutes.whatsappEvents, async (req, reply) => {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const v = verifyWebhook({
+          headers: { "x-hub-signature-256": req.headers["x-hub-signature-256"] },
+          body: raw,
+          secrets: [this.o.appSecret],
+          nowMs: Date.now(),
+        });
+        if (!v.ok) throw MeshErrors.unauthenticated(`whatsapp webhook: ${v.reason}`);
+        const onMessage = this.#onMessage;
+        if (!onMessage) throw MeshErrors.channelDown("whatsapp");
+        let body: z.output<typeof webhookBody>;
+        try {
+          body = webhookBody.parse(JSON.parse(raw.toString("utf8")));
+        } catch {
+          throw MeshErrors.badRequest("not a WhatsApp Cloud API webhook body");
+        }
+        for (const change of body.entry.flatMap((e) => e.changes))
+          for (const m of change.value.messages ?? []) {
+            if (m.type !== "text" || !m.text) continue;
+            this.#remember(m.from, m.id);
+            void onMessage({
+              channel: "whatsapp",
+              messageId: m.id,
+              userId: m.from,
+              chatId: m.from,
+              text: m.text.body,
+            });
           }
-          for (const change of body.entry.flatMap((e) => e.changes))
-            for (const m of change.value.messages ?? []) {
-              if (m.type !== "text" || !m.text) continue;
-              this.#remember(m.from, m.id);
-              void onMessage({
-                channel: "whatsapp",
-                messageId: m.id,
-                userId: m.from,
-                chatId: m.from,
-                text: m.text.body,
-              });
-            }
-          return reply.code(200).send({ ok: true });
-        },
-      );
+        return reply.code(200).send({ ok: true });
+      });
     });
     return true;
   }
