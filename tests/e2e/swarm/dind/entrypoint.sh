@@ -3,6 +3,10 @@
 # (docker0, docker_gwbridge) use, so they never collide with the host's or the fleet's networks.
 set -e
 rm -f /var/run/docker.pid
+# Not --privileged (a host whose engine lacks a capability cannot start privileged containers): the
+# node runs with every capability it can get, so it remounts rw what Docker mounted ro for it.
+mount -o remount,rw /sys 2>/dev/null || true
+for m in /sys/fs/cgroup/*; do mountpoint -q "$m" && mount -o remount,bind,rw "$m" 2>/dev/null || true; done
 # cgroup v2: move ourselves out of the root cgroup so the nested engine may enable controllers.
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
   mkdir -p /sys/fs/cgroup/node-init

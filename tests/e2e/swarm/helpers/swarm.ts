@@ -23,6 +23,17 @@ export const FLEET_POOL = "10.243.64.0/18";
 /** Inside the nodes: Swarm's pool for overlays without an explicit subnet (egress, ingress). */
 const SWARM_POOL = "10.243.128.0/18";
 
+/**
+ * What a Docker engine in a container needs, short of `--privileged`: privileged asks for every
+ * capability the engine knows, and fails ("unable to apply caps") on hosts whose engine runs
+ * without one (here CAP_SYS_RESOURCE). The entrypoint remounts /sys and the cgroups rw.
+ */
+const NODE_PRIVILEGES = [
+  ...["--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE"],
+  ...["--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined"],
+  ...["--security-opt", "systempaths=unconfined", "--device-cgroup-rule", "a *:* rwm"],
+];
+
 export interface SwarmNode {
   name: "manager" | "worker-1" | "worker-2";
   container: string;
@@ -127,7 +138,7 @@ export class TestSwarm {
       await docker([
         "run",
         "-d",
-        "--privileged",
+        ...NODE_PRIVILEGES,
         "--name",
         container,
         "--hostname",
@@ -214,6 +225,34 @@ export class TestSwarm {
       },
       120_000,
     );
+  }
+
+  /** Why a stack's tasks failed: every task's state and error, and each service's last log lines. */
+  async diagnose(stack: string): Promise<string> {
+    const host = this.manager.host;
+    const services = (
+      await docker(["service", "ls", "-q", "--filter", `label=com.docker.stack.namespace=${stack}`], { host })
+    ).stdout
+      .split("\n")
+      .filter(Boolean);
+    const tasks = await docker(
+      [
+        "service",
+        "ps",
+        "--no-trunc",
+        "--format",
+        "{{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}",
+        ...services,
+      ],
+      { host, allowFailure: true },
+    );
+    const logs = await Promise.all(
+      services.map(async (s) => {
+        const r = await docker(["service", "logs", "--raw", "--tail", "15", s], { host, allowFailure: true });
+        return `--- ${s}\n${r.stdout.slice(-3000)}${r.stderr.slice(-3000)}`;
+      }),
+    );
+    return `\n${tasks.stdout}${tasks.stderr}\n${logs.join("\n")}`;
   }
 
   async exec(node: SwarmNode, container: string, argv: string[]) {
