@@ -24,6 +24,16 @@ interface SecretAsk {
 }
 
 /** Channels `channels add` can set up in this version: each secret's shape and where to get it. */
+/** Slack's bot token is asked in both modes (Socket Mode and HTTP events). */
+const SLACK_BOT_TOKEN_ASK: SecretAsk = {
+  credential: "SLACK_BOT_TOKEN",
+  flag: "tokenEnv",
+  prompt:
+    "Slack bot token (api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token, xoxb-…)",
+  shape: /^xoxb-[A-Za-z0-9-]{10,}$/,
+  hint: "a Slack bot token starts with xoxb-",
+};
+
 const SETUP: Record<string, SecretAsk[]> = {
   telegram: [
     {
@@ -44,14 +54,7 @@ const SETUP: Record<string, SecretAsk[]> = {
     },
   ],
   slack: [
-    {
-      credential: "SLACK_BOT_TOKEN",
-      flag: "tokenEnv",
-      prompt:
-        "Slack bot token (api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token, xoxb-…)",
-      shape: /^xoxb-[A-Za-z0-9-]{10,}$/,
-      hint: "a Slack bot token starts with xoxb-",
-    },
+    SLACK_BOT_TOKEN_ASK,
     {
       credential: "SLACK_APP_TOKEN",
       flag: "appTokenEnv",
@@ -61,14 +64,7 @@ const SETUP: Record<string, SecretAsk[]> = {
     },
   ],
   "slack:http": [
-    {
-      credential: "SLACK_BOT_TOKEN",
-      flag: "tokenEnv",
-      prompt:
-        "Slack bot token (api.slack.com/apps → your app → OAuth & Permissions → Bot User OAuth Token, xoxb-…)",
-      shape: /^xoxb-[A-Za-z0-9-]{10,}$/,
-      hint: "a Slack bot token starts with xoxb-",
-    },
+    SLACK_BOT_TOKEN_ASK,
     {
       credential: "SLACK_SIGNING_SECRET",
       flag: "signingSecretEnv",
