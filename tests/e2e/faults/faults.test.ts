@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { dockerReady, shIn, waitFor } from "../helpers/fleet.js";
 import type { E2eFleet } from "../helpers/fleet-setup.js";
 import { startFaultFleet } from "./fault-fleet.js";
@@ -10,7 +10,9 @@ if (!HAVE_DOCKER) console.warn("skipping the fault family: no Docker daemon answ
 const signalNode = (container: string, signal: "KILL" | "TERM") =>
   shIn(
     container,
-    `for p in /proc/[0-9]*; do grep -q main.js $p/cmdline 2>/dev/null && kill -${signal} \${p#/proc/}; done`,
+    // Match on the command line's start: this shell's own cmdline contains "main.js" too, and killing it
+    // first would leave the service untouched.
+    `for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q '^node .*main\\.js' && kill -${signal} \${p#/proc/}; done`,
   );
 
 interface RunView {
@@ -53,6 +55,24 @@ describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
     await fleet?.destroy();
   }, 300_000);
 
+  // Each case starts from an empty script: a case that failed must not leave answers for the next one.
+  beforeEach(async () => {
+    await fleet.fake.reset();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state !== "fail") return;
+    const logs = await fleet.compose(
+      "logs",
+      "--no-color",
+      "--tail",
+      "60",
+      "mesh",
+      "agent-assistant",
+      "egress-proxy",
+    );
+    console.error(`fleet logs after "${ctx.task.name}":\n${logs.stdout}${logs.stderr}`);
+  }, 60_000);
+
   it("an agent killed -9 mid-step (mesh up) gets the step re-sent under the same key within seconds", async () => {
     await fleet.fake.script(
       { fault: "never_end", afterChunks: 1, answer: { text: "stuck" } },
@@ -63,7 +83,7 @@ describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
     await signalNode(await fleet.container("agent-assistant"), "KILL");
     // The step's timeout is 15 min: finishing well inside 2 min means the restart triggered the re-send.
     const run = await finished(id, 120_000);
-    expect(run.status).toBe("succeeded");
+    expect(run.status, JSON.stringify(run.events)).toBe("succeeded");
     const resent = run.events.filter((e) => e.type === "step_redispatched");
     expect(resent.map((e) => e.data?.why)).toEqual(["agent_restarted"]);
     await healthy();
@@ -80,7 +100,7 @@ describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
     );
     await signalNode(await fleet.container("mesh"), "KILL");
     const run = await finished(id, 180_000);
-    expect(run.status).toBe("succeeded");
+    expect(run.status, JSON.stringify(run.events)).toBe("succeeded");
     expect(await stepCalls()).toBe(before + 1);
     await healthy();
   }, 300_000);
