@@ -64,6 +64,9 @@ describe.skipIf(!HAVE_DOCKER)("sales fleet on a three-node swarm", () => {
   };
   beforeAll(async () => {
     await buildDistOnce();
+    // This checkout's service images (a clean machine has none; the fake is layered on the agent image).
+    const built = await cli(["build", "."]);
+    expect(built.code, built.stdout + built.stderr).toBe(0);
     const fakeRef = await fakeImage();
     await swarm.create({ all: SERVICE_IMAGES, core: [fakeRef] });
     env = { COMPOSE_PROJECT_NAME: stack, OPENAI_KEY: "sk-swarm-e2e-key", DOCKER_HOST: swarm.manager.host };
