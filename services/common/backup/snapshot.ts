@@ -68,6 +68,11 @@ export async function writeSnapshot(
       "db" in source ? source.db : new Database(source.path, { readonly: true, fileMustExist: true });
     try {
       await db.backup(target);
+      // A self-contained rollback-journal file: it opens read-only anywhere. A WAL-mode copy needs a
+      // writable directory for its -shm, which the restore's read-only mount does not have.
+      const copy = new Database(target);
+      copy.pragma("journal_mode = DELETE");
+      copy.close();
       sqlite = String(db.prepare("SELECT sqlite_version()").pluck().get());
       const schema = schemaVersions(db);
       files.push({ file: source.file, bytes: statSync(target).size, sha256: sha256File(target), schema });

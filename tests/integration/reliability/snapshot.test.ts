@@ -42,7 +42,11 @@ describe("online snapshots", () => {
       const copy = new Database(join(data, SNAPSHOT_DIR, "mesh.db"), { readonly: true });
       expect(copy.prepare("SELECT COUNT(*) FROM drill").pluck().get()).toBeGreaterThanOrEqual(100);
       expect(copy.prepare("PRAGMA integrity_check").pluck().get()).toBe("ok");
+      // A rollback-journal file, not WAL: restore opens it read-only from a read-only mount, where a
+      // WAL database cannot create its -shm ("unable to open database file").
+      expect(copy.pragma("journal_mode", { simple: true })).toBe("delete");
       copy.close();
+      expect(readFileSync(join(data, SNAPSHOT_DIR, "mesh.db")).readUInt8(18)).toBe(1); // header: legacy journal
     } finally {
       mesh.close();
     }
