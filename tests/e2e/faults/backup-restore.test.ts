@@ -87,11 +87,7 @@ describe.skipIf(!HAVE_DOCKER)("backup and restore of a running fleet (real Docke
     expect(r.stderr).toMatch(/does not match its manifest: config\/config\/mesh\.yaml: checksum differs/);
   });
 
-  // Skipped, reason printed: the first real run (2026-12-08) failed in the product, not the test.
-  const RESTORE_SKIP =
-    'restore into a fresh directory fails: "openlegion: restoring agent-assistant failed: {"ok":false,"error":"unable to open database file"}"';
-  console.warn(`skipping "restores into a fresh directory": ${RESTORE_SKIP}`);
-  it.skip("restores into a fresh directory after the original fleet and its volumes are gone", async () => {
+  it("restores into a fresh directory after the original fleet and its volumes are gone", async () => {
     await fleet.destroy();
     const restore = await cli(["restore", archive, "--dir", restoredDir], restoredEnv());
     expect(restore.code, restore.stdout + restore.stderr).toBe(0);
@@ -118,7 +114,7 @@ describe.skipIf(!HAVE_DOCKER)("backup and restore of a running fleet (real Docke
       const one = (db: Database.Database, sql: string) => db.prepare(sql).pluck().get();
       expect(one(mesh, "SELECT value FROM blackboard WHERE key = 'context/notes_backup'")).toContain("kept");
       expect(one(mesh, "SELECT COUNT(*) FROM schedules WHERE agent = 'assistant'")).toBe(1);
-      expect(one(mesh, "SELECT status FROM workflow_runs WHERE workflow = 'note'")).toBe("succeeded");
+      expect(one(mesh, "SELECT status FROM workflow_runs WHERE workflow_name = 'note'")).toBe("succeeded");
       expect(Number(one(proxy, "SELECT COUNT(*) FROM calls WHERE state = 'settled'"))).toBeGreaterThanOrEqual(
         3,
       );

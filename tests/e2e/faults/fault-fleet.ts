@@ -21,6 +21,11 @@ export async function startFaultFleet(label: string, pool: string): Promise<E2eF
   await fleet.init("starter");
   const meshYaml = join(fleet.dir, "config", "mesh.yaml");
   writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "${pool}"\n`);
+  // The backup drill sets a schedule from the agent (set_cron), which needs can_schedule (default deny).
+  const permsFile = join(fleet.dir, "config", "permissions.json");
+  const perms = JSON.parse(readFileSync(permsFile, "utf8")) as Record<string, Record<string, unknown>>;
+  perms.assistant = { ...perms.assistant, can_schedule: true };
+  writeFileSync(permsFile, `${JSON.stringify(perms, null, 2)}\n`);
   mkdirSync(join(fleet.dir, "config", "workflows"), { recursive: true });
   writeFileSync(join(fleet.dir, "config", "workflows", "note.yaml"), WORKFLOW);
   const up = await fleet.cli(["up", fleet.dir, "-d", "--timeout", "240"]);
