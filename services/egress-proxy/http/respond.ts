@@ -68,5 +68,7 @@ export function sendError(res: ServerResponse, error: OlError): void {
     headers["x-openlegion-cooldown"] = `${String(error.details?.model)}; retry-after=${String(retryAfter)}`;
   }
   if (error.status === 407) headers["proxy-authenticate"] = PROXY_CHALLENGES;
+  // Names the refusal as the proxy's own (a browser cannot read an opaque response's body).
+  headers["x-openlegion-error"] = error.code;
   sendJson(res, error.status, errorBody(error), headers);
 }
