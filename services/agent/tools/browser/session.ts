@@ -16,6 +16,7 @@ export const BROWSER_LIMITS = {
   /** Refusals remembered per page, listed in the next result. */
   blockedKept: 20,
 } as const;
+export type BrowserLimits = { [K in keyof typeof BROWSER_LIMITS]: number };
 
 export interface BrowserSessionOptions {
   /** ws://browser-<id>:9480/playwright */
@@ -23,7 +24,7 @@ export interface BrowserSessionOptions {
   /** The egress proxy's forward door and the agent's credentials (Basic: agent id, token). */
   proxy: { server: string; username: string; password: string };
   log: Logger;
-  limits?: Partial<typeof BROWSER_LIMITS>;
+  limits?: Partial<BrowserLimits>;
 }
 
 export interface Blocked {
@@ -49,7 +50,7 @@ const REFUSED = new Set([402, 403, 407]);
  */
 export class BrowserSession {
   readonly #o: BrowserSessionOptions;
-  readonly #limits: typeof BROWSER_LIMITS;
+  readonly #limits: BrowserLimits;
   #browser: Browser | undefined;
   #context: BrowserContext | undefined;
   #opening: Promise<BrowserContext> | undefined;
@@ -68,7 +69,7 @@ export class BrowserSession {
     return this.#o.endpoint;
   }
 
-  get limits(): typeof BROWSER_LIMITS {
+  get limits(): BrowserLimits {
     return this.#limits;
   }
 
