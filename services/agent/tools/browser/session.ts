@@ -129,7 +129,7 @@ export class BrowserSession {
     if (!response || response.status() < 400) return undefined;
     const headers = await response.allHeaders().catch(() => ({}) as Record<string, string>);
     const code = headers[REFUSAL_HEADER];
-    if (code?.startsWith("OL_ERR_PROXY_")) {
+    if (code) {
       const text = await response.text().catch(() => "");
       const message = /"message"\s*:\s*"([^"]{0,400})/.exec(text)?.[1] ?? "";
       return `${code} ${message}`.trim();
