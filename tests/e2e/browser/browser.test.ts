@@ -111,6 +111,15 @@ describe.skipIf(!HAVE_DOCKER)("issue 19: browser tools on real Docker", () => {
       mesh,
       `${readFileSync(mesh, "utf8")}\negress:\n  allow_private_cidrs: ["172.16.0.0/12", "192.168.0.0/16"]\n`,
     );
+    // So browser_screenshot can register its artifact on the blackboard.
+    const permissions = join(fleet.dir, "config", "permissions.json");
+    writeFileSync(
+      permissions,
+      readFileSync(permissions, "utf8").replace(
+        '"context/notes_*"',
+        '"context/notes_*", "context/artifacts/**"',
+      ),
+    );
     const override = join(fleet.dir, "docker-compose.override.yml");
     writeFileSync(override, `${readFileSync(override, "utf8")}${siteService}`);
     const up = await fleet.cli(["up", fleet.dir, "-d", "--timeout", "300"]);
@@ -177,6 +186,7 @@ describe.skipIf(!HAVE_DOCKER)("issue 19: browser tools on real Docker", () => {
     expect(tools).toContain("Clicked!");
     expect(tools).toContain("Hello, Ada!");
     expect(tools).toMatch(/\/data\/artifacts\/screenshot-[\w-]+\.png/);
+    expect(tools).toMatch(/\\?"registered\\?": ?true/);
     expect(tools).toContain("OL_ERR_AGENT_BROWSER_BLOCKED");
     expect(tools).toContain("public-standin");
     const png = /\/data\/artifacts\/(screenshot-[\w-]+\.png)/.exec(tools)?.[1];

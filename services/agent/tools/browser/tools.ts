@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { z } from "zod";
 import { isOlError } from "../../../common/errors.js";
 import { ToolErrors } from "../errors.js";
-import { storeArtifact } from "../mesh/fleet.js";
+import { registerArtifact, writeArtifact } from "../mesh/fleet.js";
 import { defineTool, type Tool } from "../types.js";
 import { capText, untrustedPage } from "./refs.js";
 import { BROWSER_LIMITS, type BrowserSession } from "./session.js";
@@ -164,7 +164,15 @@ export function browserTools(session: BrowserSession): Tool[] {
         (await session.page()).screenshot({ type: "png", fullPage: args.full_page ?? false }),
       );
       const name = `screenshot-${new Date().toISOString().replace(/[:.]/g, "-")}.png`;
-      return storeArtifact(ctx, name, png, "browser screenshot");
+      const a = await writeArtifact(ctx, name, png, "browser screenshot");
+      const shot = { saved: a.saved, bytes: a.bytes, sha256: a.sha256 };
+      // The file is the screenshot; the blackboard entry is a courtesy the agent's grants may not allow.
+      try {
+        return { ...shot, key: a.key, registered: true, entry: await registerArtifact(ctx, a) };
+      } catch (error) {
+        if (!isOlError(error) || error.code !== ToolErrors.mesh.code) throw error;
+        return { ...shot, registered: false, why: error.message };
+      }
     },
   });
 

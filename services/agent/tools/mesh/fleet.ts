@@ -54,20 +54,27 @@ export const saveArtifactTool = defineTool({
     description: z.string().max(1000).optional(),
   }),
   async run(args, ctx) {
-    return storeArtifact(ctx, args.name, Buffer.from(args.content, "utf8"), args.description);
+    const a = await writeArtifact(ctx, args.name, Buffer.from(args.content, "utf8"), args.description);
+    const entry = await registerArtifact(ctx, a);
+    return { saved: a.saved, key: a.key, bytes: a.bytes, sha256: a.sha256, entry };
   },
 });
 
-/**
- * Writes bytes to /data/artifacts/<name> (confined to the data root) and registers them on the
- * blackboard; save_artifact and browser_screenshot both store through here.
- */
-export async function storeArtifact(
+export interface WrittenArtifact {
+  saved: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+  value: { path: string; bytes: number; sha256: string; description: string | null; agent: string };
+}
+
+/** Writes bytes to /data/artifacts/<name>, confined to the data root (save_artifact, browser_screenshot). */
+export async function writeArtifact(
   ctx: ToolContext,
   name: string,
   content: Buffer,
   description?: string,
-): Promise<{ saved: string; key: string; bytes: number; sha256: string; entry: unknown }> {
+): Promise<WrittenArtifact> {
   if (!ARTIFACT_NAME.test(name))
     throw ToolErrors.pathRefused(name, "artifact names are 1-128 of A-Z a-z 0-9 _ . -");
   if (content.length > ARTIFACT_MAX_BYTES) throw ToolErrors.tooLarge("artifact", ARTIFACT_MAX_BYTES);
@@ -85,7 +92,6 @@ export async function storeArtifact(
   }
   const bytes = content.length;
   const sha256 = createHash("sha256").update(content).digest("hex");
-  const key = `context/artifacts/${ctx.agentId}/${name}`;
   const value = {
     path: `/data/${resolved.rel}`,
     bytes,
@@ -93,10 +99,13 @@ export async function storeArtifact(
     description: description ?? null,
     agent: ctx.agentId,
   };
-  const entry = await ctx.mesh.call(
+  return { saved: value.path, key: `context/artifacts/${ctx.agentId}/${name}`, bytes, sha256, value };
+}
+
+/** Registers a written artifact on the blackboard at context/artifacts/<agent>/<name>. */
+export const registerArtifact = (ctx: ToolContext, a: WrittenArtifact): Promise<unknown> =>
+  ctx.mesh.call(
     MeshRoutes.blackboardWrite,
-    { params: { "*": key }, body: { value } },
+    { params: { "*": a.key }, body: { value: a.value } },
     { signal: ctx.signal },
   );
-  return { saved: value.path, key, bytes, sha256, entry };
-}
