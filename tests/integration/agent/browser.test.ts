@@ -11,6 +11,7 @@ import { type RunningBrowser, startBrowserServer } from "../../../services/brows
 import type { Resolver } from "../../../services/egress-proxy/net/resolver.js";
 import { createSite } from "../../fixtures/browser-site/site.mjs";
 import { type Stack, startStack } from "../egress-proxy/harness.js";
+import { runTask, startHarness, toolMessages, toolsOffered } from "./harness.js";
 import { makeSandbox, silent, toolCtx } from "./helpers.js";
 
 /**
@@ -222,6 +223,62 @@ describe.skipIf(!haveChromium)("issue 19: browser tools through the egress proxy
       expect(refused.message).toContain("OL_ERR_PROXY_AGENT_FROZEN");
     } finally {
       await admin("unfreeze");
+    }
+  });
+
+  it("closes the browser after idle and opens it again on the next call", async () => {
+    const idle = new BrowserSession({
+      endpoint: browser.wsEndpoint(),
+      proxy: { server: stack.url, username: "alice", password: stack.token("alice") },
+      log: silent,
+      limits: { idleMs: 200 },
+    });
+    try {
+      const [nav] = browserTools(idle);
+      await nav!.run({ url: `http://site.test:${sitePort}/` }, ctx);
+      expect(idle.connected).toBe(true);
+      for (let i = 0; i < 100 && idle.connected; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(idle.connected).toBe(false);
+      const again = (await nav!.run({ url: `http://site.test:${sitePort}/about` }, ctx)) as { title: string };
+      expect(again.title).toBe("About");
+      expect(idle.launches).toBe(2);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it("an agent whose manifest names a browser offers the browser tools and runs them", async () => {
+    const h = await startHarness(
+      { id: "alice", proxy_url: stack.url, browser_url: browser.wsEndpoint() },
+      { fake: stack.fake, agentToken: stack.token("alice") },
+    );
+    try {
+      stack.fake.script(
+        "openai",
+        { toolCalls: [{ name: "browser_navigate", args: { url: `http://site.test:${sitePort}/about` } }] },
+        { text: "read it" },
+      );
+      const task = await runTask(h, "read the about page");
+      expect(task).toMatchObject({ status: "completed", reply: "read it" });
+      const last = stack.fake.requests.at(-1);
+      expect(toolsOffered(last)).toEqual(expect.arrayContaining(["browser_navigate", "browser_snapshot"]));
+      expect(toolMessages(last).join("\n")).toContain("We make tests.");
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("an agent without a browser in its manifest offers no browser tool", async () => {
+    const h = await startHarness(
+      { id: "alice", proxy_url: stack.url },
+      { fake: stack.fake, agentToken: stack.token("alice") },
+    );
+    try {
+      stack.fake.script("openai", { text: "no browser" });
+      await runTask(h, "hi");
+      expect(toolsOffered(stack.fake.requests.at(-1)).filter((t) => t.startsWith("browser_"))).toEqual([]);
+    } finally {
+      await h.close();
     }
   });
 });

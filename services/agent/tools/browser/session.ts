@@ -57,12 +57,18 @@ export class BrowserSession {
   #current: Page | undefined;
   readonly #pages = new WeakMap<Page, PageState>();
   #idle: NodeJS.Timeout | undefined;
+  #busy = 0;
   /** Launches seen (1 = first start); restarts = launches - 1. */
   launches = 0;
 
   constructor(o: BrowserSessionOptions) {
     this.#o = o;
     this.#limits = { ...BROWSER_LIMITS, ...o.limits };
+  }
+
+  /** Whether a browser is connected now (false before the first call and after idle). */
+  get connected(): boolean {
+    return this.#browser?.isConnected() ?? false;
   }
 
   get endpoint(): string {
@@ -73,9 +79,19 @@ export class BrowserSession {
     return this.#limits;
   }
 
-  /** The current tab (a new one when none is open), with the idle timer pushed back. */
+  /** Runs one tool call; the idle timer starts when the last call in flight ends. */
+  async use<T>(fn: () => Promise<T>): Promise<T> {
+    this.#busy++;
+    clearTimeout(this.#idle);
+    try {
+      return await fn();
+    } finally {
+      if (--this.#busy === 0) this.#touch();
+    }
+  }
+
+  /** The current tab (a new one when none is open). */
   async page(): Promise<Page> {
-    this.#touch();
     const context = await this.#contextOrOpen();
     if (this.#current && !this.#current.isClosed()) return this.#current;
     const open = context.pages().filter((p) => !p.isClosed());

@@ -31,7 +31,10 @@ const GONE = /Browser closed|browser has been closed|Target (page, context or br
  * Chromium died under the call, the session is dropped and the action runs once more on a fresh
  * browser (the sidecar relaunches it).
  */
-async function act<T>(session: BrowserSession, tool: string, fn: () => Promise<T>): Promise<T> {
+const act = <T>(session: BrowserSession, tool: string, fn: () => Promise<T>): Promise<T> =>
+  session.use(() => attempt(session, tool, fn));
+
+async function attempt<T>(session: BrowserSession, tool: string, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await fn();
