@@ -226,6 +226,19 @@ describe.skipIf(!haveChromium)("issue 19: browser tools through the egress proxy
     }
   });
 
+  it("goes back in history and lists the tabs", async () => {
+    await call("browser_navigate", { url: `http://site.test:${sitePort}/` });
+    await call("browser_navigate", { url: `http://site.test:${sitePort}/about` });
+    expect(await call("browser_back")).toMatchObject({ title: "Home", went_back: true });
+    const tabs = await call("browser_tabs");
+    expect(tabs.tabs).toEqual([
+      { index: 0, url: `http://site.test:${sitePort}/`, title: "Home", current: true },
+    ]);
+    expect(await failure("browser_tabs", { select: 3 })).toMatchObject({
+      code: "OL_ERR_AGENT_BROWSER_FAILED",
+    });
+  });
+
   it("closes the browser after idle and opens it again on the next call", async () => {
     const idle = new BrowserSession({
       endpoint: browser.wsEndpoint(),
