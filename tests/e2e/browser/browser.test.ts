@@ -97,31 +97,24 @@ describe.skipIf(!HAVE_DOCKER)("issue 19: browser tools on real Docker", () => {
 
   beforeAll(async () => {
     await fleet.init("starter");
-    const agents = join(fleet.dir, "config", "agents.yaml");
-    writeFileSync(
-      agents,
-      readFileSync(agents, "utf8").replace(
+    const edit = (file: string, change: (text: string) => string) =>
+      writeFileSync(join(fleet.dir, file), change(readFileSync(join(fleet.dir, file), "utf8")));
+    edit("config/agents.yaml", (t) =>
+      t.replace(
         '    role: "General assistant"\n',
         '    role: "General assistant"\n    browser_backend: basic\n    allowed_hosts: ["site:8080"]\n',
       ),
     );
     // The stand-ins live on the egress bridge, a private range Docker picks from its default pools.
-    const mesh = join(fleet.dir, "config", "mesh.yaml");
-    writeFileSync(
-      mesh,
-      `${readFileSync(mesh, "utf8")}\negress:\n  allow_private_cidrs: ["172.16.0.0/12", "192.168.0.0/16"]\n`,
+    edit(
+      "config/mesh.yaml",
+      (t) => `${t}\negress:\n  allow_private_cidrs: ["172.16.0.0/12", "192.168.0.0/16"]\n`,
     );
     // So browser_screenshot can register its artifact on the blackboard.
-    const permissions = join(fleet.dir, "config", "permissions.json");
-    writeFileSync(
-      permissions,
-      readFileSync(permissions, "utf8").replace(
-        '"context/notes_*"',
-        '"context/notes_*", "context/artifacts/**"',
-      ),
+    edit("config/permissions.json", (t) =>
+      t.replace('"context/notes_*"', '"context/notes_*", "context/artifacts/**"'),
     );
-    const override = join(fleet.dir, "docker-compose.override.yml");
-    writeFileSync(override, `${readFileSync(override, "utf8")}${siteService}`);
+    edit("docker-compose.override.yml", (t) => `${t}${siteService}`);
     const up = await fleet.cli(["up", fleet.dir, "-d", "--timeout", "300"]);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     await fleet.locateFake();
