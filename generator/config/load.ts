@@ -154,8 +154,8 @@ function resolveAgents(agents: AgentsFile, mesh: MeshFile, permissions: Permissi
     .map(([id, agent]) => ({
       ...agent,
       id,
-      // Refused when set (service-checks.ts); resolved as before so renders and config hashes stay stable.
-      browser_backend: agent.browser_backend ?? "basic",
+      // Unset = the agent does not browse (no browser sidecar, no browser tools).
+      browser_backend: agent.browser_backend,
       model: agent.model ?? mesh.llm.default_model,
       max_tokens: agent.max_tokens ?? mesh.llm.max_tokens,
       temperature: agent.temperature ?? mesh.llm.temperature,

@@ -15,10 +15,16 @@ import type { LoadedWorkflow } from "./workflow-check.js";
  */
 
 /** Fields the schema accepts for compatibility but the product does not implement yet: refused, never ignored. */
-const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir" | "browser_backend"; why: string }> = [
+const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir"; why: string }> = [
   { field: "skills_dir", why: "custom skills are not available in this release; remove the field" },
-  { field: "browser_backend", why: "browser tools are not available in this release; remove the field" },
 ];
+/** The seed's browser tiers beyond "basic" (docs/tools.md "Browser backends"): refused, never downgraded. */
+const BROWSER_TIERS: Record<string, string> = {
+  stealth:
+    'browser_backend "stealth" (an anti-detection browser) is not available in this release; use "basic"',
+  advanced:
+    'browser_backend "advanced" (a browser service run by the operator, reached over CDP) is not available in this release; use "basic"',
+};
 const REMOTE_MCP = "remote MCP servers (url) are not supported yet; run the server with command";
 
 /**
@@ -31,6 +37,8 @@ export function unimplementedFields(agent: unknown): Array<{ path: PropertyKey[]
   const out: Array<{ path: PropertyKey[]; why: string }> = NOT_IMPLEMENTED.filter(
     ({ field }) => fields[field] !== undefined && fields[field] !== null,
   ).map(({ field, why }) => ({ path: [field], why }));
+  const tier = typeof fields.browser_backend === "string" ? BROWSER_TIERS[fields.browser_backend] : undefined;
+  if (tier) out.push({ path: ["browser_backend"], why: tier });
   const servers = Array.isArray(fields.mcp_servers) ? fields.mcp_servers : [];
   servers.forEach((server: unknown, i) => {
     if (server && typeof server === "object" && (server as { url?: unknown }).url !== undefined)

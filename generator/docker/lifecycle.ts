@@ -38,7 +38,7 @@ export async function renderFleet(dir: string, io: CliIo): Promise<void> {
 export async function missingImages(host: DockerHost, images: readonly string[]): Promise<ServiceImage[]> {
   const missing: ServiceImage[] = [];
   for (const ref of images) {
-    const m = /^openlegion\/(mesh|egress-proxy|agent):/.exec(ref);
+    const m = /^openlegion\/(mesh|egress-proxy|agent|browser):/.exec(ref);
     if (!m) continue;
     if (!(await host.imageExists(ref))) missing.push(m[1] as ServiceImage);
   }

@@ -1,7 +1,13 @@
 import { isReservedAgentId, RESERVED_AGENT_IDS } from "../../services/common/agent-ids.js";
 import { canonicalJson, compareAscii } from "../../services/common/canonical-json.js";
-import { agentServiceName, EGRESS_PROXY_HOST, MESH_HOST } from "../../services/common/ports.js";
+import {
+  agentServiceName,
+  browserServiceName,
+  EGRESS_PROXY_HOST,
+  MESH_HOST,
+} from "../../services/common/ports.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
+import { browserService, browses } from "./browser.js";
 import { sha256Hex } from "./canonical.js";
 import { RenderErrors } from "./errors.js";
 import { GENERATED_ROOT, generateFiles, textFile } from "./generated.js";
@@ -21,7 +27,13 @@ const INHIBIT_IPV4 = { "com.docker.network.bridge.inhibit_ipv4": "true" };
 
 /** sha256 of the canonical fleet config without secret values (log format and SQLite sync are the .env values that shape output). */
 export function inputDigest(fleet: FleetConfig): string {
-  const { env, ...rest } = fleet;
+  const { env, agents, ...fields } = fleet;
+  // An unset browser_backend hashes as "basic", as before the field meant anything: renders of fleets
+  // that do not browse keep their digest.
+  const rest = {
+    ...fields,
+    agents: agents.map((a) => ({ ...a, browser_backend: a.browser_backend ?? "basic" })),
+  };
   const sync = env?.OPENLEGION_SQLITE_SYNC === "normal" ? { OPENLEGION_SQLITE_SYNC: "normal" } : {};
   return sha256Hex(
     canonicalJson({ ...rest, env: { OPENLEGION_LOG_FORMAT: env?.OPENLEGION_LOG_FORMAT ?? "json", ...sync } }),
@@ -102,8 +114,10 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
   const digest = inputDigest(fleet);
 
   const services: Record<string, ComposeService> = {};
-  for (const agent of fleet.agents)
+  for (const agent of fleet.agents) {
     services[agentServiceName(agent.id)] = agentService(fleet, agent, secrets, opts);
+    if (browses(agent)) services[browserServiceName(agent.id)] = browserService(fleet, agent, secrets, opts);
+  }
   services[EGRESS_PROXY_HOST] = proxyService(fleet, secrets, opts);
   services[MESH_HOST] = meshService(fleet, secrets, opts);
   // Grouped once: a per-service scan of every file and secret is quadratic (0.1 s at 500 agents).

@@ -6,6 +6,7 @@ import { type ProxyConfig, proxyConfigSchema } from "../../services/common/contr
 import {
   AGENT_PORT,
   agentServiceName,
+  browserUrl,
   credentialSecretName,
   EGRESS_PROXY_HOST,
   EGRESS_PROXY_PORT,
@@ -184,6 +185,7 @@ function agentManifest(
     proxy_url: PROXY_URL,
     embedding_model: fleet.mesh.llm.embedding_model,
     ...(a.skills_dir === undefined ? {} : { skills_dir: SKILLS_MOUNT }),
+    ...(a.browser_backend === undefined ? {} : { browser_url: browserUrl(a.id) }),
   };
 }
 

@@ -42,9 +42,9 @@ export const healthcheckCommand = (port: number): string[] => [
 /** Fixed limits of the two infrastructure services. */
 const INFRA_LIMITS = { memory: "512m", cpus: 1, pids: 512 } as const;
 
-interface ServiceInput {
+export interface ServiceInput {
   name: string;
-  kind: "mesh" | "egress-proxy" | "agent";
+  kind: "mesh" | "egress-proxy" | "agent" | "browser";
   image: string;
   port: number;
   dependsOn: string[];
@@ -85,7 +85,7 @@ function secretMounts(plan: SecretPlan, service: string): { source: string; targ
 }
 
 /** The full hardening set (ARCHITECTURE.md §4), in dclint's key order. Labels get the config hash later. */
-function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): ComposeService {
+export function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): ComposeService {
   const secrets = secretMounts(plan, input.name);
   const labels: Record<string, string> = { [LABEL.service]: input.kind, [LABEL.version]: opts.toolVersion };
   if (input.agentId !== undefined) labels[LABEL.agent] = input.agentId;
@@ -140,7 +140,7 @@ function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): 
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-function commonEnv(fleet: FleetConfig): Record<string, string> {
+export function commonEnv(fleet: FleetConfig): Record<string, string> {
   return {
     OPENLEGION_CONFIG_DIR: DEFAULT_CONFIG_DIR,
     OPENLEGION_LOG_FORMAT: fleet.env?.OPENLEGION_LOG_FORMAT ?? "json",

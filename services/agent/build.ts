@@ -19,6 +19,7 @@ import { AgentRuntime } from "./runtime/agent-runtime.js";
 import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
+import { browserProviders } from "./tools/browser/provider.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
 import { LOCAL_TOOLS, meshToolsFor } from "./tools/index.js";
 import { MeshClient } from "./tools/mesh/client.js";
@@ -95,6 +96,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     staticProvider("mesh", meshToolsFor(config.manifest.mesh_grants)),
     staticProvider("memory", memory.tools),
     ...mcpProviders(config, dataRoot, log, o.mcpRestart),
+    ...browserProviders(config, log),
   ]);
   await toolbox.start({ manifest: config.manifest, dataRoot, log });
   const registry: ToolSource = o.registry ?? toolbox;

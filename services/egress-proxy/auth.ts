@@ -34,6 +34,12 @@ export function presentedToken(headers: IncomingHttpHeaders, search: URLSearchPa
   );
 }
 
+/**
+ * The 407's challenges, one `proxy-authenticate` line each. Browsers answer only schemes they know, so
+ * Basic comes first (Chromium, through Playwright's proxy credentials); Bearer stays for SDK clients.
+ */
+export const PROXY_CHALLENGES = ['Basic realm="openlegion-egress"', 'Bearer realm="openlegion-egress"'];
+
 /** Proxy-Authorization for forward/CONNECT: `Bearer <token>` or `Basic base64(any:<token>)`. */
 export function presentedProxyToken(headers: IncomingHttpHeaders): string | undefined {
   const value = first(headers["proxy-authorization"]);

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { SERVICE_IMAGES } from "../../docker/images.js";
 import { type CliIo, type CommandModule, EXIT_OK, EXIT_USAGE } from "../io.js";
 
 /** `openlegion build [dir] [--no-cache] [--node-image IMG] [--runtime-image IMG] [--extra-ca-certs FILE]`. */
@@ -8,7 +9,7 @@ export interface BuildOptions {
   nodeImage?: string;
   runtimeImage?: string;
   extraCaCerts?: string;
-  only?: ("mesh" | "egress-proxy" | "agent")[];
+  only?: (typeof SERVICE_IMAGES)[number][];
   /** Registry host[:port] to tag and push the built images to (for Swarm nodes to pull). */
   push?: string;
 }
@@ -22,7 +23,7 @@ const flagsSchema = z.strictObject({
   only: z
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()))
-    .pipe(z.array(z.enum(["mesh", "egress-proxy", "agent"])).min(1))
+    .pipe(z.array(z.enum(SERVICE_IMAGES)).min(1))
     .optional(),
   push: z
     .string()
@@ -74,7 +75,7 @@ export const buildCommand: CommandModule = {
       .option("--runtime-image <image>", "Debian image the services run on (default debian:bookworm-slim)")
       .option("--extra-ca-certs <file>", "PEM bundle to trust during image builds and at run time")
       .option("--no-cache", "rebuild every layer")
-      .option("--only <images>", "comma-separated subset: mesh,egress-proxy,agent")
+      .option("--only <images>", "comma-separated subset: mesh,egress-proxy,agent,browser")
       .option(
         "--push <registry>",
         "then tag and push each image as <registry>/openlegion/<service>:<version>",

@@ -92,7 +92,9 @@ export const agentSchema = z.strictObject({
   browser_backend: z
     .enum(["basic", "stealth", "advanced"])
     .optional()
-    .describe("Browser flavour for browser tools (not available in this release: refused)."),
+    .describe(
+      'Gives the agent browser tools and a Chromium sidecar; "basic" only ("stealth" and "advanced" are refused).',
+    ),
   resources: resourcesSchema.prefault({}).describe("Container limits."),
   budget: budgetSchema.prefault({}).describe("LLM spend caps enforced by the egress proxy."),
   mcp_servers: z.array(mcpServerSchema).max(32).default([]).describe("MCP tool servers."),

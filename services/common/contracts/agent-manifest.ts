@@ -34,6 +34,11 @@ export const agentManifestSchema = z.strictObject({
   mesh_grants: z
     .array(z.enum(["blackboard_read", "blackboard_write", "can_message", "can_publish", "can_subscribe"]))
     .optional(),
+  /**
+   * The Playwright endpoint of the agent's browser sidecar, when agents.yaml sets browser_backend
+   * (absent: the agent has no browser tools).
+   */
+  browser_url: z.string().optional(),
   /** Where the agent's skills directory is mounted read-only, when agents.yaml sets skills_dir. */
   skills_dir: z.string().optional(),
 });

@@ -189,11 +189,14 @@ export const BAD_CASES: BadCase[] = [
     expect: [[`${A}:3:17 agents.researcher.skills_dir`, "not supported: custom skills are not available"]],
   },
   {
-    name: "browser_backend (refused until browser tools are implemented)",
-    files: agents("agents:\n  researcher:\n    browser_backend: basic\n"),
-    expect: [
-      [`${A}:3:22 agents.researcher.browser_backend`, "not supported: browser tools are not available"],
-    ],
+    name: "issue 19: browser_backend stealth (refused: only basic is implemented)",
+    files: agents("agents:\n  researcher:\n    browser_backend: stealth\n"),
+    expect: [[`${A}:3:22 agents.researcher.browser_backend`, 'not supported: browser_backend "stealth"']],
+  },
+  {
+    name: "issue 19: browser_backend advanced (refused: only basic is implemented)",
+    files: agents("agents:\n  researcher:\n    browser_backend: advanced\n"),
+    expect: [[`${A}:3:22 agents.researcher.browser_backend`, 'not supported: browser_backend "advanced"']],
   },
   {
     name: "a condition that is not CEL",
