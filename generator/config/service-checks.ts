@@ -1,3 +1,4 @@
+import { compileHostPattern, findUrlRule } from "../../services/egress-proxy/net/hosts.js";
 import { compileExpr, isParseError } from "../../services/mesh/modules/orchestration/cel.js";
 import { API_PRESETS, LLM_API } from "./api-presets.js";
 import { issueAt, type ParsedFile } from "./document.js";
@@ -19,7 +20,6 @@ const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir" | "browser_backend"; 
   { field: "skills_dir", why: "custom skills are not available in this release; remove the field" },
   { field: "browser_backend", why: "browser tools are not available in this release; remove the field" },
 ];
-const REMOTE_MCP = "remote MCP servers (url) are not supported yet; run the server with command";
 
 /**
  * The unimplemented fields one agent sets, as paths below `agents.<id>`. Works on the raw YAML value,
@@ -28,15 +28,9 @@ const REMOTE_MCP = "remote MCP servers (url) are not supported yet; run the serv
 export function unimplementedFields(agent: unknown): Array<{ path: PropertyKey[]; why: string }> {
   if (!agent || typeof agent !== "object") return [];
   const fields = agent as Record<string, unknown>;
-  const out: Array<{ path: PropertyKey[]; why: string }> = NOT_IMPLEMENTED.filter(
-    ({ field }) => fields[field] !== undefined && fields[field] !== null,
-  ).map(({ field, why }) => ({ path: [field], why }));
-  const servers = Array.isArray(fields.mcp_servers) ? fields.mcp_servers : [];
-  servers.forEach((server: unknown, i) => {
-    if (server && typeof server === "object" && (server as { url?: unknown }).url !== undefined)
-      out.push({ path: ["mcp_servers", i, "url"], why: REMOTE_MCP });
-  });
-  return out;
+  return NOT_IMPLEMENTED.filter(({ field }) => fields[field] !== undefined && fields[field] !== null).map(
+    ({ field, why }) => ({ path: [field], why }),
+  );
 }
 
 export function checkUnimplementedAgentFields(parsed: ParsedFile, data: AgentsFile): ConfigIssue[] {
@@ -44,6 +38,27 @@ export function checkUnimplementedAgentFields(parsed: ParsedFile, data: AgentsFi
     unimplementedFields(agent).map(({ path, why }) =>
       issueAt(parsed, ["agents", id, ...path], `not supported: ${why}`),
     ),
+  );
+}
+
+/**
+ * A remote MCP server's host must be in its agent's allowed_hosts: the egress proxy refuses it
+ * otherwise (the same rule, services/egress-proxy/net/hosts.ts), so validate says so first.
+ */
+export function checkRemoteMcpHosts(parsed: ParsedFile, data: AgentsFile): ConfigIssue[] {
+  return Object.entries(data.agents).flatMap(([id, agent]) =>
+    agent.mcp_servers.flatMap((server, i) => {
+      if (!server.url) return [];
+      const url = new URL(server.url);
+      if (findUrlRule(agent.allowed_hosts.map(compileHostPattern), url)) return [];
+      return [
+        issueAt(
+          parsed,
+          ["agents", id, "mcp_servers", i, "url"],
+          `${url.host} is not in agents.${id}.allowed_hosts (${agent.allowed_hosts.join(", ") || "none"}): add "${url.port ? url.host : url.hostname}" there`,
+        ),
+      ];
+    }),
   );
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { agentId, envName, hostPattern, modelRef, name } from "./common.js";
+import { agentId, credentialName, envName, hostPattern, modelRef, name } from "./common.js";
 
 /** Docker memory sizes as docker-compose accepts them: `512m`, `1g`, `1.5g`, `268435456`. */
 export const MEMORY_PATTERN = /^\d+(\.\d+)?([bkmg])?$/i;
@@ -58,11 +58,47 @@ export const mcpServerSchema = z
       .describe("Per-call timeout in seconds (reset whenever the server reports progress)."),
     url: z
       .url({ protocol: /^https?$/ })
+      .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), "the url must not carry credentials (use credential)")
       .optional()
-      .describe("A remote (streamable HTTP) MCP server, reached through the egress proxy."),
+      .describe(
+        "A remote MCP server (Streamable HTTP, or SSE), reached through the egress proxy; its host must be in allowed_hosts.",
+      ),
+    credential: credentialName
+      .optional()
+      .describe(
+        "Remote servers: credential name in .env (OPENLEGION_CRED_<name>) the egress proxy sends as `Authorization: Bearer`; the agent never holds it.",
+      ),
+    transport: z
+      .enum(["streamable-http", "sse"])
+      .optional()
+      .describe(
+        "Remote servers: force one transport (default: Streamable HTTP, falling back to SSE when the server refuses it).",
+      ),
   })
-  .refine((s) => Boolean(s.command) !== Boolean(s.url), {
-    message: "an MCP server needs exactly one of command or url",
+  .superRefine((s, ctx) => {
+    if (Boolean(s.command) === Boolean(s.url))
+      ctx.addIssue({ code: "custom", message: "an MCP server needs exactly one of command or url" });
+    const local = {
+      args: s.args.length,
+      env: Object.keys(s.env).length,
+      secret_env: Object.keys(s.secret_env).length,
+    };
+    if (s.url)
+      for (const [field, n] of Object.entries(local))
+        if (n > 0)
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: `${field} is for command servers; a url server gets none`,
+          });
+    if (s.command)
+      for (const field of ["credential", "transport"] as const)
+        if (s[field] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: `${field} is for url servers (use secret_env for a command)`,
+          });
   });
 
 export const agentSchema = z.strictObject({
