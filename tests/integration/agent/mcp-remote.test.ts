@@ -5,8 +5,14 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { AgentManifest } from "../../../services/common/contracts/agent-manifest.js";
 import { mcpApiName, type ProxyConfig } from "../../../services/common/contracts/proxy-config.js";
 import { type Stack, startStack } from "../egress-proxy/harness.js";
-import { chat, get, type Harness, startHarness, toolMessages, toolsOffered } from "./harness.js";
-import { type RemoteMcp, startSseOnlyServer, startStreamableServer } from "./remote-mcp-server.js";
+import { chat, get, type Harness, post, startHarness, toolMessages, toolsOffered } from "./harness.js";
+import {
+  cancelled,
+  type RemoteMcp,
+  startSseOnlyServer,
+  startStreamableServer,
+  waiting,
+} from "./remote-mcp-server.js";
 
 /**
  * Issue 18 item 2: remote MCP servers by URL, through the real egress proxy. The agent "alice" holds
@@ -50,6 +56,8 @@ let h: Harness | undefined;
 let servers: RemoteMcp[] = [];
 afterEach(async () => {
   await h?.close();
+  // The agent is closed; what is left open are sockets its (in-process) fetch pool kept to the proxy.
+  stack?.proxy.server.closeAllConnections();
   await stack?.close();
   for (const s of servers) await s.close();
   h = undefined;
@@ -141,5 +149,25 @@ describe("remote MCP servers through the egress proxy", () => {
     expect(await statusOf(h, "open")).toMatchObject({ state: "ready", transport: "streamable-http" });
     expect(srv.seen.length).toBeGreaterThan(0);
     for (const s of srv.seen) expect(s.authorization).toBeUndefined();
+  });
+
+  it("a call in flight is cancelled on the server when the turn is cancelled (operator reset)", async () => {
+    const srv = await startStreamableServer();
+    servers.push(srv);
+    h = await agentWith([remote("remote", `${srv.origin}/mcp`, { timeout_s: 600 })], (c) => {
+      c.agents.alice!.allowed_hosts = [`127.0.0.1:${srv.port}`];
+      grant(c, "remote", srv.origin, "REMOTE_MCP_TOKEN");
+    });
+    stack!.fake.script(
+      "openai",
+      { toolCalls: [{ name: "wait", args: { id: "call-1" } }] },
+      { text: "never" },
+    );
+    const turn = chat(h, "wait for it");
+    await expect.poll(() => waiting.includes("call-1"), { timeout: 10_000 }).toBe(true);
+    expect(cancelled).not.toContain("call-1");
+    expect((await post(h, "/reset", {})).status).toBe(200);
+    await turn;
+    await expect.poll(() => cancelled.includes("call-1"), { timeout: 10_000 }).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -21,9 +22,28 @@ export interface RemoteMcp {
   close(): Promise<void>;
 }
 
-/** The SDK's own server with one tool, `greet {name}`. */
+/** Calls of `wait` that were cancelled by the client (notifications/cancelled aborts their signal). */
+export const cancelled: string[] = [];
+/** Calls of `wait` that have started. */
+export const waiting: string[] = [];
+
+/** The SDK's own server: `greet {name}`, and `wait {id}` that answers only when cancelled. */
 function mcpServer(): McpServer {
   const server = new McpServer({ name: "remote-test", version: "1.0.0" });
+  server.registerTool(
+    "wait",
+    { description: "Waits until cancelled.", inputSchema: { id: z.string() } },
+    async ({ id }, extra) => {
+      waiting.push(id);
+      await new Promise<void>((resolve) =>
+        extra.signal.addEventListener("abort", () => {
+          cancelled.push(id);
+          resolve();
+        }),
+      );
+      return { content: [{ type: "text", text: "cancelled" }] };
+    },
+  );
   server.registerTool(
     "greet",
     { description: "Greets someone.", inputSchema: { name: z.string() } },
@@ -55,22 +75,35 @@ async function listen(server: Server, seen: Seen[]): Promise<RemoteMcp> {
   };
 }
 
-/** A stateless Streamable HTTP server at /mcp (the SDK's server classes on node:http). */
+/** A Streamable HTTP server at /mcp with sessions (the SDK's server classes on node:http). */
 export async function startStreamableServer(): Promise<RemoteMcp> {
   const seen: Seen[] = [];
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
   const server = createServer(async (req, res) => {
     record(seen, req);
-    if (req.url !== "/mcp" || req.method !== "POST") {
-      res.writeHead(405).end();
+    if (req.url !== "/mcp") {
+      res.writeHead(404).end();
       return;
     }
-    const mcp = mcpServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on("close", () => {
-      void transport.close();
-      void mcp.close();
-    });
-    await mcp.connect(transport);
+    const sid = req.headers["mcp-session-id"];
+    let transport = typeof sid === "string" ? sessions.get(sid) : undefined;
+    if (!transport) {
+      if (sid !== undefined || req.method !== "POST") {
+        res.writeHead(404).end();
+        return;
+      }
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, created);
+        },
+      });
+      created.onclose = () => {
+        if (created.sessionId) sessions.delete(created.sessionId);
+      };
+      await mcpServer().connect(created);
+      transport = created;
+    }
     await transport.handleRequest(req, res);
   });
   return listen(server, seen);
