@@ -20,6 +20,7 @@ import { type WatchersFile, watchersFileSchema } from "./schemas/watchers.js";
 import { workflowSchema } from "./schemas/workflows.js";
 import {
   checkAllowedApis,
+  checkImagePackages,
   checkRemoteMcpHosts,
   checkUnimplementedAgentFields,
   checkWorkflowExpressions,
@@ -190,6 +191,7 @@ export async function loadFleet(dir: string, opts: LoadFleetOptions = {}): Promi
     issues.push(
       ...checkUnimplementedAgentFields(agents.loaded.parsed, agents.loaded.data),
       ...checkRemoteMcpHosts(agents.loaded.parsed, agents.loaded.data),
+      ...checkImagePackages(agents.loaded.parsed, agents.loaded.data),
     );
   const rawPermissions = rawOf(permissions);
   // An absent mesh.yaml defines no APIs; one that failed to load cannot say what it defines.

@@ -121,3 +121,21 @@ export function checkWorkflowExpressions({ parsed, data }: LoadedWorkflow): Conf
   if (data.concurrency) check(["concurrency", "key"], data.concurrency.key);
   return issues;
 }
+
+/** Packages are baked into a derivative of the OpenLegion agent image: not into an image of your own. */
+export function checkImagePackages(parsed: ParsedFile, data: AgentsFile): ConfigIssue[] {
+  return Object.entries(data.agents).flatMap(([id, agent]) => {
+    if (agent.image === undefined || agent.image === "toolbox") return [];
+    const paths: PropertyKey[][] = [
+      ...(agent.image_packages ? [["image_packages"]] : []),
+      ...agent.mcp_servers.flatMap((s, i) => (s.package ? [["mcp_servers", i, "package"]] : [])),
+    ];
+    return paths.map((path) =>
+      issueAt(
+        parsed,
+        ["agents", id, ...path],
+        `packages are baked into the OpenLegion agent image, but image is "${agent.image}": install them in that image instead, or remove image`,
+      ),
+    );
+  });
+}
