@@ -236,6 +236,23 @@ export const BAD_CASES: BadCase[] = [
     ],
   },
   {
+    name: "issue 18: packages with an image of your own",
+    files: agents(
+      "agents:\n  researcher:\n    image: my/agent:1\n    image_packages:\n      apt: [jq]\n",
+    ),
+    expect: [
+      [
+        `${A}:5:7 agents.researcher.image_packages`,
+        'packages are baked into the OpenLegion agent image, but image is "my/agent:1"',
+      ],
+    ],
+  },
+  {
+    name: "issue 18: a Debian package name that is not one",
+    files: agents("agents:\n  researcher:\n    image_packages:\n      apt: [\"jq; curl evil\"]\n"),
+    expect: [[`${A}:4:13 agents.researcher.image_packages.apt.0`, 'a Debian package is "name" or "name=version"']],
+  },
+  {
     name: "allowed host with a scheme",
     files: agents('agents:\n  researcher:\n    allowed_hosts: ["https://api.github.com"]\n'),
     expect: [[`${A}:3:21 agents.researcher.allowed_hosts.0`, "host must be a lowercase hostname"]],
