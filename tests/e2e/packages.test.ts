@@ -106,4 +106,47 @@ describe.skipIf(!HAVE_DOCKER)("fleet packages baked at build time (real Docker)"
     expect(tool).toContain('untrusted output of MCP server "filesystem"');
     expect(tool).toContain("/data");
   }, 600_000);
+
+  it("image: toolbox adds Python 3, pip, git, curl, jq, sqlite3, ripgrep and build-essential; still non-root on a read-only rootfs", async () => {
+    const path = join(dir, "config", "agents.yaml");
+    const agents = parse(readFileSync(path, "utf8"));
+    agents.agents.assistant.image = "toolbox";
+    writeFileSync(path, stringify(agents));
+    const build = await fleet.cli(["build", dir, "--only", "agent"]);
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    const toolbox = /✓ built (openlegion\/agent-packages:\S+)/.exec(build.stdout)?.[1] ?? "";
+    expect(toolbox).not.toBe(ref);
+    const previous = ref;
+    ref = toolbox;
+    await docker(["image", "rm", "-f", previous], true);
+    const tools = await docker([
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--read-only",
+      "--user",
+      "1000:1000",
+      "--cap-drop",
+      "ALL",
+      "--security-opt",
+      "no-new-privileges",
+      "--entrypoint",
+      "sh",
+      toolbox,
+      "-c",
+      "python3 --version && pip --version && git --version && curl --version | head -1 && jq --version && sqlite3 --version && rg --version | head -1 && gcc --version | head -1 && make --version | head -1 && id -u",
+    ]);
+    for (const want of ["Python 3", "pip ", "git version", "curl ", "jq-", "ripgrep", "gcc", "GNU Make"])
+      expect(tools).toContain(want);
+    expect(tools.trim().split("\n").at(-1)).toBe("1000");
+    const size = async (image: string) =>
+      Number((await docker(["image", "inspect", "--format", "{{.Size}}", image])).trim());
+    const agentBytes = await size("openlegion/agent:0.1.0");
+    const toolboxBytes = await size(toolbox);
+    expect(toolboxBytes).toBeGreaterThan(agentBytes);
+    console.log(
+      `image sizes: openlegion/agent ${(agentBytes / 1e6).toFixed(0)} MB, toolbox ${(toolboxBytes / 1e6).toFixed(0)} MB`,
+    );
+  }, 1_200_000);
 });

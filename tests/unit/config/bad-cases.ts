@@ -237,9 +237,7 @@ export const BAD_CASES: BadCase[] = [
   },
   {
     name: "issue 18: packages with an image of your own",
-    files: agents(
-      "agents:\n  researcher:\n    image: my/agent:1\n    image_packages:\n      apt: [jq]\n",
-    ),
+    files: agents("agents:\n  researcher:\n    image: my/agent:1\n    image_packages:\n      apt: [jq]\n"),
     expect: [
       [
         `${A}:5:7 agents.researcher.image_packages`,
@@ -249,8 +247,10 @@ export const BAD_CASES: BadCase[] = [
   },
   {
     name: "issue 18: a Debian package name that is not one",
-    files: agents("agents:\n  researcher:\n    image_packages:\n      apt: [\"jq; curl evil\"]\n"),
-    expect: [[`${A}:4:13 agents.researcher.image_packages.apt.0`, 'a Debian package is "name" or "name=version"']],
+    files: agents('agents:\n  researcher:\n    image_packages:\n      apt: ["jq; curl evil"]\n'),
+    expect: [
+      [`${A}:4:13 agents.researcher.image_packages.apt.0`, 'a Debian package is "name" or "name=version"'],
+    ],
   },
   {
     name: "allowed host with a scheme",
