@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { z } from "zod";
@@ -27,6 +27,9 @@ export const cancelled: string[] = [];
 /** Calls of `wait` that have started. */
 export const waiting: string[] = [];
 
+/** The live servers (one per session): a test changes their tools to see list_changed followed. */
+export const live: Array<{ server: McpServer; greet: RegisteredTool }> = [];
+
 /** The SDK's own server: `greet {name}`, and `wait {id}` that answers only when cancelled. */
 function mcpServer(): McpServer {
   const server = new McpServer({ name: "remote-test", version: "1.0.0" });
@@ -44,11 +47,12 @@ function mcpServer(): McpServer {
       return { content: [{ type: "text", text: "cancelled" }] };
     },
   );
-  server.registerTool(
+  const greet = server.registerTool(
     "greet",
     { description: "Greets someone.", inputSchema: { name: z.string() } },
     async ({ name }) => ({ content: [{ type: "text", text: `hello ${name} from the remote server` }] }),
   );
+  live.push({ server, greet });
   return server;
 }
 
