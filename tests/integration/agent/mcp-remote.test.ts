@@ -203,4 +203,18 @@ describe("remote MCP servers through the egress proxy", () => {
     expect(offered).toContain("late");
     expect(offered).not.toContain("greet");
   });
+
+  it("follows tools/list pagination (nextCursor) to the last page", async () => {
+    const names = Array.from({ length: 7 }, (_, i) => `paged_${i}`);
+    const srv = await startStreamableServer({ names, perPage: 3 });
+    servers.push(srv);
+    h = await agentWith([remote("paged", `${srv.origin}/mcp`)], (c) => {
+      c.agents.alice!.allowed_hosts = [`127.0.0.1:${srv.port}`];
+      grant(c, "paged", srv.origin);
+    });
+    stack!.fake.script("openai", { text: "ok" });
+    await chat(h, "hi");
+    const offered = toolsOffered(stack!.fake.requests.at(-1));
+    for (const name of names) expect(offered).toContain(name);
+  });
 });

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Server as LowLevelServer } from "@modelcontextprotocol/sdk/server/index.js";
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 
 /** What a remote MCP server saw of each request: method, path, Host and Authorization headers. */
@@ -79,8 +81,25 @@ async function listen(server: Server, seen: Seen[]): Promise<RemoteMcp> {
   };
 }
 
+/** A low-level server whose tools/list comes in pages of `perPage` (cursor = next index). */
+function pagedServer(names: readonly string[], perPage: number): LowLevelServer {
+  const server = new LowLevelServer({ name: "paged", version: "1.0.0" }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, async (req) => {
+    const from = Number(req.params?.cursor ?? 0);
+    const next = from + perPage;
+    return {
+      tools: names.slice(from, next).map((name) => ({ name, inputSchema: { type: "object" as const } })),
+      ...(next < names.length ? { nextCursor: String(next) } : {}),
+    };
+  });
+  return server;
+}
+
 /** A Streamable HTTP server at /mcp with sessions (the SDK's server classes on node:http). */
-export async function startStreamableServer(): Promise<RemoteMcp> {
+export async function startStreamableServer(paged?: {
+  names: string[];
+  perPage: number;
+}): Promise<RemoteMcp> {
   const seen: Seen[] = [];
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const server = createServer(async (req, res) => {
@@ -105,7 +124,7 @@ export async function startStreamableServer(): Promise<RemoteMcp> {
       created.onclose = () => {
         if (created.sessionId) sessions.delete(created.sessionId);
       };
-      await mcpServer().connect(created);
+      await (paged ? pagedServer(paged.names, paged.perPage) : mcpServer()).connect(created);
       transport = created;
     }
     await transport.handleRequest(req, res);
