@@ -16,6 +16,7 @@ import { downCommand } from "./commands/down.js";
 import { initCommand } from "./commands/init.js";
 import { lintCommand } from "./commands/lint.js";
 import { logsCommand } from "./commands/logs.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { planCommand } from "./commands/plan.js";
 import { renderCommand } from "./commands/render.js";
 import { replCommand } from "./commands/repl.js";
@@ -46,6 +47,7 @@ export const COMMANDS: readonly CommandModule[] = [
   doctorCommand,
   agentCommand,
   channelsCommand,
+  mcpCommand,
   workflowCommand,
   webhookCommand,
   versionCommand,

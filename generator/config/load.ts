@@ -20,6 +20,8 @@ import { type WatchersFile, watchersFileSchema } from "./schemas/watchers.js";
 import { workflowSchema } from "./schemas/workflows.js";
 import {
   checkAllowedApis,
+  checkImagePackages,
+  checkRemoteMcpHosts,
   checkUnimplementedAgentFields,
   checkWorkflowExpressions,
 } from "./service-checks.js";
@@ -186,7 +188,11 @@ export async function loadFleet(dir: string, opts: LoadFleetOptions = {}): Promi
   for (const workflow of workflows)
     issues.push(...checkWorkflowGraph(workflow), ...checkWorkflowExpressions(workflow));
   if (agents.status === "ok")
-    issues.push(...checkUnimplementedAgentFields(agents.loaded.parsed, agents.loaded.data));
+    issues.push(
+      ...checkUnimplementedAgentFields(agents.loaded.parsed, agents.loaded.data),
+      ...checkRemoteMcpHosts(agents.loaded.parsed, agents.loaded.data),
+      ...checkImagePackages(agents.loaded.parsed, agents.loaded.data),
+    );
   const rawPermissions = rawOf(permissions);
   // An absent mesh.yaml defines no APIs; one that failed to load cannot say what it defines.
   const meshApis = mesh.status === "invalid" ? undefined : (loadedOf(mesh)?.data ?? meshFileSchema.parse({}));

@@ -77,6 +77,13 @@ export function credentialNeeds(fleet: FleetConfig): Need[] {
   // An MCP server's secret env reaches its agent only, as a secret file the agent reads at spawn.
   for (const agent of fleet.agents) {
     for (const server of agent.mcp_servers) {
+      // A remote server's bearer goes to the proxy only; the agent never holds it.
+      if (server.credential)
+        needs.push({
+          credential: server.credential,
+          service: EGRESS_PROXY_HOST,
+          reason: `mcp server ${agent.id}/${server.name}`,
+        });
       for (const credential of Object.values(server.secret_env)) {
         needs.push({
           credential,

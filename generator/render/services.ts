@@ -23,6 +23,7 @@ import {
   watcherPaths,
 } from "./generated.js";
 import { type CompileOptions, type ComposeService, LABEL } from "./model.js";
+import { fleetPackages, needsPackages, packagesImageRef } from "./packages.js";
 import type { SecretPlan } from "./secrets.js";
 
 /** Numeric non-root user of every service (the `node` user of the Node base image). */
@@ -207,6 +208,13 @@ export function proxyService(fleet: FleetConfig, plan: SecretPlan, opts: Compile
   );
 }
 
+/** The agent's image: the fleet's derived image when it asks for packages (or toolbox), else its own or ours. */
+function agentImage(fleet: FleetConfig, agent: ResolvedAgent, opts: CompileOptions): string {
+  const packages = fleetPackages(fleet.agents);
+  if (packages && needsPackages(agent)) return packagesImageRef(packages, opts.toolVersion);
+  return agent.image ?? opts.standIn?.image ?? `openlegion/agent:${opts.toolVersion}`;
+}
+
 export function agentService(
   fleet: FleetConfig,
   agent: ResolvedAgent,
@@ -237,7 +245,7 @@ export function agentService(
     {
       name,
       kind: "agent",
-      image: agent.image ?? opts.standIn?.image ?? `openlegion/agent:${opts.toolVersion}`,
+      image: agentImage(fleet, agent, opts),
       port: AGENT_PORT,
       dependsOn: [EGRESS_PROXY_HOST, MESH_HOST],
       extraVolumes: skills,

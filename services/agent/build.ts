@@ -91,11 +91,12 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     ...(o.contextWindow ? { window: o.contextWindow } : {}),
   });
   // Each capability contributes its tools through one provider; the order is the model's tool order.
+  const mcp = mcpProviders(config, dataRoot, log, o.mcpRestart);
   const toolbox = new Toolbox([
     staticProvider("local", LOCAL_TOOLS),
     staticProvider("mesh", meshToolsFor(config.manifest.mesh_grants)),
     staticProvider("memory", memory.tools),
-    ...mcpProviders(config, dataRoot, log, o.mcpRestart),
+    ...mcp,
     ...browserProviders(config, log),
   ]);
   await toolbox.start({ manifest: config.manifest, dataRoot, log });
@@ -127,6 +128,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     meshToken: config.meshToken,
     dataRoot,
     agentId: config.manifest.id,
+    mcp,
     logger: log,
   });
   return {

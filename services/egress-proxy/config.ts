@@ -37,9 +37,11 @@ export interface ResolvedApi {
   name: string;
   origin: string;
   basePath: string;
-  credential: string;
+  credential: string | undefined;
   header: string | undefined;
   query: string | undefined;
+  /** A remote MCP server: bearer credential, host checked against the agent's allowed_hosts. */
+  mcp: boolean;
 }
 
 export interface ResolvedConfig {
@@ -88,12 +90,15 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   }
   const apis = new Map<string, ResolvedApi>();
   for (const [name, a] of Object.entries(raw.apis)) {
-    if (!a.header && !a.query) throw ProxyErrors.config(`api ${name} needs a header or a query parameter`);
+    const mcp = a.kind === "mcp";
+    if (!mcp && (!a.credential || (!a.header && !a.query)))
+      throw ProxyErrors.config(`api ${name} needs a credential and a header or a query parameter`);
     apis.set(name, {
       name,
       credential: a.credential,
-      header: a.header,
-      query: a.query,
+      header: mcp ? (a.credential ? "authorization" : undefined) : a.header,
+      query: mcp ? undefined : a.query,
+      mcp,
       ...splitBase(`api ${name}`, a.base_url),
     });
   }

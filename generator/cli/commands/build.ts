@@ -10,6 +10,8 @@ export interface BuildOptions {
   runtimeImage?: string;
   extraCaCerts?: string;
   only?: (typeof SERVICE_IMAGES)[number][];
+  /** The fleet directory: its agents' packages are baked into the fleet's derived agent image. */
+  dir?: string;
   /** Registry host[:port] to tag and push the built images to (for Swarm nodes to pull). */
   push?: string;
 }
@@ -42,7 +44,7 @@ export async function runBuild(opts: BuildOptions, io: CliIo): Promise<number> {
   ]);
   const host = await DockerHost.open(io.env);
   const version = packageVersion();
-  const { images } = await buildImages(host, {
+  const { images, bases } = await buildImages(host, {
     root: packageRoot(),
     version,
     noCache: opts.noCache,
@@ -53,6 +55,17 @@ export async function runBuild(opts: BuildOptions, io: CliIo): Promise<number> {
     write: (t) => io.stdout(t),
   });
   io.stdout(`✓ built ${images.map((i) => `${i.ref} (${formatMb(i.bytes)})`).join(", ")}\n`);
+  if (opts.dir && (!opts.only || opts.only.includes("agent"))) {
+    const { bakeFleetPackages } = await import("../../docker/packages-image.js");
+    const baked = await bakeFleetPackages(host, opts.dir, {
+      root: packageRoot(),
+      version,
+      nodeImage: bases.node,
+      noCache: opts.noCache,
+      write: (t) => io.stdout(t),
+    });
+    if (baked) io.stdout(`✓ built ${baked.ref} (${formatMb(baked.bytes)})\n`);
+  }
   // Same repository path under the registry: nodes that use it as a registry mirror pull the
   // unchanged `openlegion/<service>:<version>` references of the stack file (docs/scale-out.md).
   for (const image of opts.push ? images : []) {
@@ -80,7 +93,7 @@ export const buildCommand: CommandModule = {
         "--push <registry>",
         "then tag and push each image as <registry>/openlegion/<service>:<version>",
       )
-      .action(async (_dir: string, flags: unknown) => {
+      .action(async (dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
           io.stderr(`build: ${parsed.error.issues[0]?.message ?? "invalid flags"}\n`);
@@ -92,6 +105,7 @@ export const buildCommand: CommandModule = {
           await runBuild(
             {
               noCache: !f.cache,
+              dir: resolve(io.cwd, dir),
               ...(f.nodeImage ? { nodeImage: f.nodeImage } : {}),
               ...(f.runtimeImage ? { runtimeImage: f.runtimeImage } : {}),
               ...(f.extraCaCerts ? { extraCaCerts: resolve(io.cwd, f.extraCaCerts) } : {}),

@@ -19,7 +19,9 @@ export const agentManifestSchema = z.strictObject({
       /** Variable → file name under the agent's secrets dir (the value never appears here). */
       secret_env: z.record(z.string(), z.string()),
       timeout_s: z.int(),
+      /** A remote server: reached through the proxy's /api/<mcpApiName(id, name)>/ door. */
       url: z.string().optional(),
+      transport: z.enum(["streamable-http", "sse"]).optional(),
     }),
   ),
   /** Wire format per provider name, so the agent picks the right AI SDK provider. */

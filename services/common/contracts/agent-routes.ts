@@ -48,6 +48,31 @@ export const agentHealthReplySchema = agentHealthSchema.extend({
   current: z.object({ kind: z.enum(["chat", "task"]), id: z.string(), running_ms: z.int() }).nullable(),
 });
 
+/** One MCP server as `openlegion mcp list` shows it; `held` are tools changed since pinned (rug pulls). */
+export const mcpServerViewSchema = z.object({
+  name: z.string(),
+  state: z.string(),
+  transport: z.string().nullable(),
+  url: z.string().optional(),
+  protocol: z.string().nullable(),
+  server: z.object({ name: z.string(), version: z.string() }).nullable(),
+  tools: z.int(),
+  restarts: z.int(),
+  error: z.string().optional(),
+  /** The new definitions awaiting approval (description cut to 500 characters: untrusted text). */
+  held: z.array(z.object({ name: z.string(), description: z.string() })),
+});
+export const mcpServersReplySchema = z.object({ servers: z.array(mcpServerViewSchema) });
+export const mcpApproveBodySchema = z.strictObject({
+  server: z.string().min(1).max(64),
+  tool: z.string().min(1).max(256),
+});
+export const mcpApproveReplySchema = z.object({
+  server: z.string(),
+  tool: z.string(),
+  approved: z.literal(true),
+});
+
 export const AgentRoutes = routeTable({
   task: endpoint("POST", "/tasks", "mesh", {
     headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
@@ -80,6 +105,13 @@ export const AgentRoutes = routeTable({
   inbox: endpoint("POST", "/inbox", "mesh", {
     body: inboxDeliverySchema,
     response: { 200: z.object({ accepted: z.int(), duplicates: z.int() }) },
+  }),
+  /** The agent's MCP servers: transport, negotiated protocol revision, held tools. */
+  mcpServers: endpoint("GET", "/mcp", "mesh", { response: { 200: mcpServersReplySchema } }),
+  /** Accepts a held tool's current definition (pinned again, offered from the next turn). */
+  mcpApprove: endpoint("POST", "/mcp/approve", "mesh", {
+    body: mcpApproveBodySchema,
+    response: { 200: mcpApproveReplySchema },
   }),
   /** The runtime's own status object (diagnostics; its shape is not a contract). */
   status: endpoint("GET", "/status", "mesh"),

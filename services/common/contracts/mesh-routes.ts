@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { mcpApproveBodySchema, mcpApproveReplySchema, mcpServersReplySchema } from "./agent-routes.js";
 import { ChannelRoutes } from "./channel-routes.js";
 import { endpoint, routeTable } from "./contract.js";
 import {
@@ -184,6 +185,17 @@ export const MeshRoutes = routeTable({
   reset: endpoint("POST", "/v1/agents/:id/reset", "operator", {
     params: idParams,
     response: { 200: z.object({ id: z.string(), reset: z.literal(true) }) },
+  }),
+  /** The agent's MCP servers (AgentRoutes.mcpServers, relayed): revision, transport, held tools. */
+  mcpServers: endpoint("GET", "/v1/agents/:id/mcp", "operator", {
+    params: idParams,
+    response: { 200: mcpServersReplySchema },
+  }),
+  /** Approves a held (changed since pinned) MCP tool of the agent; audited. */
+  mcpApprove: endpoint("POST", "/v1/agents/:id/mcp/approve", "operator", {
+    params: idParams,
+    body: mcpApproveBodySchema,
+    response: { 200: mcpApproveReplySchema },
   }),
   /** The proxy's `GET /admin/costs` report (ProxyAdminRoutes.costs), relayed as it came. */
   costs: endpoint("GET", "/v1/costs", "operator", {

@@ -37,10 +37,19 @@ export const proxyProviderSchema = z.strictObject({
 
 export const proxyApiSchema = z.strictObject({
   base_url: z.string(),
-  credential: z.string(),
+  /** Absent only for an MCP server that needs no credential. */
+  credential: z.string().optional(),
   header: z.string().optional(),
   query: z.string().optional(),
+  /**
+   * "mcp": an agent's remote MCP server (agents.yaml `mcp_servers[].url`): the credential goes as
+   * `Authorization: Bearer`, and the base URL's host must be in the calling agent's allowed_hosts.
+   */
+  kind: z.literal("mcp").optional(),
 });
+
+/** The proxy API an agent's remote MCP server is reached by (dots: no `apis:` name can take it). */
+export const mcpApiName = (agent: string, server: string): string => `mcp.${agent}.${server}`;
 
 export const priceSchema = z.strictObject({
   input_per_mtok: z.number().min(0),

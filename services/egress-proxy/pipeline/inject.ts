@@ -112,18 +112,19 @@ export const injectStep =
         headers = upstreamHeaders(call.req.headers);
         origin = api.origin;
         basePath = api.basePath;
-        const key = ctx.secrets.credential(api.credential);
+        const key = api.credential ? ctx.secrets.credential(api.credential) : "";
         if (api.query) search.delete(api.query);
-        if (api.header) headers[api.header.toLowerCase()] = key;
+        if (api.header) headers[api.header.toLowerCase()] = api.mcp ? `Bearer ${key}` : key;
         if (api.query) search.set(api.query, key);
-        rule = {
-          secret: key,
-          location: doorLocation(
-            { origin, basePath, currentPath: `${basePath}/${call.rest}` },
-            `/api/${api.name}`,
-            api.query,
-          ),
-        };
+        if (key)
+          rule = {
+            secret: key,
+            location: doorLocation(
+              { origin, basePath, currentPath: `${basePath}/${call.rest}` },
+              `/api/${api.name}`,
+              api.query,
+            ),
+          };
       }
       const query = search.toString();
       const body = call.body ?? null;

@@ -1,6 +1,8 @@
+import type { ResolvedAgent } from "../config.js";
 import { ProxyErrors } from "../errors.js";
 import { readBody } from "../http/body.js";
 import { checkRestPath } from "../http/path.js";
+import { findUrlRule } from "../net/hosts.js";
 import { TOOL_CALLS_RESERVED } from "../pricing/table.js";
 import { bodyWithIncludeUsage, requestFacts } from "../usage/request.js";
 import type { ProxyContext } from "./context.js";
@@ -101,7 +103,15 @@ async function route(ctx: ProxyContext, call: Call): Promise<void> {
   call.body = facts.injectUsage ? bodyWithIncludeUsage(raw, json) : raw;
 }
 
-/** API door: the API must be configured and in the agent's allowed_apis. */
+/** A remote MCP server is reached only while its host is in the agent's allowed_hosts (as on the forward door). */
+function checkMcpHost(agent: ResolvedAgent, origin: string): void {
+  const url = new URL(origin);
+  if (findUrlRule(agent.hostRules, url)) return;
+  const patterns = agent.hostRules.map((r) => r.pattern).join(", ") || "none";
+  throw ProxyErrors.hostForbidden(agent.id, url.host, `not in allowed_hosts (${patterns})`);
+}
+
+/** API door: the API must be configured and in the agent's allowed_apis (an MCP server's host allowlisted). */
 export const apiRouteStep =
   (ctx: ProxyContext): Step =>
   (next) =>
@@ -111,6 +121,7 @@ export const apiRouteStep =
       const agent = call.agent;
       if (!api || !agent?.allowedApis.has(api.name))
         throw ProxyErrors.apiForbidden(agent?.id ?? "?", call.target);
+      if (api.mcp) checkMcpHost(agent, api.origin);
       const bad = checkRestPath(call.rest);
       if (bad) throw ProxyErrors.badPath(bad);
       call.api = api;

@@ -225,6 +225,45 @@ describe("compile: MCP servers", () => {
     expect([...trackedOutputs(model).values()].join("\n")).not.toContain("ghp-secret-value");
   });
 
+  it("issue 18: a remote server becomes a proxy API of kind mcp; its bearer is mounted into the proxy only", () => {
+    const input = oneAgent();
+    const agents = input.agents as { agents: Record<string, Record<string, unknown>> };
+    agents.agents.researcher!.allowed_hosts = ["mcp.example.com"];
+    agents.agents.researcher!.mcp_servers = [
+      { name: "docs", url: "https://mcp.example.com/v1/mcp", credential: "DOCS_MCP_TOKEN", transport: "sse" },
+    ];
+    const model = compile(
+      makeFleet({ ...input, env: { OPENLEGION_CRED_DOCS_MCP_TOKEN: "docs-bearer-value" } }),
+      opts,
+    );
+    const outputs = trackedOutputs(model);
+    const manifest = JSON.parse(
+      [...outputs.entries()].find(([p]) => p.endsWith("agent-researcher/manifest.json"))![1],
+    );
+    expect(manifest.mcp_servers).toEqual([
+      {
+        name: "docs",
+        url: "https://mcp.example.com/v1/mcp",
+        transport: "sse",
+        args: [],
+        env: {},
+        secret_env: {},
+        timeout_s: 60,
+      },
+    ]);
+    const proxy = JSON.parse(model.files.get("compose/egress-proxy/config.json")!);
+    expect(proxy.apis["mcp.researcher.docs"]).toEqual({
+      base_url: "https://mcp.example.com",
+      credential: "DOCS_MCP_TOKEN",
+      kind: "mcp",
+    });
+    expect(proxy.agents.researcher.allowed_apis).toContain("mcp.researcher.docs");
+    const mounted = (svc: string) => (model.compose.services[svc]?.secrets ?? []).map((s) => s.source);
+    expect(mounted("egress-proxy")).toContain("cred_docs_mcp_token");
+    expect(mounted("agent-researcher")).not.toContain("cred_docs_mcp_token");
+    expect([...outputs.values()].join("\n")).not.toContain("docs-bearer-value");
+  });
+
   it("refuses to render when .env lacks an MCP server's secret", () => {
     expect(() => compile(makeFleet({ ...withMcp(), env: {} }), opts)).toThrow(
       /OPENLEGION_CRED_GITHUB_PAT \(needed by mcp server researcher\/github\)/,

@@ -10,6 +10,7 @@ import { preview } from "../../store/audit-repo.js";
 import { chatOnce, chatStream } from "./chat.js";
 import { fetchCosts } from "./costs.js";
 import { HealthView } from "./health.js";
+import { registerMcpRelay } from "./mcp.js";
 
 /** The operator API used by the CLI and REPL (operator token only). */
 export function operatorModule(): MeshModule {
@@ -150,6 +151,8 @@ export function operatorModule(): MeshModule {
         if (!ok) throw MeshErrors.agentUnavailable(agent.id, `HTTP ${status}`);
         return { id: agent.id, reset: true as const };
       });
+
+      registerMcpRelay(app, ctx);
 
       route(app, MeshRoutes.costs, async (req) => fetchCosts(ctx, req.query.period));
 
