@@ -39,7 +39,25 @@ export const proxyApiSchema = z.strictObject({
   base_url: z.string(),
   credential: z.string(),
   header: z.string().optional(),
+  /** Put before the key in `header` ("Bearer" → `Authorization: Bearer <key>`). */
+  scheme: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/).optional(),
   query: z.string().optional(),
+  /**
+   * The key as the first path segment, after this prefix: Telegram's `bot` → `<base_url>/bot<key>/<rest>`.
+   * The caller's path holds no key at all; the proxy writes it in.
+   */
+  path_prefix: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/).optional(),
+});
+
+/**
+ * The mesh's own identity at the proxy (chat channels' outbound traffic): token derived from the master key
+ * as for an agent of id MESH_EGRESS_ID, no model, no budget; only these hosts and APIs.
+ */
+export const proxyMeshSchema = z.strictObject({
+  allowed_hosts: z.array(z.string()),
+  allowed_apis: z.array(z.string()),
+  /** Where the mesh's calls come from (IPv4 CIDR): the fleet's subnet pool, since the mesh sits on every network. */
+  subnet: z.string(),
 });
 
 export const priceSchema = z.strictObject({
@@ -53,6 +71,8 @@ export const priceSchema = z.strictObject({
 export const proxyConfigSchema = z.strictObject({
   version: z.literal(1),
   agents: z.record(z.string(), proxyAgentSchema),
+  /** Absent when the fleet has no chat channel: then the mesh has no identity at the proxy. */
+  mesh: proxyMeshSchema.optional(),
   providers: z.record(z.string(), proxyProviderSchema),
   apis: z.record(z.string(), proxyApiSchema),
   /** Overrides on top of the proxy's built-in, versioned price table. */

@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, startFakeTelegram } from "../../fakes/telegram/index.js";
 import { type Stack, startStack, waitFor } from "../agent/mesh-stack.js";
-import { channelRow, pairCode as pairTelegram } from "./helpers.js";
+import { type ChannelProxy, channelRow, pairCode as pairTelegram, startChannelProxy } from "./helpers.js";
 
 let tg: FakeTelegram | undefined;
 let stack: Stack | undefined;
+let proxy: ChannelProxy | undefined;
 
 afterEach(async () => {
   await stack?.close();
+  await proxy?.close();
+  proxy = undefined;
   await tg?.close();
   stack = undefined;
   tg = undefined;
@@ -19,9 +22,11 @@ const pairCode = () => pairTelegram(stack!.meshUrl, "telegram");
 async function fleet(token?: string): Promise<void> {
   tg = await startFakeTelegram();
   const secret = token ?? tg.token;
+  // The proxy holds the bot token; the mesh gets none (no channelSecret).
+  proxy = await startChannelProxy({ apis: { _telegram: tg.url }, secrets: { TELEGRAM_BOT_TOKEN: secret } });
   stack = await startStack({ alice: {}, bob: {} }, [], {
     channels: { telegram: { enabled: true, api_root: tg.url } },
-    channelSecret: (c) => (c === "TELEGRAM_BOT_TOKEN" ? secret : undefined),
+    proxyUrl: proxy.url,
   });
 }
 

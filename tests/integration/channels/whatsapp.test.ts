@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeWhatsApp, startFakeWhatsApp } from "../../fakes/whatsapp/index.js";
 import { type Stack, startStack, waitFor } from "../agent/mesh-stack.js";
-import { channelRow, pairCode, waitForState } from "./helpers.js";
+import { type ChannelProxy, channelRow, pairCode, startChannelProxy, waitForState } from "./helpers.js";
 
 let wa: FakeWhatsApp | undefined;
 let stack: Stack | undefined;
+let proxy: ChannelProxy | undefined;
 const VERIFY = "verify-token-for-tests-0123";
 
 afterEach(async () => {
   await stack?.close();
+  await proxy?.close();
+  proxy = undefined;
   await wa?.close();
   stack = undefined;
   wa = undefined;
@@ -21,9 +24,15 @@ async function fleet(accessToken?: string): Promise<void> {
     WHATSAPP_APP_SECRET: wa.appSecret,
     WHATSAPP_VERIFY_TOKEN: VERIFY,
   };
+  // The proxy injects the access token; the mesh keeps what verifies inbound webhooks.
+  proxy = await startChannelProxy({
+    apis: { _whatsapp: wa.url },
+    secrets: { WHATSAPP_ACCESS_TOKEN: secrets.WHATSAPP_ACCESS_TOKEN! },
+  });
   stack = await startStack({ alice: {}, bob: {} }, [], {
     channels: { whatsapp: { enabled: true, api_root: wa.url, phone_number_id: wa.phoneNumberId } },
-    channelSecret: (c) => secrets[c],
+    channelSecret: (c) => (c === "WHATSAPP_ACCESS_TOKEN" ? undefined : secrets[c]),
+    proxyUrl: proxy.url,
     // The real pair rate is one message per user every 6 s; the spacing itself is asserted below.
     limits: { whatsapp_send_interval_ms: 200 },
   });

@@ -12,12 +12,13 @@ import { type Outcome, Supervisor } from "./supervisor.js";
 import { type ChannelAdapter, type InboundMessage, RetryAfter } from "./types.js";
 
 export interface WhatsAppOptions {
-  accessToken: string;
+  /** Bearer sent to apiRoot: the mesh's token at the egress proxy, which swaps in the access token. */
+  bearer: string;
   appSecret: string;
   verifyToken: string;
   phoneNumberId: string;
-  /** Graph API root (default https://graph.facebook.com). */
-  apiRoot?: string;
+  /** Graph API root: the egress proxy's `/api/_whatsapp` door. */
+  apiRoot: string;
   http: Dispatcher;
   /** WhatsApp's pair rate: about one message every 6 s to the same user. */
   minIntervalMs: number;
@@ -75,7 +76,7 @@ class GraphFailure extends Error {
 /**
  * WhatsApp Cloud API: inbound on the mesh's own Fastify (GET verification handshake, POST signed with
  * X-Hub-Signature-256 = HMAC-SHA256(app secret, raw body); unsigned or wrongly signed → 401), outbound
- * Graph API `/<phone number id>/messages` with the access token as bearer.
+ * Graph API `/<phone number id>/messages` through the egress proxy, which injects the access token.
  */
 export class WhatsAppAdapter implements ChannelAdapter {
   readonly name = "whatsapp" as const;
@@ -90,8 +91,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
 
   constructor(private readonly o: WhatsAppOptions) {
     this.minIntervalMs = o.minIntervalMs;
-    this.#root = `${(o.apiRoot ?? "https://graph.facebook.com").replace(/\/+$/, "")}/${GRAPH_VERSION}`;
-    this.#clean = (s) => redact(s, [o.accessToken, o.appSecret, o.verifyToken]);
+    this.#root = `${o.apiRoot.replace(/\/+$/, "")}/${GRAPH_VERSION}`;
+    this.#clean = (s) => redact(s, [o.bearer, o.appSecret, o.verifyToken]);
     this.#sup = new Supervisor(
       "whatsapp",
       (e) => this.#classify(e),
@@ -113,7 +114,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const res = await request(`${this.#root}/${path}`, {
       dispatcher: this.o.http,
       method,
-      headers: { authorization: `Bearer ${this.o.accessToken}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${this.o.bearer}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
