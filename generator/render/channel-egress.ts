@@ -1,5 +1,5 @@
-import { CHANNEL_PROXY_APIS, CHANNEL_TUNNEL_HOSTS } from "../../services/common/channel-egress.js";
 import { compareAscii } from "../../services/common/canonical-json.js";
+import { CHANNEL_PROXY_APIS, CHANNEL_TUNNEL_HOSTS } from "../../services/common/channel-egress.js";
 import type { ProxyConfig } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 
@@ -44,7 +44,8 @@ export function meshEgress(fleet: FleetConfig, apis: ReadonlyMap<string, unknown
   if (channels.length === 0) return undefined;
   const hosts = new Set<string>();
   for (const ch of channels) {
-    const tunnels = ch.name === "slack" && ch.slackMode === "http" ? [] : (CHANNEL_TUNNEL_HOSTS[ch.name] ?? []);
+    const tunnels =
+      ch.name === "slack" && ch.slackMode === "http" ? [] : (CHANNEL_TUNNEL_HOSTS[ch.name] ?? []);
     for (const h of tunnels) hosts.add(h);
     if (tunnels.length > 0 && ch.apiRoot) hosts.add(hostRule(ch.apiRoot));
   }

@@ -12,8 +12,8 @@ import {
 import { agentToken, meshToken, secretFingerprint } from "../../services/common/tokens.js";
 import { CRED_PREFIX, credentialsOf } from "../config/schemas/env.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
-import { RenderErrors } from "./errors.js";
 import { channelProxyApis, enabledChannels } from "./channel-egress.js";
+import { RenderErrors } from "./errors.js";
 import { grantedApis, resolveProviders } from "./providers.js";
 
 /** Where render writes secret files, relative to the fleet directory (dir 0700, files 0444, gitignored). */

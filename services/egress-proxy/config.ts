@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PROVIDERS } from "../common/builtin-providers.js";
-import { MESH_EGRESS_ID } from "../common/ports.js";
 import { type ProxyConfig, type ProxyProvider, proxyConfigSchema } from "../common/contracts/proxy-config.js";
+import { MESH_EGRESS_ID } from "../common/ports.js";
 import { ProxyErrors } from "./errors.js";
 import { type Cidr, parseCidr } from "./net/addresses.js";
 import { compileHostPattern, type HostRule } from "./net/hosts.js";

@@ -40,13 +40,19 @@ export const proxyApiSchema = z.strictObject({
   credential: z.string(),
   header: z.string().optional(),
   /** Put before the key in `header` ("Bearer" → `Authorization: Bearer <key>`). */
-  scheme: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/).optional(),
+  scheme: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/)
+    .optional(),
   query: z.string().optional(),
   /**
    * The key as the first path segment, after this prefix: Telegram's `bot` → `<base_url>/bot<key>/<rest>`.
    * The caller's path holds no key at all; the proxy writes it in.
    */
-  path_prefix: z.string().regex(/^[A-Za-z0-9_-]{0,32}$/).optional(),
+  path_prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,32}$/)
+    .optional(),
 });
 
 /**

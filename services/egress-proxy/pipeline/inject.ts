@@ -116,7 +116,9 @@ export const injectStep =
         const key = ctx.secrets.credential(api.credential);
         // Telegram-style APIs take the key as a path segment (`bot<key>`): the caller's path never holds it.
         if (api.pathPrefix !== undefined && !PATH_KEY.test(key))
-          throw ProxyErrors.config(`the ${api.credential} secret cannot go in a URL path (unexpected characters)`);
+          throw ProxyErrors.config(
+            `the ${api.credential} secret cannot go in a URL path (unexpected characters)`,
+          );
         basePath = api.pathPrefix === undefined ? api.basePath : `${api.basePath}/${api.pathPrefix}${key}`;
         if (api.query) search.delete(api.query);
         if (api.header) headers[api.header.toLowerCase()] = api.scheme ? `${api.scheme} ${key}` : key;

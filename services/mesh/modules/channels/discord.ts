@@ -8,7 +8,7 @@ import {
   type RESTOptions,
   Routes,
 } from "discord.js";
-import { fetch as undiciFetch, type RequestInit as UndiciInit } from "undici";
+import { type RequestInit as UndiciInit, fetch as undiciFetch } from "undici";
 import type { ChannelEgress } from "./egress.js";
 import { redact } from "./redact.js";
 import { type Outcome, Supervisor } from "./supervisor.js";
