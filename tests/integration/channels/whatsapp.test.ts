@@ -127,6 +127,25 @@ describe("WhatsApp channel through the real mesh and real agents", () => {
     expect(wa!.rateLimited).toBe(1);
   });
 
+  it("issue 17: a reply outside the 24-hour customer-service window is not sent, and status says why", async () => {
+    await pairedFleet();
+    const sentBefore = wa!.to(OWNER).length;
+    // A delivery Meta retried for a day: the user wrote 25 hours ago, so free-form text may not go out.
+    const { status } = await wa!.userSays(OWNER, "/agents", { sentAt: Date.now() - 25 * 3600_000 });
+    expect(status).toBe(200);
+    const row = await waitFor("the window refusal in status", async () => {
+      const r = await channelRow(stack!.meshUrl, "whatsapp");
+      return r?.detail?.includes("24-hour") ? r : undefined;
+    });
+    expect(row.state).toBe("connected");
+    expect(row.detail).toContain(
+      `last reply to ${OWNER} not sent: outside WhatsApp's 24-hour customer-service window`,
+    );
+    expect(wa!.to(OWNER).length).toBe(sentBefore);
+    // When the user writes again the window is open again.
+    expect(await say(OWNER, "/agents")).toEqual([expect.stringContaining("Agents: alice, bob")]);
+  });
+
   it("shows a token the platform rejects in status, without the token", async () => {
     await fleet("EAAGwrongwrongwrongwrongwrong");
     const row = await waitForState(stack!.meshUrl, "whatsapp", "token_rejected");

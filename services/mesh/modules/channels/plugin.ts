@@ -16,7 +16,13 @@ import { redact } from "./redact.js";
 import { SlackAdapter } from "./slack.js";
 import { ChannelStore } from "./store.js";
 import { TelegramAdapter } from "./telegram.js";
-import { type ChannelAdapter, type ChannelName, type ChannelStatus, channelNameSchema } from "./types.js";
+import {
+  type ChannelAdapter,
+  type ChannelName,
+  type ChannelStatus,
+  channelNameSchema,
+  Undeliverable,
+} from "./types.js";
 import { WhatsAppAdapter } from "./whatsapp.js";
 
 export interface ChannelDeps {
@@ -234,7 +240,8 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
                 secrets,
               ),
             );
-            await ingress.apologise(m.chatId).catch(() => {});
+            // An apology would break the same platform rule (WhatsApp's 24-hour window).
+            if (!(error instanceof Undeliverable)) await ingress.apologise(m.chatId).catch(() => {});
           } finally {
             rt.inFlight--;
           }
