@@ -144,6 +144,23 @@ describe("Telegram channel through the real mesh and real agents", () => {
     ]);
   });
 
+  it("issue 17: the proxy writes the bot token into the path; the mesh, its status, the model and the logs never see it", async () => {
+    await pairedFleet();
+    stack!.fake.script("openai", { text: "proxied" });
+    expect(await say(OWNER, "hello through the proxy")).toEqual(["[alice] proxied"]);
+    // The fake Bot API only answers /bot<its token>/…: every call arrived with the token in the path.
+    expect(tg!.calls.map((c) => c.method)).toEqual(
+      expect.arrayContaining(["getMe", "getUpdates", "sendMessage"]),
+    );
+    const seen = [
+      JSON.stringify(await channelRow(stack!.meshUrl, "telegram")),
+      JSON.stringify(stack!.fake.requests),
+      proxy!.logs.join("\n"),
+    ].join("\n");
+    expect(seen).not.toContain(tg!.token);
+    expect(seen).not.toContain(tg!.token.split(":")[1]);
+  });
+
   it("shows a token the platform rejects in status, without the token", async () => {
     await fleet("999999999:AAWrongWrongWrongWrongWrongWrongWrong");
     const row = await waitFor("token rejected", async () => {
