@@ -214,7 +214,7 @@ export async function startFakeTelegram(
     return u;
   };
 
-  const control = (req: IncomingMessage, res: ServerResponse): void => {
+  const control = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === "GET" && req.url === "/_fake/sent") return ok(res, sent);
     if (req.method !== "POST" || req.url !== "/_fake/say") return fail(res, 404, "Not Found");
     readJson(req).then(
