@@ -71,6 +71,19 @@ describe("issue 17: channels leave through the egress proxy", () => {
       expect(mounted(svc).filter((s) => s.startsWith("cred_"))).toEqual([]);
   });
 
+  it("adding channels changes no agent's service definition (so `up -d` leaves the agents running)", () => {
+    const without = threeAgents();
+    (without.mesh as Record<string, unknown>).channels = {};
+    const before = compile(makeFleet(without), opts).compose.services;
+    const after = model.compose.services;
+    const agents = Object.keys(before).filter((s) => s.startsWith("agent-"));
+    expect(agents.length).toBe(3);
+    for (const svc of agents) expect(after[svc], svc).toEqual(before[svc]);
+    // The mesh and the proxy do change (new secrets, new config): those two are recreated.
+    expect(after.mesh).not.toEqual(before.mesh);
+    expect(after["egress-proxy"]).not.toEqual(before["egress-proxy"]);
+  });
+
   it("a fleet without channels gives the mesh no identity at the proxy", () => {
     const input = threeAgents();
     (input.mesh as Record<string, unknown>).channels = {};
