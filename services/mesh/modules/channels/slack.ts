@@ -67,10 +67,11 @@ export class SlackAdapter implements ChannelAdapter {
       (l, m) => o.log(l, this.#clean(m)),
     );
     const retryConfig = { retries: 5, factor: 1, minTimeout: 100 };
-    const clientOptions = { slackApiUrl: `${o.egress.api(channelApi.slack)}/`, retryConfig };
+    // Slack's clients log to the mesh log (redacted, warnings and up), not to the console.
+    const logger = this.#boltLogger();
+    const clientOptions = { slackApiUrl: `${o.egress.api(channelApi.slack)}/`, retryConfig, logger };
     this.#web = new webApi.WebClient(o.egress.token, clientOptions);
     if (o.mode === "socket") {
-      const logger = this.#boltLogger();
       // Bolt's own SocketModeReceiver, built here because App does not pass `dispatcher` on: the
       // WebSocket goes through the proxy's CONNECT door, apps.connections.open (plain fetch, not the
       // tunnel) to the proxy's door that injects the app token.
