@@ -122,8 +122,11 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
       for (const name of channelNameSchema.options) {
         const cfg = configs[name];
         if (!cfg?.enabled) continue;
-        egress ??= new ChannelEgress(ctx.config.proxy_admin_url, ctx.masterKey);
-        secrets.push(egress.token);
+        if (!egress) {
+          // proxy_admin_url is the proxy's one address: its admin, API and CONNECT doors share it.
+          egress = new ChannelEgress(ctx.config.proxy_admin_url, ctx.masterKey);
+          secrets.push(egress.token);
+        }
         const log: Log = (level, msg) => logger?.[level]({ channel: name }, redact(msg, secrets));
         const made =
           ADAPTERS[name]?.(
