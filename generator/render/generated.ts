@@ -20,6 +20,7 @@ import {
 import { orchestrationConfig } from "../../services/mesh/modules/orchestration/plugin/config.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
 import { jsonFile } from "./canonical.js";
+import { channelProxyApis, meshEgress } from "./channel-egress.js";
 import { RenderErrors } from "./errors.js";
 import { agentModels, grantedApis, providerOf, proxyModels, resolveProviders } from "./providers.js";
 
@@ -153,9 +154,13 @@ function proxyConfig(
         ...(m.credential ? { credential: m.credential } : {}),
         kind: "mcp",
       };
+  const channelApis = channelProxyApis(fleet);
+  for (const [name, api] of channelApis) apis[name] = api;
+  const mesh = meshEgress(fleet, channelApis);
   return {
     version: 1,
     agents,
+    ...(mesh ? { mesh } : {}),
     providers,
     apis,
     pricing: fleet.mesh.pricing,

@@ -28,3 +28,9 @@ export const credentialSecretName = (credential: string): string => `cred_${cred
  */
 export const STOP_GRACE_S = 20;
 export const DRAIN_DEADLINE_MS = (STOP_GRACE_S - 5) * 1000;
+
+/**
+ * The mesh's identity at the egress proxy (chat channels' outbound calls). Its token is
+ * `agentToken(master, MESH_EGRESS_ID)`; the leading underscore keeps it apart from every agent id.
+ */
+export const MESH_EGRESS_ID = "_mesh";

@@ -113,9 +113,11 @@ describe("compile: secrets", () => {
       "cred_anthropic_api_key",
       "cred_brave_api_key",
       "cred_openai_api_key",
+      // Telegram's bot token is the proxy's: it writes it into the Bot API path (issue 17 item 4).
+      "cred_telegram_bot_token",
       "master_key",
     ]);
-    expect(mounted("mesh")).toEqual(["cred_crm_webhook_secret", "cred_telegram_bot_token", "master_key"]);
+    expect(mounted("mesh")).toEqual(["cred_crm_webhook_secret", "master_key"]);
     expect(
       Object.values(model.compose.secrets).every((s) =>
         /^\.\/\.openlegion\/secrets\/[a-z0-9_-]+$/.test(s.file),
