@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ChannelRoutes } from "./channel-routes.js";
 import { endpoint, routeTable } from "./contract.js";
+import { DashboardRoutes } from "./dashboard-routes.js";
 import {
   agentChatReplySchema,
   agentHistoryQuerySchema,
@@ -204,4 +205,5 @@ export const MeshRoutes = routeTable({
 
   ...OrchestrationRoutes,
   ...ChannelRoutes,
+  ...DashboardRoutes,
 });
