@@ -1,8 +1,9 @@
 // Bundles the dashboard (services/mesh/dashboard-ui/) into static assets the mesh serves and its
 // image ships: dist/services/mesh/modules/dashboard/assets/{app.js,app.css}. Run by `npm run build`
 // after tsc; tests call buildDashboard(outDir) to bundle into a temp dir.
-import { build } from "esbuild";
+
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 export const defaultOutDir = `${root}dist/services/mesh/modules/dashboard/assets`;
@@ -26,5 +27,6 @@ export async function buildDashboard(outdir = defaultOutDir) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const sizes = await buildDashboard(process.argv[2]);
-  for (const [file, bytes] of Object.entries(sizes)) console.log(`dashboard ${file} ${(bytes / 1024).toFixed(1)} KiB`);
+  for (const [file, bytes] of Object.entries(sizes))
+    console.log(`dashboard ${file} ${(bytes / 1024).toFixed(1)} KiB`);
 }

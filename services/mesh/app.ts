@@ -141,9 +141,13 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
 
   route(app, MeshRoutes.health, async () => ({ ok: true }));
 
-  const { modules, blackboard, housekeeping } = defaultModules(counters, {
-    secret: deps.channelSecret ?? (() => undefined),
-  }, { assetsDir: deps.dashboardAssets });
+  const { modules, blackboard, housekeeping } = defaultModules(
+    counters,
+    {
+      secret: deps.channelSecret ?? (() => undefined),
+    },
+    { assetsDir: deps.dashboardAssets },
+  );
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
   app.decorate("mesh", {
     ctx,

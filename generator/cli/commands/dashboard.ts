@@ -49,12 +49,16 @@ export async function runDashboard(
     io.stdout(`${JSON.stringify({ url, expires_at })}\n`);
     return;
   }
-  io.stdout(`Dashboard: ${url}\n(one-time login link, valid until ${new Date(expires_at).toLocaleTimeString()})\n`);
+  io.stdout(
+    `Dashboard: ${url}\n(one-time login link, valid until ${new Date(expires_at).toLocaleTimeString()})\n`,
+  );
   if (!flags.open) return;
   try {
     await (io.openUrl ?? openInBrowser)(url);
   } catch (error) {
-    io.stderr(`could not open a browser (${error instanceof Error ? error.message : String(error)}): open the link above\n`);
+    io.stderr(
+      `could not open a browser (${error instanceof Error ? error.message : String(error)}): open the link above\n`,
+    );
   }
 }
 

@@ -14,7 +14,6 @@ export const sessionViewSchema = z.object({
   expires_at: z.int(),
 });
 
-
 /** One frame of `GET /v1/events`: an audit entry (operator actions, denials, chat, messages) or an LLM call. */
 export const fleetEventSchema = z.discriminatedUnion("type", [
   z.object({
@@ -44,7 +43,10 @@ export const DashboardRoutes = routeTable({
   /** Exactly one of `token` (the operator token) or `code` (one-time, from `openlegion dashboard`). */
   login: endpoint("POST", "/dashboard/session", "none", {
     body: z
-      .strictObject({ token: z.string().min(1).max(256).optional(), code: z.string().min(1).max(64).optional() })
+      .strictObject({
+        token: z.string().min(1).max(256).optional(),
+        code: z.string().min(1).max(64).optional(),
+      })
       .refine((b) => (b.token === undefined) !== (b.code === undefined), "send exactly one of token or code"),
     response: { 200: sessionViewSchema },
   }),

@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { matchRoute, type ReplyInput } from "../../common/contracts/contract.js";
-import { type CostsReport, type LlmCallView, ProxyAdminRoutes } from "../../common/contracts/proxy-admin-routes.js";
+import {
+  type CostsReport,
+  type LlmCallView,
+  ProxyAdminRoutes,
+} from "../../common/contracts/proxy-admin-routes.js";
 import { isOlError } from "../../common/errors.js";
 import { presentedToken } from "../auth.js";
 import { ProxyErrors } from "../errors.js";
@@ -103,7 +107,8 @@ const handlers: Handlers = {
   }),
   calls: (ctx, _p, query) => {
     const q = ProxyAdminRoutes.calls.query.safeParse(Object.fromEntries(query));
-    if (!q.success) throw ProxyErrors.badPath(`bad query field ${q.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+    if (!q.success)
+      throw ProxyErrors.badPath(`bad query field ${q.error.issues.map((i) => i.path.join(".")).join(", ")}`);
     return { calls: ctx.store.callsAfter(q.data.after, q.data.limit, q.data.agent).map(callView) };
   },
   freeze: (ctx, p) => setFrozen(ctx, p.id ?? "", true),

@@ -202,7 +202,11 @@ export class LedgerStore {
 
   /** Settled calls with `id > after`, oldest first (the admin calls view; `limit` capped at 500). */
   callsAfter(after: number, limit: number, agent?: string): Array<Record<string, unknown>> {
-    const rows = this.#s.callsAfter.all({ after, limit: Math.min(Math.max(1, limit), 500), agent: agent ?? null });
+    const rows = this.#s.callsAfter.all({
+      after,
+      limit: Math.min(Math.max(1, limit), 500),
+      agent: agent ?? null,
+    });
     return rows as Array<Record<string, unknown>>;
   }
 

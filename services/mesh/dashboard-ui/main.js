@@ -61,12 +61,17 @@ function Shell({ onOut }) {
     onOut();
   };
   const body =
-    page === "agent" ? html`<${AgentPage} id=${rest[0]} />`
-    : page === "costs" ? html`<${CostsPage} />`
-    : page === "workflows" ? html`<${WorkflowsPage} run=${rest[0]} />`
-    : page === "blackboard" ? html`<${BlackboardPage} />`
-    : page === "audit" ? html`<${AuditPage} />`
-    : html`<${FleetPage} />`;
+    page === "agent"
+      ? html`<${AgentPage} id=${rest[0]} />`
+      : page === "costs"
+        ? html`<${CostsPage} />`
+        : page === "workflows"
+          ? html`<${WorkflowsPage} run=${rest[0]} />`
+          : page === "blackboard"
+            ? html`<${BlackboardPage} />`
+            : page === "audit"
+              ? html`<${AuditPage} />`
+              : html`<${FleetPage} />`;
   return html`<div class="shell">
     <header>
       <a class="brand" href="#/fleet">OpenLegion</a>
@@ -91,9 +96,8 @@ function App() {
     // A one-time code from `openlegion dashboard` arrives in the fragment (never sent to a server
     // by the browser, never in a query string); it is spent at once and wiped from the address bar.
     const code = /^#code=([A-Za-z0-9_-]{1,64})$/.exec(location.hash)?.[1];
-    const start = code
-      ? (history.replaceState(null, "", "#/fleet"), api("POST", "/dashboard/session", { code }))
-      : get("/dashboard/session");
+    if (code) history.replaceState(null, "", "#/fleet");
+    const start = code ? api("POST", "/dashboard/session", { code }) : get("/dashboard/session");
     start.then(enter, (err) => setState(err instanceof ApiError ? "out" : "error"));
     return () => window.removeEventListener("ol-logged-out", out);
   }, []);

@@ -69,7 +69,9 @@ export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
   function fromSession(req: FastifyRequest, id: string): Principal {
     const session = ctx.dashboard.get(id);
     if (!session) {
-      audit(req, "anonymous", MeshErrors.unauthenticated.code, { why: "dashboard session unknown or expired" });
+      audit(req, "anonymous", MeshErrors.unauthenticated.code, {
+        why: "dashboard session unknown or expired",
+      });
       throw MeshErrors.unauthenticated("dashboard session unknown or expired: log in again");
     }
     const crossSite = req.headers["sec-fetch-site"] === "cross-site";

@@ -14,7 +14,11 @@ import { pubsubModule } from "./pubsub/plugin.js";
  * a `MeshModule` folder here with its own routes and background `start`/`stop`; the tables it needs
  * are numbered migrations in store/migrations/ (one track for the whole mesh database).
  */
-export function defaultModules(counters: RequestCounters, channels: ChannelDeps, dashboard: DashboardDeps = {}) {
+export function defaultModules(
+  counters: RequestCounters,
+  channels: ChannelDeps,
+  dashboard: DashboardDeps = {},
+) {
   const blackboard = blackboardModule();
   const housekeeping = housekeepingModule(blackboard.service);
   const modules: MeshModule[] = [

@@ -24,7 +24,7 @@ const WORKFLOWS = [
 ] as unknown as MeshConfig["workflows"];
 const HOSTILE =
   'Hi <script>window.__pwned="script"</script><img src=x onerror="window.__pwned=\'img\'"> ' +
-  '<a href="javascript:window.__pwned=\'link\'">click me</a> [md](javascript:alert(1)) done.';
+  "<a href=\"javascript:window.__pwned='link'\">click me</a> [md](javascript:alert(1)) done.";
 
 if (!existsSync(CHROMIUM)) console.warn(`dashboard browser tests skipped: no Chromium at ${CHROMIUM}`);
 
@@ -76,7 +76,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     const started = Date.now();
     await page.reload();
     await page.getByRole("link", { name: "alice" }).waitFor();
-    console.log(`dashboard fleet first render: ${Date.now() - started} ms; assets ${JSON.stringify(assets.sizes)}`);
+    console.log(
+      `dashboard fleet first render: ${Date.now() - started} ms; assets ${JSON.stringify(assets.sizes)}`,
+    );
     await shot("fleet");
   });
 
@@ -90,7 +92,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     // The markup arrived as text: shown literally, nothing created, nothing ran.
     expect(await reply.textContent()).toContain("<script>");
     expect(await page.locator(".turns img, .turns script, .turns a").count()).toBe(0);
-    expect(await page.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
     const llm = page.locator(".events li.llm");
     await expect.poll(() => llm.first().textContent(), { timeout: 15_000 }).toContain("openai/gpt-4o-mini");
     expect(await llm.first().textContent()).toContain("1200 in / 300 out");
@@ -110,7 +112,12 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     stack.proxy.fake.script("openai", { text: "shipped", usage: { input: 10, output: 2 } });
     await page.getByRole("link", { name: "Workflows" }).click();
     await page.getByRole("button", { name: "Run" }).click();
-    await page.locator("h2").filter({ hasText: "waiting" }).or(page.getByRole("button", { name: "Approve" })).first().waitFor();
+    await page
+      .locator("h2")
+      .filter({ hasText: "waiting" })
+      .or(page.getByRole("button", { name: "Approve" }))
+      .first()
+      .waitFor();
     await page.getByRole("button", { name: "Approve" }).click();
     await page.locator("h2 .pill").filter({ hasText: "succeeded" }).waitFor({ timeout: 20_000 });
     expect(await page.locator(".dag .node").count()).toBe(2);
@@ -126,7 +133,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     await page.getByRole("link", { name: "alice" }).click();
     await page.getByLabel("Message").fill("are you there?");
     await page.getByRole("button", { name: "Send" }).click();
-    await page.getByRole("alert").filter({ hasText: /frozen/ }).waitFor({ timeout: 15_000 });
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /frozen/ })
+      .waitFor({ timeout: 15_000 });
     expect(stack.proxy.fake.requests.length).toBe(before);
     await page.getByRole("link", { name: "Fleet" }).click();
     await page.getByRole("button", { name: "Unfreeze" }).click();
@@ -163,12 +173,12 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     await page.setViewportSize({ width: 390, height: 800 });
     await page.getByRole("link", { name: "Fleet" }).click();
     await page.getByRole("link", { name: "alice" }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${SHOTS}fleet-phone.png` });
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.locator("header .brand").focus();
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Fleet");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Fleet");
     await page.keyboard.press("Tab");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Costs" }).waitFor();
@@ -184,6 +194,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
   it("no page, asset or API response carried a secret", async () => {
     expect(bodies.length).toBeGreaterThan(20);
     const secrets = [MASTER_KEY, stack.operator, stack.agentToken, ...Object.values(KEYS)];
-    for (const { url, text } of bodies) for (const s of secrets) expect(text.includes(s), `${s} in ${url}`).toBe(false);
+    for (const { url, text } of bodies)
+      for (const s of secrets) expect(text.includes(s), `${s} in ${url}`).toBe(false);
   });
 });

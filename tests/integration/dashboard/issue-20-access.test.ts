@@ -1,8 +1,17 @@
 import { rmSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ManualClock } from "../../../services/mesh/clock.js";
-import { as, type Harness, MASTER, meshConfig, OPERATOR, perms, removeDir, startMesh } from "../mesh/helpers.js";
 import { operatorToken } from "../../../services/common/tokens.js";
+import { ManualClock } from "../../../services/mesh/clock.js";
+import {
+  as,
+  type Harness,
+  MASTER,
+  meshConfig,
+  OPERATOR,
+  perms,
+  removeDir,
+  startMesh,
+} from "../mesh/helpers.js";
 import { bundle } from "./stack.js";
 
 /**
@@ -30,7 +39,12 @@ async function boot(): Promise<Harness> {
 }
 
 async function login(m: Harness, body: unknown, headers: Record<string, string> = {}) {
-  const res = await m.app.inject({ method: "POST", url: "/dashboard/session", payload: body as object, headers });
+  const res = await m.app.inject({
+    method: "POST",
+    url: "/dashboard/session",
+    payload: body as object,
+    headers,
+  });
   const cookie = String(res.headers["set-cookie"] ?? "");
   return { res, cookie, pair: cookie.split(";")[0] ?? "" };
 }
@@ -62,7 +76,11 @@ describe("dashboard access (issue #20)", () => {
   it("without a session the API answers 401 and the page shows the login", async () => {
     const m = await boot();
     expect((await m.app.inject({ method: "GET", url: "/dashboard/session" })).statusCode).toBe(401);
-    const forged = await m.app.inject({ method: "GET", url: "/v1/status", headers: { cookie: "ol_session=forged" } });
+    const forged = await m.app.inject({
+      method: "GET",
+      url: "/v1/status",
+      headers: { cookie: "ol_session=forged" },
+    });
     expect(forged.statusCode).toBe(401);
     expect(forged.json().code).toBe("OL_ERR_MESH_UNAUTHENTICATED");
   });
@@ -144,12 +162,18 @@ describe("dashboard access (issue #20)", () => {
     });
     expect(out.json()).toEqual({ ended: true });
     expect(String(out.headers["set-cookie"])).toMatch(/Max-Age=0/);
-    expect((await m.app.inject({ method: "GET", url: "/v1/status", headers: { cookie: a.pair } })).statusCode).toBe(401);
+    expect(
+      (await m.app.inject({ method: "GET", url: "/v1/status", headers: { cookie: a.pair } })).statusCode,
+    ).toBe(401);
 
     const b = await login(m, { token: operatorToken(MASTER) });
-    expect((await m.app.inject({ method: "GET", url: "/v1/status", headers: { cookie: b.pair } })).statusCode).toBe(200);
+    expect(
+      (await m.app.inject({ method: "GET", url: "/v1/status", headers: { cookie: b.pair } })).statusCode,
+    ).toBe(200);
     clock.advance(8 * 3_600_000 + 1);
-    expect((await m.app.inject({ method: "GET", url: "/v1/status", headers: { cookie: b.pair } })).statusCode).toBe(401);
+    expect(
+      (await m.app.inject({ method: "GET", url: "/v1/status", headers: { cookie: b.pair } })).statusCode,
+    ).toBe(401);
   });
 
   it("a one-time code from `openlegion dashboard` logs in once, within two minutes", async () => {
@@ -159,7 +183,9 @@ describe("dashboard access (issue #20)", () => {
     const { code } = issued.json() as { code: string };
     expect((await login(m, { code })).res.statusCode).toBe(200);
     expect((await login(m, { code })).res.statusCode).toBe(401);
-    const late = (await m.app.inject({ method: "POST", url: "/v1/dashboard/codes", headers: OPERATOR })).json() as {
+    const late = (
+      await m.app.inject({ method: "POST", url: "/v1/dashboard/codes", headers: OPERATOR })
+    ).json() as {
       code: string;
     };
     clock.advance(120_001);

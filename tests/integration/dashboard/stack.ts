@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { buildDashboard } from "../../../scripts/build-dashboard.mjs";
 import type { MeshConfig } from "../../../services/common/contracts/mesh-config.js";
 import { agentToken, meshToken, operatorToken } from "../../../services/common/tokens.js";
-import { freePort } from "../agent/mesh-stack.js";
 import { type Harness as AgentHarness, startHarness } from "../agent/harness.js";
-import { startStack as startProxy, type Stack as ProxyStack } from "../egress-proxy/harness.js";
-import { type Harness as MeshHarness, MASTER, meshConfig, perms, startMesh } from "../mesh/helpers.js";
+import { freePort } from "../agent/mesh-stack.js";
+import { type Stack as ProxyStack, startStack as startProxy } from "../egress-proxy/harness.js";
+import { MASTER, type Harness as MeshHarness, meshConfig, perms, startMesh } from "../mesh/helpers.js";
 
 /** Bundles the dashboard once into a temp dir (what `npm run build` does into dist/). */
 export async function bundle(): Promise<{ dir: string; sizes: Record<string, number> }> {
@@ -38,7 +38,12 @@ export async function startDashboardStack(
   const proxy = await startProxy();
   const port = await freePort();
   const config = meshConfig(
-    { alice: { permissions: perms({ blackboard_write: ["*"], blackboard_read: ["*"] }), url: `http://127.0.0.1:${port}` } },
+    {
+      alice: {
+        permissions: perms({ blackboard_write: ["*"], blackboard_read: ["*"] }),
+        url: `http://127.0.0.1:${port}`,
+      },
+    },
     proxy.url,
   );
   config.workflows = workflows;
@@ -49,7 +54,12 @@ export async function startDashboardStack(
   const url = (await mesh.app.listen({ host: "127.0.0.1", port: 0 })).replace(/\/$/, "");
   const agent = await startHarness(
     { id: "alice", mesh_url: url, proxy_url: proxy.url },
-    { fake: proxy.fake, agentToken: agentToken(MASTER, "alice"), meshToken: meshToken(MASTER, "alice"), port },
+    {
+      fake: proxy.fake,
+      agentToken: agentToken(MASTER, "alice"),
+      meshToken: meshToken(MASTER, "alice"),
+      port,
+    },
   );
   return {
     mesh,

@@ -28,12 +28,18 @@ function Chat({ id }) {
     setTurns((t) => [...t, { who: "you", text: message }, { who: id, text: "", tools: [] }]);
     const update = (f) => setTurns((t) => [...t.slice(0, -1), f(t.at(-1))]);
     try {
-      await chatStream(id, message, (ev) => {
-        if (ev.type === "delta") update((t) => ({ ...t, text: t.text + ev.text }));
-        else if (ev.type === "done") update((t) => ({ ...t, text: ev.reply, done: true }));
-        else if (ev.type === "tool") update((t) => ({ ...t, tools: [...t.tools, `${ev.name} ${ev.status}`] }));
-        else if (ev.type === "error") setError(new Error(`${ev.code}: ${ev.message}`));
-      }, abort.signal);
+      await chatStream(
+        id,
+        message,
+        (ev) => {
+          if (ev.type === "delta") update((t) => ({ ...t, text: t.text + ev.text }));
+          else if (ev.type === "done") update((t) => ({ ...t, text: ev.reply, done: true }));
+          else if (ev.type === "tool")
+            update((t) => ({ ...t, tools: [...t.tools, `${ev.name} ${ev.status}`] }));
+          else if (ev.type === "error") setError(new Error(`${ev.code}: ${ev.message}`));
+        },
+        abort.signal,
+      );
     } catch (err) {
       setError(abort.signal.aborted ? new Error("cancelled") : err);
     } finally {
@@ -42,11 +48,13 @@ function Chat({ id }) {
   };
   return html`<section aria-label="Chat" class="chat">
     <ol class="turns" aria-live="polite">
-      ${turns.map((t) => html`<li class=${t.who === "you" ? "mine" : "theirs"}>
+      ${turns.map(
+        (t) => html`<li class=${t.who === "you" ? "mine" : "theirs"}>
         <strong>${t.who}</strong>
         ${t.tools?.length ? html`<div class="muted">${t.tools.join(", ")}</div>` : null}
         <pre class="reply">${t.text}</pre>
-      </li>`)}
+      </li>`,
+      )}
     </ol>
     <form onSubmit=${send} class="row">
       <label for="message" class="sr">Message</label>
@@ -65,8 +73,12 @@ export function AgentPage({ id }) {
   const list = useRef(null);
   useEffect(() => {
     setFeed([]);
-    get("/v1/schedules").then((r) => setSchedules(r.schedules.filter((s) => s.agent === id))).catch(setError);
-    get(`/v1/agents/${encodeURIComponent(id)}/history?limit=50`).then((r) => setHistory(r.entries)).catch(setError);
+    get("/v1/schedules")
+      .then((r) => setSchedules(r.schedules.filter((s) => s.agent === id)))
+      .catch(setError);
+    get(`/v1/agents/${encodeURIComponent(id)}/history?limit=50`)
+      .then((r) => setHistory(r.entries))
+      .catch(setError);
     return events(id, (e) => setFeed((f) => [e, ...f].slice(0, MAX_EVENTS)));
   }, [id]);
   return html`<h1>Agent <span class="mono">${id}</span></h1>
@@ -76,9 +88,11 @@ export function AgentPage({ id }) {
       <div>
         <h2>Live events</h2>
         <ol class="events" ref=${list} aria-live="polite">
-          ${feed.map((e) => html`<li key=${`${e.type}${e.id}`} class=${`ev ${e.type}`}>
+          ${feed.map(
+            (e) => html`<li key=${`${e.type}${e.id}`} class=${`ev ${e.type}`}>
             <span class="muted">${when(e.at)}</span> <span class="text">${describe(e)}</span>
-          </li>`)}
+          </li>`,
+          )}
         </ol>
       </div>
     </div>

@@ -44,7 +44,10 @@ export function AuditPage() {
       ["Target", (a) => a.target],
       ["Outcome", (a) => html`<span class=${`pill ${a.outcome}`}>${a.outcome}</span>`],
       ["Code", (a) => a.code ?? ""],
-      ["Detail", (a) => html`<span class="text">${a.detail ? JSON.stringify(a.detail).slice(0, 300) : ""}</span>`],
+      [
+        "Detail",
+        (a) => html`<span class="text">${a.detail ? JSON.stringify(a.detail).slice(0, 300) : ""}</span>`,
+      ],
     ]} />
     <button onClick=${() => load(after)}>Load newer</button>`;
 }

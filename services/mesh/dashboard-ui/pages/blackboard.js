@@ -13,7 +13,9 @@ export function BlackboardPage() {
   const [changes, setChanges] = useState([]);
   const [error, setError] = useState(null);
   const list = (after = "") =>
-    get(`/v1/blackboard?prefix=${encodeURIComponent(prefix)}&after=${encodeURIComponent(after)}&limit=50`).then((r) => {
+    get(
+      `/v1/blackboard?prefix=${encodeURIComponent(prefix)}&after=${encodeURIComponent(after)}&limit=50`,
+    ).then((r) => {
       setEntries((e) => (after ? [...e, ...r.entries] : r.entries));
       setNext(r.next_after);
     }, setError);
@@ -24,11 +26,15 @@ export function BlackboardPage() {
     return () => source.close();
   }, [prefix]);
   useEffect(() => {
-    if (key) get(`/v1/blackboard-versions/${keyPath(key)}?limit=20`).then((r) => setVersions(r.versions), setError);
+    if (key)
+      get(`/v1/blackboard-versions/${keyPath(key)}?limit=20`).then((r) => setVersions(r.versions), setError);
   }, [key, changes.length]);
   return html`<h1>Blackboard</h1>
     <${Problem} error=${error} />
-    <form class="row" onSubmit=${(e) => { e.preventDefault(); setPrefix(new FormData(e.target).get("prefix")); }}>
+    <form class="row" onSubmit=${(e) => {
+      e.preventDefault();
+      setPrefix(new FormData(e.target).get("prefix"));
+    }}>
       <label for="prefix">Prefix</label>
       <input id="prefix" name="prefix" value=${prefix} placeholder="tasks/" />
       <button type="submit">Browse</button>
@@ -41,14 +47,20 @@ export function BlackboardPage() {
       ["Value", (e) => html`<span class="text">${JSON.stringify(e.value).slice(0, 200)}</span>`],
     ]} />
     ${next && html`<button onClick=${() => list(next)}>Load more</button>`}
-    ${key && html`<h2>History of <span class="mono">${key}</span></h2>
+    ${
+      key &&
+      html`<h2>History of <span class="mono">${key}</span></h2>
       <${Table} rows=${versions} cols=${[
         ["Version", (v) => v.version],
         ["Op", (v) => v.op],
         ["By", (v) => v.by],
         ["At", (v) => when(v.at)],
-        ["Value", (v) => html`<pre class="text">${JSON.stringify(v.value, null, 1)?.slice(0, 2000) ?? ""}</pre>`],
-      ]} />`}
+        [
+          "Value",
+          (v) => html`<pre class="text">${JSON.stringify(v.value, null, 1)?.slice(0, 2000) ?? ""}</pre>`,
+        ],
+      ]} />`
+    }
     <h2>Live changes</h2>
     <${Table} rows=${changes} empty="No change since this page opened." cols=${[
       ["At", (c) => when(c.at)],

@@ -13,13 +13,23 @@ function Chart({ rows }) {
     const days = [...new Set(rows.map((r) => r.day))].sort();
     const agents = [...new Set(rows.map((r) => r.agent))].sort();
     const x = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
-    const series = agents.map((a) => days.map((d) => rows.filter((r) => r.agent === a && r.day === d).reduce((s, r) => s + r.cost_usd, 0)));
+    const series = agents.map((a) =>
+      days.map((d) => rows.filter((r) => r.agent === a && r.day === d).reduce((s, r) => s + r.cost_usd, 0)),
+    );
     const width = Math.max(280, box.current.clientWidth);
     const plot = new uPlot(
       {
         width,
         height: 240,
-        series: [{}, ...agents.map((a, i) => ({ label: a, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true } }))],
+        series: [
+          {},
+          ...agents.map((a, i) => ({
+            label: a,
+            stroke: COLORS[i % COLORS.length],
+            width: 2,
+            points: { show: true },
+          })),
+        ],
         axes: [{}, { values: (_u, v) => v.map((n) => `$${n.toFixed(3)}`), size: 70 }],
         scales: { x: { time: true } },
       },
@@ -40,7 +50,9 @@ const csvCell = (v) => {
 
 function download(rows) {
   const head = ["day", "agent", "model", "calls", "cost_usd", "input_tokens", "output_tokens"];
-  const text = [head, ...rows.map((r) => head.map((k) => r[k]))].map((r) => r.map(csvCell).join(",")).join("\n");
+  const text = [head, ...rows.map((r) => head.map((k) => r[k]))]
+    .map((r) => r.map(csvCell).join(","))
+    .join("\n");
   const url = URL.createObjectURL(new Blob([`${text}\n`], { type: "text/csv" }));
   const a = document.createElement("a");
   a.href = url;
@@ -65,7 +77,11 @@ export function CostsPage() {
     <p class="muted">Today ${report.day}, month ${report.month}. Prices: ${report.pricing_version ?? "–"}.</p>
     <${Table} rows=${agents} page=${50} cols=${[
       ["Agent", (a) => a.id],
-      ["Today", (a) => html`<span class=${a.today_usd >= a.budget.daily_usd ? "warn" : ""}>${usd(a.today_usd)}</span> of ${usd(a.budget.daily_usd)}`],
+      [
+        "Today",
+        (a) =>
+          html`<span class=${a.today_usd >= a.budget.daily_usd ? "warn" : ""}>${usd(a.today_usd)}</span> of ${usd(a.budget.daily_usd)}`,
+      ],
       ["Month", (a) => `${usd(a.month_usd)} of ${usd(a.budget.monthly_usd)}`],
       ["In flight", (a) => usd(a.reserved_usd)],
       ["Frozen", (a) => (a.frozen ? "yes" : "no")],

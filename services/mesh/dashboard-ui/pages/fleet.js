@@ -12,8 +12,12 @@ export function FleetPage() {
   const load = () =>
     Promise.all([
       get("/v1/status").then(setStatus),
-      get("/v1/costs").then(setCosts).catch(() => setCosts(null)),
-      get("/v1/model-health").then((r) => setModels(r.models)).catch(() => setModels([])),
+      get("/v1/costs")
+        .then(setCosts)
+        .catch(() => setCosts(null)),
+      get("/v1/model-health")
+        .then((r) => setModels(r.models))
+        .catch(() => setModels([])),
     ]).catch(setError);
   useEffect(() => {
     load();
@@ -43,22 +47,51 @@ export function FleetPage() {
       rows=${status.agents}
       page=${50}
       cols=${[
-        ["Agent", (a) => html`<a href=${`#/agent/${encodeURIComponent(a.id)}`}>${a.id}</a><div class="muted">${a.role}</div>`],
-        ["Health", (a) => html`<span class=${`pill ${a.health}`}>${a.health}</span> <span class="muted">${a.detail}</span>`],
-        ["State", (a) => (spend(a.id)?.frozen ? html`<span class="pill down">frozen</span>` : a.health === "up" ? "running" : "failed")],
-        ["Queue", (a) => html`${a.pending} pending${a.dead ? html`, <span class="warn">${a.dead} dead</span>` : ""}`],
-        ["Today", (a) => {
-          const s = spend(a.id);
-          if (!s) return "–";
-          const pct = s.budget.daily_usd ? Math.min(100, (100 * s.today_usd) / s.budget.daily_usd) : 0;
-          return html`<span class="spend">${usd(s.today_usd)} / ${usd(s.budget.daily_usd)}</span>
+        [
+          "Agent",
+          (a) =>
+            html`<a href=${`#/agent/${encodeURIComponent(a.id)}`}>${a.id}</a><div class="muted">${a.role}</div>`,
+        ],
+        [
+          "Health",
+          (a) =>
+            html`<span class=${`pill ${a.health}`}>${a.health}</span> <span class="muted">${a.detail}</span>`,
+        ],
+        [
+          "State",
+          (a) =>
+            spend(a.id)?.frozen
+              ? html`<span class="pill down">frozen</span>`
+              : a.health === "up"
+                ? "running"
+                : "failed",
+        ],
+        [
+          "Queue",
+          (a) => html`${a.pending} pending${a.dead ? html`, <span class="warn">${a.dead} dead</span>` : ""}`,
+        ],
+        [
+          "Today",
+          (a) => {
+            const s = spend(a.id);
+            if (!s) return "–";
+            const pct = s.budget.daily_usd ? Math.min(100, (100 * s.today_usd) / s.budget.daily_usd) : 0;
+            return html`<span class="spend">${usd(s.today_usd)} / ${usd(s.budget.daily_usd)}</span>
             <span class="bar" aria-hidden="true"><span class="fill" style=${`width:${pct}%`}></span></span>`;
-        }],
-        ["Last activity", (a) => (last[a.id] ? html`${last[a.id].what} <span class="muted">${when(last[a.id].at)}</span>` : "–")],
-        ["Kill switch", (a) =>
-          spend(a.id)?.frozen
-            ? html`<button onClick=${() => setFrozen(a.id, false)}>Unfreeze</button>`
-            : html`<${Confirm} label="Freeze" danger question=${`Freeze ${a.id}? Its LLM and API calls are refused until unfrozen.`} onYes=${() => setFrozen(a.id, true)} />`],
+          },
+        ],
+        [
+          "Last activity",
+          (a) =>
+            last[a.id] ? html`${last[a.id].what} <span class="muted">${when(last[a.id].at)}</span>` : "–",
+        ],
+        [
+          "Kill switch",
+          (a) =>
+            spend(a.id)?.frozen
+              ? html`<button onClick=${() => setFrozen(a.id, false)}>Unfreeze</button>`
+              : html`<${Confirm} label="Freeze" danger question=${`Freeze ${a.id}? Its LLM and API calls are refused until unfrozen.`} onYes=${() => setFrozen(a.id, true)} />`,
+        ],
       ]}
     />
     <h2>Model health</h2>

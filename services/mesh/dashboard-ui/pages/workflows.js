@@ -9,12 +9,14 @@ function Dag({ steps }) {
   const w = 150;
   const gap = 30;
   return html`<svg class="dag" viewBox=${`0 0 ${steps.length * (w + gap)} 60`} role="img" aria-label="Steps">
-    ${steps.map((s, i) => html`<g transform=${`translate(${i * (w + gap)},10)`}>
+    ${steps.map(
+      (s, i) => html`<g transform=${`translate(${i * (w + gap)},10)`}>
       ${i > 0 && html`<line x1=${-gap} y1="20" x2="0" y2="20" class="edge" />`}
       <rect width=${w} height="40" rx="6" class=${`node ${s.status}`} />
       <text x="8" y="18" class="label">${s.id.slice(0, 18)}</text>
       <text x="8" y="33" class="status">${s.status}</text>
-    </g>`)}
+    </g>`,
+    )}
   </svg>`;
 }
 
@@ -41,12 +43,19 @@ function Run({ id }) {
       ["Kind", (s) => s.kind],
       ["Status", (s) => html`<span class=${`pill ${s.status}`}>${s.status}</span>`],
       ["Attempt", (s) => s.attempt],
-      ["Result", (s) => html`<pre class="text">${s.result === null ? (s.error ? `${s.error.kind}: ${s.error.message}` : "") : JSON.stringify(s.result, null, 1).slice(0, 2000)}</pre>`],
-      ["Decide", (s) =>
-        s.status === "waiting_approval"
-          ? html`<button onClick=${() => act(`${base}/steps/${encodeURIComponent(s.id)}/decision`, { approve: true })}>Approve</button>
+      [
+        "Result",
+        (s) =>
+          html`<pre class="text">${s.result === null ? (s.error ? `${s.error.kind}: ${s.error.message}` : "") : JSON.stringify(s.result, null, 1).slice(0, 2000)}</pre>`,
+      ],
+      [
+        "Decide",
+        (s) =>
+          s.status === "waiting_approval"
+            ? html`<button onClick=${() => act(`${base}/steps/${encodeURIComponent(s.id)}/decision`, { approve: true })}>Approve</button>
               <${Confirm} label="Reject" danger question="Reject this step?" onYes=${() => act(`${base}/steps/${encodeURIComponent(s.id)}/decision`, { approve: false })} />`
-          : ""],
+            : "",
+      ],
     ]} />
     <h3>Events</h3>
     <${Table} rows=${[...run.events].reverse()} page=${20} cols=${[
@@ -54,7 +63,10 @@ function Run({ id }) {
       ["When", (e) => when(e.at)],
       ["Type", (e) => e.type],
       ["Step", (e) => e.step_id ?? ""],
-      ["Data", (e) => html`<span class="text">${e.data === null ? "" : JSON.stringify(e.data).slice(0, 300)}</span>`],
+      [
+        "Data",
+        (e) => html`<span class="text">${e.data === null ? "" : JSON.stringify(e.data).slice(0, 300)}</span>`,
+      ],
     ]} />
   </section>`;
 }
@@ -64,7 +76,10 @@ export function WorkflowsPage({ run }) {
   const [runs, setRuns] = useState([]);
   const [error, setError] = useState(null);
   const load = () =>
-    Promise.all([get("/v1/workflows").then((r) => setDefs(r.workflows)), get("/v1/workflow-runs?limit=100").then((r) => setRuns(r.runs))]).catch(setError);
+    Promise.all([
+      get("/v1/workflows").then((r) => setDefs(r.workflows)),
+      get("/v1/workflow-runs?limit=100").then((r) => setRuns(r.runs)),
+    ]).catch(setError);
   useEffect(() => {
     load();
     const t = setInterval(load, 3000);
@@ -88,11 +103,14 @@ export function WorkflowsPage({ run }) {
       ["Name", (d) => d.name],
       ["Trigger", (d) => d.trigger ?? "manual"],
       ["Steps", (d) => d.steps],
-      ["Run with inputs", (d) => html`<form class="row" onSubmit=${(e) => start(e, d.name)}>
+      [
+        "Run with inputs",
+        (d) => html`<form class="row" onSubmit=${(e) => start(e, d.name)}>
         <label class="sr" for=${`in-${d.name}`}>Inputs (JSON)</label>
         <input id=${`in-${d.name}`} name="inputs" placeholder='{"key": "value"}' />
         <button type="submit">Run</button>
-      </form>`],
+      </form>`,
+      ],
     ]} />
     <h2>Runs</h2>
     <${Table} rows=${runs} cols=${[

@@ -66,7 +66,8 @@ export class EventHub {
 
   /** Streams to `res`: ready, the replay, then live events until the client leaves. */
   async open(res: ServerResponse, agent: string | null): Promise<void> {
-    if (this.#auditCursor < 0) this.#auditCursor = Math.max(0, this.#ctx.store.audit.lastId() - this.#limits.recent);
+    if (this.#auditCursor < 0)
+      this.#auditCursor = Math.max(0, this.#ctx.store.audit.lastId() - this.#limits.recent);
     await this.poll();
     const entry = {
       agent,
@@ -101,9 +102,14 @@ export class EventHub {
         for (const a of entries) this.#push({ type: "audit", ...a });
         this.#auditCursor = entries.at(-1)?.id ?? this.#auditCursor;
       }
-      const reply = await proxyAdmin(this.#ctx, ProxyAdminRoutes.calls, ProxyAdminRoutes.calls.response[200], {
-        query: { after: this.#callCursor, limit: 500 },
-      }).catch(() => undefined);
+      const reply = await proxyAdmin(
+        this.#ctx,
+        ProxyAdminRoutes.calls,
+        ProxyAdminRoutes.calls.response[200],
+        {
+          query: { after: this.#callCursor, limit: 500 },
+        },
+      ).catch(() => undefined);
       for (const c of reply?.calls ?? []) this.#push({ type: "llm", ...c });
       this.#callCursor = reply?.calls.at(-1)?.id ?? this.#callCursor;
     } finally {
@@ -118,7 +124,8 @@ export class EventHub {
 
   #push(event: FleetEvent): void {
     this.#recent.push(event);
-    if (this.#recent.length > this.#limits.recent) this.#recent.splice(0, this.#recent.length - this.#limits.recent);
+    if (this.#recent.length > this.#limits.recent)
+      this.#recent.splice(0, this.#recent.length - this.#limits.recent);
     const frame = sseFrame(event.type, event);
     for (const f of this.#feeds) if (concerns(event, f.agent)) f.conn.send(frame);
   }

@@ -63,7 +63,9 @@ export function dashboardModule(deps: DashboardDeps = {}): MeshModule {
           }
         } else if (!ctx.dashboard.redeem(code ?? "")) {
           audit(ctx, "anonymous", "denied", MeshErrors.unauthenticated.code, { why: "bad login code" });
-          throw MeshErrors.unauthenticated("login code unknown, used or expired: run `openlegion dashboard` again");
+          throw MeshErrors.unauthenticated(
+            "login code unknown, used or expired: run `openlegion dashboard` again",
+          );
         }
         const { id, session } = ctx.dashboard.create();
         audit(ctx, "operator", "ok", null, { with: token === undefined ? "code" : "token" });
@@ -118,8 +120,17 @@ export function dashboardModule(deps: DashboardDeps = {}): MeshModule {
           const agent = ctx.identity.agent(req.params.id);
           const action = frozen ? "agent.freeze" : "agent.unfreeze";
           try {
-            const out = await proxyAdmin(ctx, proxyRoute, proxyRoute.response[200], { params: { id: agent.id } });
-            ctx.audit({ actor: "operator", action, target: agent.id, outcome: "ok", code: null, detail: null });
+            const out = await proxyAdmin(ctx, proxyRoute, proxyRoute.response[200], {
+              params: { id: agent.id },
+            });
+            ctx.audit({
+              actor: "operator",
+              action,
+              target: agent.id,
+              outcome: "ok",
+              code: null,
+              detail: null,
+            });
             return out;
           } catch (error) {
             const code = MeshErrors.proxyUnavailable.code;

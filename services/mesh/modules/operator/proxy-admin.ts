@@ -10,7 +10,7 @@ import { MeshErrors } from "../../errors.js";
 /**
  * Calls one of the proxy's admin routes (ProxyAdminRoutes) with the operator token and parses the
  * reply with `schema`. Any failure (no answer, non-2xx, a reply outside the schema) is
- * OL_ERR_MESH_PROXY_UNAVAILABLE; the reply is capped at 4 MiB.
+ * MeshErrors.proxyUnavailable; the reply is capped at 4 MiB.
  */
 export async function proxyAdmin<S extends z.ZodType>(
   ctx: MeshContext,
