@@ -47,6 +47,10 @@ export const agentStatusSchema = z.object({
   pending: z.int(),
   dead: z.int(),
   last_push_error: z.string().nullable(),
+  /** The agent's run state from its /healthz (null when it did not say, e.g. down). */
+  state: z.enum(["idle", "running", "stopping"]).nullable().optional(),
+  /** Runs queued in the agent (not inbox messages: those are `pending`); null when unknown. */
+  queue: z.int().nullable().optional(),
 });
 export type AgentStatus = z.output<typeof agentStatusSchema>;
 

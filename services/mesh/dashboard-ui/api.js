@@ -76,12 +76,26 @@ export async function chatStream(agent, message, onEvent, signal) {
   await readSse(res, (_name, data) => onEvent(data));
 }
 
-/** The live fleet feed (replay, then live); returns a close function. */
-export function events(agent, onEvent) {
-  const source = new EventSource(agent ? `/v1/events?agent=${encodeURIComponent(agent)}` : "/v1/events");
-  for (const name of ["audit", "llm"]) source.addEventListener(name, (e) => onEvent(JSON.parse(e.data)));
+/**
+ * An SSE feed of the mesh: onEvent(name, data) per frame of `names`; onState("live") once the mesh's
+ * `ready` frame arrived, "reconnecting" while EventSource retries. Returns a close function.
+ */
+export function feed(url, names, onEvent, onState = () => {}) {
+  const source = new EventSource(url);
+  source.addEventListener("ready", () => onState("live"));
+  source.addEventListener("error", () => onState("reconnecting"));
+  for (const name of names) source.addEventListener(name, (e) => onEvent(name, JSON.parse(e.data)));
   return () => source.close();
 }
+
+/** The fleet's event feed (replay, then live), or one agent's. */
+export const events = (agent, onEvent, onState) =>
+  feed(
+    agent ? `/v1/events?agent=${encodeURIComponent(agent)}` : "/v1/events",
+    ["audit", "llm"],
+    (_n, e) => onEvent(e),
+    onState,
+  );
 
 export const usd = (n) => `$${(n ?? 0).toFixed(4)}`;
 export const when = (ms) => (ms ? new Date(ms).toLocaleString() : "–");

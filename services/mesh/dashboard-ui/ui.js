@@ -51,3 +51,7 @@ export const InGit = ({ children }) => html`<details class="in-git">
   <summary>Change this in the fleet's config (kept in git)</summary>
   <pre>${children}</pre>
 </details>`;
+
+/** The state of a page's live feed, announced politely. */
+export const Live = ({ state }) =>
+  html`<span class=${`live ${state}`} role="status">${state === "live" ? "● live" : state === "reconnecting" ? "reconnecting…" : "connecting…"}</span>`;

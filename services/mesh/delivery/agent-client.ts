@@ -1,4 +1,5 @@
 import { type Dispatcher, request } from "undici";
+import { readCapped } from "../../common/client/read-capped.js";
 import { AgentRoutes } from "../../common/contracts/agent-routes.js";
 import type { RouteContract } from "../../common/contracts/contract.js";
 import type { InboxMessage } from "../../common/contracts/mesh-api.js";
@@ -57,15 +58,25 @@ export async function pushInbox(
 export interface HealthResult {
   up: boolean;
   detail: string;
+  /** From the agent's /healthz when it answered with one: its run state and queued runs. */
+  state?: "idle" | "running" | "stopping";
+  queue?: number;
 }
+
+const HEALTH_REPLY_MAX = 64 * 1024;
 
 export async function probeHealth(agent: AgentEntry, opts: AgentCallOptions): Promise<HealthResult> {
   try {
     const res = await callAgent(agent, AgentRoutes.health, opts);
-    await res.body.dump();
-    return res.statusCode >= 200 && res.statusCode < 300
-      ? { up: true, detail: "ok" }
-      : { up: false, detail: `HTTP ${res.statusCode}` };
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      await res.body.dump();
+      return { up: false, detail: `HTTP ${res.statusCode}` };
+    }
+    const text = await readCapped(res.body, HEALTH_REPLY_MAX).catch(() => "");
+    const reply = AgentRoutes.health.response[200].safeParse(safeJson(text));
+    return reply.success
+      ? { up: true, detail: "ok", state: reply.data.state, queue: reply.data.queue_length }
+      : { up: true, detail: "ok" };
   } catch (error) {
     return { up: false, detail: errorText(error) };
   }
@@ -82,6 +93,14 @@ export function unreachableText(error: unknown): string {
   if (text === "ECONNREFUSED")
     return "nothing listens on its port (still starting, or its process died: ECONNREFUSED)";
   return text;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function errorText(error: unknown): string {

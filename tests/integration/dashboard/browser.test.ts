@@ -72,6 +72,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     await page.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("link", { name: "alice" }).waitFor();
     await expect.poll(() => page.locator("td").filter({ hasText: /^up/ }).count()).toBeGreaterThan(0);
+    // The agent's own /healthz state, relayed by GET /v1/status.
+    await page.locator("td .pill").filter({ hasText: "idle" }).waitFor();
     // A reload with the session cookie: time from navigation to the fleet table on screen.
     const started = Date.now();
     await page.reload();
@@ -145,15 +147,15 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
 
   it("browses the blackboard and watches a write arrive live", async () => {
     await page.getByRole("link", { name: "Blackboard" }).click();
-    await page.getByRole("heading", { name: "Live changes" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "live" }).waitFor();
     const put = await fetch(`${stack.url}/v1/blackboard/tasks/t1`, {
       method: "PUT",
       headers: { authorization: `Bearer ${stack.operator}`, "content-type": "application/json" },
       body: JSON.stringify({ value: { title: "<b>bold?</b>" } }),
     });
     expect(put.status).toBe(201);
+    // The change arrives on the live feed, and the listing follows it without a reload.
     await page.locator("td").filter({ hasText: "tasks/t1" }).first().waitFor();
-    await page.getByRole("button", { name: "Browse" }).click();
     await page.getByRole("button", { name: "tasks/t1" }).click();
     await page.getByRole("heading", { name: /History of/ }).waitFor();
     expect(await page.locator("b").count()).toBe(0);

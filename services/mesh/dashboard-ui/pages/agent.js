@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { chatStream, events, get, usd, when } from "../api.js";
-import { html, InGit, Problem, Table } from "../ui.js";
+import { html, InGit, Live, Problem, Table } from "../ui.js";
 
 const MAX_EVENTS = 300;
 
@@ -67,6 +67,7 @@ function Chat({ id }) {
 
 export function AgentPage({ id }) {
   const [feed, setFeed] = useState([]);
+  const [live, setLive] = useState("connecting");
   const [schedules, setSchedules] = useState([]);
   const [history, setHistory] = useState([]);
   const [error, setError] = useState(null);
@@ -79,14 +80,14 @@ export function AgentPage({ id }) {
     get(`/v1/agents/${encodeURIComponent(id)}/history?limit=50`)
       .then((r) => setHistory(r.entries))
       .catch(setError);
-    return events(id, (e) => setFeed((f) => [e, ...f].slice(0, MAX_EVENTS)));
+    return events(id, (e) => setFeed((f) => [e, ...f].slice(0, MAX_EVENTS)), setLive);
   }, [id]);
   return html`<h1>Agent <span class="mono">${id}</span></h1>
     <${Problem} error=${error} />
     <div class="cols">
       <div><h2>Chat</h2><${Chat} id=${id} /></div>
       <div>
-        <h2>Live events</h2>
+        <h2>Live events <${Live} state=${live} /></h2>
         <ol class="events" ref=${list} aria-live="polite">
           ${feed.map(
             (e) => html`<li key=${`${e.type}${e.id}`} class=${`ev ${e.type}`}>

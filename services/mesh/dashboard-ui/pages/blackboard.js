@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { get, when } from "../api.js";
-import { html, Problem, Table } from "../ui.js";
+import { feed, get, when } from "../api.js";
+import { html, Live, Problem, Table } from "../ui.js";
 
 const keyPath = (k) => k.split("/").map(encodeURIComponent).join("/");
 
@@ -12,6 +12,7 @@ export function BlackboardPage() {
   const [versions, setVersions] = useState([]);
   const [changes, setChanges] = useState([]);
   const [error, setError] = useState(null);
+  const [live, setLive] = useState("connecting");
   const list = (after = "") =>
     get(
       `/v1/blackboard?prefix=${encodeURIComponent(prefix)}&after=${encodeURIComponent(after)}&limit=50`,
@@ -21,9 +22,15 @@ export function BlackboardPage() {
     }, setError);
   useEffect(() => {
     list();
-    const source = new EventSource(`/v1/watch?prefix=${encodeURIComponent(prefix)}`);
-    source.addEventListener("change", (e) => setChanges((c) => [JSON.parse(e.data), ...c].slice(0, 100)));
-    return () => source.close();
+    return feed(
+      `/v1/watch?prefix=${encodeURIComponent(prefix)}`,
+      ["change"],
+      (_name, change) => {
+        setChanges((c) => [change, ...c].slice(0, 100));
+        list();
+      },
+      setLive,
+    );
   }, [prefix]);
   useEffect(() => {
     if (key)
@@ -61,7 +68,7 @@ export function BlackboardPage() {
         ],
       ]} />`
     }
-    <h2>Live changes</h2>
+    <h2>Live changes <${Live} state=${live} /></h2>
     <${Table} rows=${changes} empty="No change since this page opened." cols=${[
       ["At", (c) => when(c.at)],
       ["Key", (c) => c.key],

@@ -62,13 +62,14 @@ export function FleetPage() {
           (a) =>
             spend(a.id)?.frozen
               ? html`<span class="pill down">frozen</span>`
-              : a.health === "up"
-                ? "running"
-                : "failed",
+              : a.health !== "up"
+                ? html`<span class="pill failed">failed</span>`
+                : html`<span class=${`pill ${a.state ?? ""}`}>${a.state === "running" ? "working" : (a.state ?? "up")}</span>`,
         ],
         [
           "Queue",
-          (a) => html`${a.pending} pending${a.dead ? html`, <span class="warn">${a.dead} dead</span>` : ""}`,
+          (a) =>
+            html`${a.queue ?? 0} runs, ${a.pending} inbox${a.dead ? html`, <span class="warn">${a.dead} dead</span>` : ""}`,
         ],
         [
           "Today",
