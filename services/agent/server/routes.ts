@@ -9,6 +9,7 @@ import { AgentErrors } from "../errors.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import type { TaskRow } from "../state/agent-store.js";
 import { Workspace } from "../state/workspace.js";
+import { listDir, readWhole } from "./files.js";
 import { heartbeatReport } from "./heartbeat-report.js";
 
 const taskView = (t: TaskRow): z.input<typeof taskViewSchema> => ({
@@ -94,6 +95,11 @@ export function registerRoutes(
   });
 
   route(app, AgentRoutes.status, async () => runtime.status());
+
+  route(app, AgentRoutes.files, async (req) => listDir(dataRoot, req.query.path));
+  route(app, AgentRoutes.file, async (req, reply) =>
+    reply.type("application/octet-stream").send(await readWhole(dataRoot, req.params["*"])),
+  );
 
   // HEARTBEAT.md is re-read only when its stat identity changes (Workspace caches by inode/size/mtime).
   const workspace = new Workspace(dataRoot);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { agentFilesSchema } from "./agent-routes.js";
 import { endpoint, routeTable } from "./contract.js";
 import { llmCallViewSchema, ProxyAdminRoutes } from "./proxy-admin-routes.js";
 
@@ -8,6 +9,8 @@ import { llmCallViewSchema, ProxyAdminRoutes } from "./proxy-admin-routes.js";
  * cookie, and the few operator views the CLI had no mesh route for (the proxy's model health, the kill
  * switch, recent LLM calls, one live event feed). Every other page reads the operator API as the CLI does.
  */
+const agentParams = z.object({ id: z.string().min(1).max(64) });
+
 export const sessionViewSchema = z.object({
   /** Send back as `x-csrf-token` on every state-changing call made with the session cookie. */
   csrf: z.string(),
@@ -32,7 +35,6 @@ export const fleetEventSchema = z.discriminatedUnion("type", [
 ]);
 export type FleetEvent = z.output<typeof fleetEventSchema>;
 
-const agentParams = z.object({ id: z.string().min(1).max(64) });
 const frozenReply = z.object({ agent: z.string(), frozen: z.boolean() });
 
 export const DashboardRoutes = routeTable({
@@ -66,6 +68,16 @@ export const DashboardRoutes = routeTable({
   llmCalls: endpoint("GET", "/v1/llm-calls", "operator", {
     query: ProxyAdminRoutes.calls.query,
     response: ProxyAdminRoutes.calls.response,
+  }),
+  /** A directory of the agent's /data (workspace files, `artifacts/`), from the agent. */
+  agentFiles: endpoint("GET", "/v1/agents/:id/files", "operator", {
+    params: agentParams,
+    query: z.object({ path: z.string().max(4096).default(".") }),
+    response: { 200: agentFilesSchema },
+  }),
+  /** One file's bytes (≤ 5 MiB): images as themselves, UTF-8 text as text/plain, else a download. */
+  agentFile: endpoint("GET", "/v1/agents/:id/files/*", "operator", {
+    params: z.object({ id: z.string().min(1).max(64), "*": z.string().max(4096) }),
   }),
   /** The proxy's `GET /admin/health` (cooldowns), relayed. */
   modelHealth: endpoint("GET", "/v1/model-health", "operator", {

@@ -18,15 +18,18 @@ export interface AgentCallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** One call of a route of the agent server (AgentRoutes), raw: callers stream or parse the reply. */
+/**
+ * One call of a route of the agent server (AgentRoutes), raw: callers stream or parse the reply.
+ * `path` is the filled-in path (pathOf + queryString) of a route with params or a query.
+ */
 export async function callAgent(
   agent: AgentEntry,
   contract: RouteContract,
-  opts: AgentCallOptions & { body?: unknown; accept?: string },
+  opts: AgentCallOptions & { body?: unknown; accept?: string; path?: string },
 ): Promise<Dispatcher.ResponseData> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  return request(`${agent.url}${contract.path}`, {
+  return request(`${agent.url}${opts.path ?? contract.path}`, {
     dispatcher: opts.http,
     method: contract.method,
     headers: {

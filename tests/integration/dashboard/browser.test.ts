@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MeshConfig } from "../../../services/common/contracts/mesh-config.js";
@@ -99,6 +100,37 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     await expect.poll(() => llm.first().textContent(), { timeout: 15_000 }).toContain("openai/gpt-4o-mini");
     expect(await llm.first().textContent()).toContain("1200 in / 300 out");
     await shot("agent");
+  });
+
+  it("shows alice's workspace and artifacts: images as images, HTML as inert text, nothing outside /data", async () => {
+    const artifacts = join(stack.agent.dataDir, "artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(
+      join(artifacts, "shot.png"),
+      await page.screenshot({ clip: { x: 0, y: 0, width: 120, height: 40 } }),
+    );
+    writeFileSync(join(artifacts, "report.html"), '<script>window.__pwned="file"</script><b>report</b>');
+    await page.getByRole("button", { name: "Artifacts" }).click();
+    await page.getByRole("button", { name: "shot.png" }).click();
+    const img = page.locator("img.artifact");
+    await expect
+      .poll(() => img.evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(120);
+    await page.getByRole("button", { name: "report.html" }).click();
+    await page.locator(".file pre").filter({ hasText: "<script>" }).waitFor();
+    expect(await page.locator(".file b").count()).toBe(0);
+    const direct = await page.evaluate(async () => {
+      const r = await fetch("/v1/agents/alice/files/artifacts/report.html");
+      return { type: r.headers.get("content-type"), csp: r.headers.get("content-security-policy") };
+    });
+    expect(direct.type).toMatch(/^text\/plain/);
+    expect(direct.csp).toContain("sandbox");
+    const outside = await page.evaluate(
+      async () => (await fetch("/v1/agents/alice/files/..%2F..%2Fetc%2Fpasswd")).status,
+    );
+    expect(outside).toBe(400);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned)).toBeUndefined();
+    await shot("agent-files");
   });
 
   it("shows the call's cost on the costs page", async () => {

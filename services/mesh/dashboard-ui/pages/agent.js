@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { chatStream, events, get, usd, when } from "../api.js";
 import { html, InGit, Live, Problem, Table } from "../ui.js";
+import { Files } from "./files.js";
 
 const MAX_EVENTS = 300;
 
@@ -105,6 +106,8 @@ export function AgentPage({ id }) {
       ["From → to", (m) => `${m.from} → ${m.to}`],
       ["Preview", (m) => html`<span class="text">${m.preview}</span>`],
     ]} />
+    <h2>Workspace and artifacts</h2>
+    <${Files} id=${id} />
     <h2>Schedules</h2>
     <${Table} rows=${schedules} empty="No schedules." cols=${[
       ["Id", (s) => s.id],

@@ -5,6 +5,7 @@ import { route } from "../../../common/http/route.js";
 import type { MeshContext, MeshModule } from "../../context.js";
 import { MeshErrors } from "../../errors.js";
 import { proxyAdmin } from "../operator/proxy-admin.js";
+import { fileType, listAgentFiles, readAgentFile } from "./agent-files.js";
 import { defaultAssetsDir, loadAssets, PAGE, SECURITY_HEADERS } from "./assets.js";
 import { EventHub, type HubLimits } from "./event-hub.js";
 import { cookieValue, SESSION_COOKIE, type Session } from "./sessions.js";
@@ -32,8 +33,11 @@ export function dashboardModule(deps: DashboardDeps = {}): MeshModule {
       const assets = loadAssets(deps.assetsDir ?? defaultAssetsDir());
       const events = new EventHub(ctx, deps.hub);
       hub = events;
-      app.addHook("onSend", async (_req, reply, payload) => {
+      app.addHook("onSend", async (req, reply, payload) => {
         reply.headers(SECURITY_HEADERS);
+        // An agent's file may not run script even when opened directly.
+        if (req.routeOptions.url === DashboardRoutes.agentFile.path)
+          reply.header("content-security-policy", "default-src 'none'; img-src 'self'; sandbox");
         return payload;
       });
 
@@ -106,6 +110,19 @@ export function dashboardModule(deps: DashboardDeps = {}): MeshModule {
       route(app, DashboardRoutes.llmCalls, async (req) =>
         proxyAdmin(ctx, ProxyAdminRoutes.calls, ProxyAdminRoutes.calls.response[200], { query: req.query }),
       );
+
+      route(app, DashboardRoutes.agentFiles, async (req) =>
+        listAgentFiles(ctx, ctx.identity.agent(req.params.id), req.query.path),
+      );
+
+      route(app, DashboardRoutes.agentFile, async (req, reply) => {
+        const path = req.params["*"];
+        const body = await readAgentFile(ctx, ctx.identity.agent(req.params.id), path);
+        const { type, download } = fileType(path, body);
+        const name = (path.split("/").at(-1) ?? "file").replace(/[^\w.-]/g, "_");
+        if (download) reply.header("content-disposition", `attachment; filename="${name}"`);
+        return reply.type(type).header("cache-control", "no-store").send(body);
+      });
 
       route(app, DashboardRoutes.modelHealth, async () =>
         proxyAdmin(ctx, ProxyAdminRoutes.modelHealth, ProxyAdminRoutes.modelHealth.response[200]),
