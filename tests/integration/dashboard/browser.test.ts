@@ -154,7 +154,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
       .waitFor();
     await page.getByRole("button", { name: "Approve" }).click();
     await page.locator("h2 .pill").filter({ hasText: "succeeded" }).waitFor({ timeout: 20_000 });
+    // Drawn from the definition's graph: two steps, one edge (go waits for ok), both finished.
     expect(await page.locator(".dag .node").count()).toBe(2);
+    expect(await page.locator(".dag .edge").count()).toBe(1);
+    expect(await page.locator(".dag .node.succeeded").count()).toBe(2);
     await shot("workflows");
   });
 

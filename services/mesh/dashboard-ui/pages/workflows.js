@@ -1,33 +1,53 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, post, when } from "../api.js";
+import { layout, NODE_H, NODE_W } from "../dag.js";
 import { Confirm, html, InGit, Problem, Table } from "../ui.js";
 
-const DONE = new Set(["succeeded", "failed", "cancelled", "timed_out", "completed"]);
+const DONE = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
 
-/** The run's steps as boxes joined in order (the mesh reports steps, not their edges). */
-function Dag({ steps }) {
-  const w = 150;
-  const gap = 30;
-  return html`<svg class="dag" viewBox=${`0 0 ${steps.length * (w + gap)} 60`} role="img" aria-label="Steps">
-    ${steps.map(
-      (s, i) => html`<g transform=${`translate(${i * (w + gap)},10)`}>
-      ${i > 0 && html`<line x1=${-gap} y1="20" x2="0" y2="20" class="edge" />`}
-      <rect width=${w} height="40" rx="6" class=${`node ${s.status}`} />
-      <text x="8" y="18" class="label">${s.id.slice(0, 18)}</text>
-      <text x="8" y="33" class="status">${s.status}</text>
-    </g>`,
-    )}
-  </svg>`;
+/** A workflow's steps as a DAG; with `status` (step id → status) the nodes show a run's state. */
+function Dag({ graph, status = {} }) {
+  const { nodes, edges, width, height } = layout(graph);
+  return html`<div class="dag-wrap">
+    <svg class="dag" width=${width + 4} height=${height + 4} viewBox=${`-2 -2 ${width + 4} ${height + 4}`} role="img" aria-label="Workflow steps and their dependencies">
+      ${edges.map((e) => html`<path class="edge" d=${`M${e.x1},${e.y1} C${e.x1 + 20},${e.y1} ${e.x2 - 20},${e.y2} ${e.x2},${e.y2}`} />`)}
+      ${nodes.map(
+        (n) => html`<g transform=${`translate(${n.x},${n.y})`}>
+        <rect width=${NODE_W} height=${NODE_H} rx="6" class=${`node ${status[n.id] ?? ""}`} />
+        <text x="8" y="17" class="label">${n.id.slice(0, 18)}</text>
+        <text x="8" y="32" class="status">${status[n.id] ?? ""}</text>
+      </g>`,
+      )}
+    </svg>
+  </div>`;
 }
 
-function Run({ id }) {
+/** The definition's graph when the run used this very definition; else the steps without edges. */
+function graphOf(run, defs) {
+  const def = defs.find((d) => d.name === run.workflow && d.definition_hash === run.definition_hash);
+  return def?.graph ?? run.steps.map((s) => ({ id: s.id, depends_on: [] }));
+}
+
+function Run({ id, defs }) {
   const [run, setRun] = useState(null);
   const [error, setError] = useState(null);
   const load = () => get(`/v1/workflow-runs/${encodeURIComponent(id)}`).then(setRun, setError);
   useEffect(() => {
-    load();
-    const t = setInterval(load, 1000);
-    return () => clearInterval(t);
+    // Re-read every second while the run is open; a finished run is read once.
+    let timer;
+    const tick = () =>
+      get(`/v1/workflow-runs/${encodeURIComponent(id)}`).then(
+        (r) => {
+          setRun(r);
+          if (!DONE.has(r.status)) timer = setTimeout(tick, 1000);
+        },
+        (err) => {
+          setError(err);
+          timer = setTimeout(tick, 3000);
+        },
+      );
+    tick();
+    return () => clearTimeout(timer);
   }, [id]);
   const act = (p, body) => post(p, body).then(load, setError);
   if (!run) return html`<${Problem} error=${error} /><p class="muted">Loading…</p>`;
@@ -36,7 +56,7 @@ function Run({ id }) {
     <h2>Run <span class="mono">${run.id}</span>: <span class=${`pill ${run.status}`}>${run.status}</span></h2>
     <p class="muted">${run.workflow}, ${run.trigger.kind} ${run.trigger.name}, started ${when(run.started_at)}</p>
     <${Problem} error=${error} />
-    <${Dag} steps=${run.steps} />
+    <${Dag} graph=${graphOf(run, defs)} status=${Object.fromEntries(run.steps.map((s) => [s.id, s.status]))} />
     ${!DONE.has(run.status) && html`<${Confirm} label="Cancel run" danger question="Cancel this run?" onYes=${() => act(`${base}/cancel`)} />`}
     <${Table} rows=${run.steps} page=${100} cols=${[
       ["Step", (s) => s.id],
@@ -73,6 +93,7 @@ function Run({ id }) {
 
 export function WorkflowsPage({ run }) {
   const [defs, setDefs] = useState([]);
+  const [shown, setShown] = useState(null);
   const [runs, setRuns] = useState([]);
   const [error, setError] = useState(null);
   const load = () =>
@@ -97,12 +118,16 @@ export function WorkflowsPage({ run }) {
   };
   return html`<h1>Workflows</h1>
     <${Problem} error=${error} />
-    ${run && html`<${Run} id=${run} />`}
+    ${run && html`<${Run} id=${run} defs=${defs} />`}
     <h2>Definitions</h2>
     <${Table} rows=${defs} cols=${[
       ["Name", (d) => d.name],
       ["Trigger", (d) => d.trigger ?? "manual"],
-      ["Steps", (d) => d.steps],
+      [
+        "Steps",
+        (d) =>
+          html`<button class="link" aria-expanded=${shown === d.name} onClick=${() => setShown(shown === d.name ? null : d.name)}>${d.steps} steps</button>`,
+      ],
       [
         "Run with inputs",
         (d) => html`<form class="row" onSubmit=${(e) => start(e, d.name)}>
@@ -112,6 +137,7 @@ export function WorkflowsPage({ run }) {
       </form>`,
       ],
     ]} />
+    ${shown && defs.find((d) => d.name === shown) && html`<h3>${shown}</h3><${Dag} graph=${defs.find((d) => d.name === shown).graph} />`}
     <h2>Runs</h2>
     <${Table} rows=${runs} cols=${[
       ["Run", (r) => html`<a href=${`#/workflows/${encodeURIComponent(r.id)}`}>${r.id}</a>`],
