@@ -107,5 +107,5 @@ export function FleetPage() {
         ["Reason", (m) => m.reason],
       ]}
     />
-    <${InGit}>${"openlegion agent add <id>        # a new agent\nopenlegion render && docker compose up -d   # apply agents.yaml"}<//>`;
+    <${InGit}>${"openlegion status               # config drift: which services differ from the rendered config\nopenlegion agent add <id>        # a new agent, written to agents.yaml (commit it)\nopenlegion up -d                 # apply the config in git"}<//>`;
 }
