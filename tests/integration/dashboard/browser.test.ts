@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MeshConfig } from "../../../services/common/contracts/mesh-config.js";
@@ -9,10 +10,11 @@ import { bundle, type DashboardStack, startDashboardStack } from "./stack.js";
 /**
  * Issue #20 in a real browser: Debian's headless Chromium driven by playwright-core against the real
  * mesh, egress proxy and agent on loopback (the LLM is the fake provider). One user session walks
- * every page in order; screenshots go to docs/dashboard/. Skipped (with the reason) without Chromium.
+ * every page in order, saving a screenshot of each (see SHOTS). Skipped (with the reason) without Chromium.
  */
 const CHROMIUM = process.env.OPENLEGION_CHROMIUM ?? "/usr/bin/chromium";
-const SHOTS = new URL("../../../docs/dashboard/", import.meta.url).pathname;
+/** Screenshots: a temp dir by default; `OPENLEGION_SCREENSHOTS=docs/dashboard` refreshes the docs' copies. */
+const SHOTS = `${resolve(process.env.OPENLEGION_SCREENSHOTS ?? join(tmpdir(), "openlegion-dashboard-shots"))}/`;
 const WORKFLOWS = [
   {
     name: "gated",
@@ -49,6 +51,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
       bodies.push({ url: res.url(), text: `${JSON.stringify(res.headers())}\n${text}` });
     });
     mkdirSync(SHOTS, { recursive: true });
+    console.log(`dashboard screenshots: ${SHOTS}`);
   }, 120_000);
 
   afterAll(async () => {

@@ -5,16 +5,22 @@ import { html, InGit, Problem, Table } from "../ui.js";
 
 const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04", "#db2777"];
 
-/** Spend per day (the last 31), one series per agent. */
-function Chart({ rows }) {
+/** Spend per day (the last 31), one series per agent and model. */
+function Chart({ rows, today }) {
   const box = useRef(null);
   useEffect(() => {
     if (!box.current || !rows.length) return;
-    const days = [...new Set(rows.map((r) => r.day))].sort();
-    const agents = [...new Set(rows.map((r) => r.agent))].sort();
+    // The last 31 days up to today, days without calls at zero: the axis never jumps.
+    const end = Date.parse(`${today}T00:00:00Z`);
+    const days = Array.from({ length: 31 }, (_, i) =>
+      new Date(end - (30 - i) * 86_400_000).toISOString().slice(0, 10),
+    );
+    // One series per agent and model ("alice · openai/gpt-4o-mini").
+    const key = (r) => `${r.agent} · ${r.model}`;
+    const agents = [...new Set(rows.map(key))].sort();
     const x = days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
     const series = agents.map((a) =>
-      days.map((d) => rows.filter((r) => r.agent === a && r.day === d).reduce((s, r) => s + r.cost_usd, 0)),
+      days.map((d) => rows.filter((r) => key(r) === a && r.day === d).reduce((s, r) => s + r.cost_usd, 0)),
     );
     const width = Math.max(280, box.current.clientWidth);
     const plot = new uPlot(
@@ -30,15 +36,15 @@ function Chart({ rows }) {
             points: { show: true },
           })),
         ],
-        axes: [{}, { values: (_u, v) => v.map((n) => `$${n.toFixed(3)}`), size: 70 }],
+        axes: [{}, { values: (_u, v) => v.map((n) => `$${n.toPrecision(2)}`), size: 80 }],
         scales: { x: { time: true } },
       },
       [x, ...series],
       box.current,
     );
     return () => plot.destroy();
-  }, [rows]);
-  return html`<div class="chart" ref=${box} role="img" aria-label="Spend per agent per day"></div>`;
+  }, [rows, today]);
+  return html`<div class="chart" ref=${box} role="img" aria-label="Spend per agent and model per day"></div>`;
 }
 
 const csvCell = (v) => {
@@ -87,7 +93,7 @@ export function CostsPage() {
       ["Frozen", (a) => (a.frozen ? "yes" : "no")],
     ]} />
     <h2>Per day</h2>
-    <${Chart} rows=${report.by_model} />
+    <${Chart} rows=${report.by_model} today=${report.day} />
     <h2>Per agent, model and day</h2>
     <button onClick=${() => download(report.by_model)}>Export CSV</button>
     <${Table} rows=${[...report.by_model].reverse()} cols=${[

@@ -9,7 +9,7 @@ const DONE = new Set(["succeeded", "failed", "cancelled", "timed_out"]);
 function Dag({ graph, status = {} }) {
   const { nodes, edges, width, height } = layout(graph);
   return html`<div class="dag-wrap">
-    <svg class="dag" width=${width + 4} height=${height + 4} viewBox=${`-2 -2 ${width + 4} ${height + 4}`} role="img" aria-label="Workflow steps and their dependencies">
+    <svg class="dag" preserveAspectRatio="xMinYMin meet" width=${width + 4} height=${height + 4} viewBox=${`-2 -2 ${width + 4} ${height + 4}`} role="img" aria-label="Workflow steps and their dependencies">
       ${edges.map((e) => html`<path class="edge" d=${`M${e.x1},${e.y1} C${e.x1 + 20},${e.y1} ${e.x2 - 20},${e.y2} ${e.x2},${e.y2}`} />`)}
       ${nodes.map(
         (n) => html`<g transform=${`translate(${n.x},${n.y})`}>
