@@ -17,7 +17,7 @@ export const sessionViewSchema = z.object({
   expires_at: z.int(),
 });
 
-/** One frame of `GET /v1/events`: an audit entry (operator actions, denials, chat, messages) or an LLM call. */
+/** One frame of `GET /v1/events`: an audit entry (operator actions, denials, chat, messages), an LLM call or a blackboard change. */
 export const fleetEventSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("audit"),
@@ -31,6 +31,15 @@ export const fleetEventSchema = z.discriminatedUnion("type", [
     detail: z.record(z.string(), z.unknown()).nullable(),
   }),
   llmCallViewSchema.extend({ type: z.literal("llm") }),
+  /** A committed blackboard change (no value: read the key), as on `GET /v1/watch`. */
+  z.object({
+    type: z.literal("blackboard"),
+    key: z.string(),
+    version: z.int(),
+    op: z.enum(["put", "delete", "expire"]),
+    by: z.string(),
+    at: z.int(),
+  }),
   z.object({ type: z.literal("ready"), agent: z.string().nullable() }),
 ]);
 export type FleetEvent = z.output<typeof fleetEventSchema>;

@@ -92,7 +92,7 @@ export function feed(url, names, onEvent, onState = () => {}) {
 export const events = (agent, onEvent, onState) =>
   feed(
     agent ? `/v1/events?agent=${encodeURIComponent(agent)}` : "/v1/events",
-    ["audit", "llm"],
+    ["audit", "llm", "blackboard"],
     (_n, e) => onEvent(e),
     onState,
   );

@@ -30,7 +30,7 @@ export function defaultModules(
     housekeeping,
     orchestrationModule(),
     channelsModule(channels),
-    dashboardModule(dashboard),
+    dashboardModule({ ...dashboard, blackboard: blackboard.service }),
   ];
   return { modules, blackboard, housekeeping };
 }

@@ -188,7 +188,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     await page.getByRole("status").filter({ hasText: "live" }).waitFor();
     const put = await fetch(`${stack.url}/v1/blackboard/tasks/t1`, {
       method: "PUT",
-      headers: { authorization: `Bearer ${stack.operator}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${stack.agentToken}`, "content-type": "application/json" },
       body: JSON.stringify({ value: { title: "<b>bold?</b>" } }),
     });
     expect(put.status).toBe(201);
@@ -198,6 +198,9 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     await page.getByRole("heading", { name: /History of/ }).waitFor();
     expect(await page.locator("b").count()).toBe(0);
     await shot("blackboard");
+    // alice's write is in her own event stream too.
+    await page.goto(`${stack.url}/dashboard#/agent/alice`);
+    await page.locator(".events li.blackboard").filter({ hasText: "put tasks/t1" }).waitFor();
   });
 
   it("lists denials and operator actions in the audit log, filterable", async () => {

@@ -40,7 +40,7 @@ export async function startDashboardStack(
   const config = meshConfig(
     {
       alice: {
-        permissions: perms({ blackboard_write: ["*"], blackboard_read: ["*"] }),
+        permissions: perms({ blackboard_write: ["**"], blackboard_read: ["**"] }),
         url: `http://127.0.0.1:${port}`,
       },
     },

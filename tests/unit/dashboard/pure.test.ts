@@ -84,6 +84,9 @@ describe("the event feed filter", () => {
     expect(concerns(llm, "bob")).toBe(true);
     expect(concerns(llm, "alice")).toBe(false);
     expect(concerns(llm, null)).toBe(true);
+    const write = { type: "blackboard", key: "tasks/a", version: 1, op: "put", by: "alice", at: 0 } as const;
+    expect(concerns(write, "alice")).toBe(true);
+    expect(concerns(write, "bob")).toBe(false);
   });
 });
 

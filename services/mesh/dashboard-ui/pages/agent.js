@@ -9,6 +9,7 @@ const MAX_EVENTS = 300;
 function describe(e) {
   if (e.type === "llm")
     return `LLM call ${e.model}: ${e.input_tokens} in / ${e.output_tokens} out, ${usd(e.cost_usd)}${e.status && e.status >= 400 ? `, HTTP ${e.status}` : ""}`;
+  if (e.type === "blackboard") return `blackboard ${e.op} ${e.key} (version ${e.version})`;
   const preview = e.detail?.preview ? `: ${e.detail.preview}` : "";
   return `${e.action} ${e.outcome}${e.code ? ` ${e.code}` : ""} (${e.actor} → ${e.target})${preview}`;
 }

@@ -23,8 +23,21 @@ export function FleetPage() {
     load();
     const t = setInterval(load, 5000);
     const close = events(null, (e) => {
-      const who = e.type === "llm" ? e.agent : e.actor === "operator" ? e.target : e.actor;
-      setLast((m) => ({ ...m, [who]: { at: e.at, what: e.type === "llm" ? `LLM ${e.model}` : e.action } }));
+      const who =
+        e.type === "llm"
+          ? e.agent
+          : e.type === "blackboard"
+            ? e.by
+            : e.actor === "operator"
+              ? e.target
+              : e.actor;
+      setLast((m) => ({
+        ...m,
+        [who]: {
+          at: e.at,
+          what: e.type === "llm" ? `LLM ${e.model}` : e.type === "blackboard" ? `wrote ${e.key}` : e.action,
+        },
+      }));
     });
     return () => {
       clearInterval(t);

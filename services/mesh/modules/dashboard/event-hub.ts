@@ -3,7 +3,7 @@ import type { FleetEvent } from "../../../common/contracts/dashboard-routes.js";
 import { ProxyAdminRoutes } from "../../../common/contracts/proxy-admin-routes.js";
 import { sseFrame } from "../../../common/sse.js";
 import type { MeshContext } from "../../context.js";
-import { FeedConnection } from "../blackboard/feed.js";
+import { type ChangeEvent, FeedConnection } from "../blackboard/feed.js";
 import { proxyAdmin } from "../operator/proxy-admin.js";
 
 export interface HubLimits {
@@ -32,12 +32,13 @@ export function concerns(event: FleetEvent, agent: string | null): boolean {
   if (agent === null) return true;
   if (event.type === "llm") return event.agent === agent;
   if (event.type === "audit") return event.actor === agent || event.target === agent;
+  if (event.type === "blackboard") return event.by === agent;
   return false;
 }
 
 /**
- * The dashboard's live feed: the mesh's audit log (operator actions, chat, messages, denials) and the
- * proxy's settled LLM calls, merged into one stream. Both sources are durable tables read by cursor,
+ * The dashboard's live feed: the mesh's audit log (operator actions, chat, messages, denials), the
+ * proxy's settled LLM calls and the blackboard's committed changes, merged into one stream. Both sources are durable tables read by cursor,
  * polled only while at least one feed is open; the last `recent` events are kept for replay. Each
  * connection is a bounded FeedConnection (a slow reader gets `overflow` and the stream ends).
  */
@@ -115,6 +116,11 @@ export class EventHub {
     } finally {
       this.#polling = false;
     }
+  }
+
+  /** A blackboard change, pushed by the blackboard's feed as it commits (kept for replay too). */
+  blackboard(change: ChangeEvent): void {
+    this.#push({ type: "blackboard", ...change });
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import { ProxyAdminRoutes } from "../../../common/contracts/proxy-admin-routes.j
 import { route } from "../../../common/http/route.js";
 import type { MeshContext, MeshModule } from "../../context.js";
 import { MeshErrors } from "../../errors.js";
+import type { BlackboardService } from "../blackboard/service.js";
 import { proxyAdmin } from "../operator/proxy-admin.js";
 import { fileType, listAgentFiles, readAgentFile } from "./agent-files.js";
 import { defaultAssetsDir, loadAssets, PAGE, SECURITY_HEADERS } from "./assets.js";
@@ -14,6 +15,8 @@ export interface DashboardDeps {
   /** The built bundle's directory (default: next to this module, where `npm run build` writes it). */
   assetsDir?: string | undefined;
   hub?: Partial<HubLimits>;
+  /** The blackboard, whose committed changes join the event feed. */
+  blackboard?: () => BlackboardService;
 }
 
 const view = (s: Session) => ({ csrf: s.csrf, expires_at: s.expiresAt });
@@ -33,6 +36,7 @@ export function dashboardModule(deps: DashboardDeps = {}): MeshModule {
       const assets = loadAssets(deps.assetsDir ?? defaultAssetsDir());
       const events = new EventHub(ctx, deps.hub);
       hub = events;
+      deps.blackboard?.().feed.listen((change) => events.blackboard(change));
       app.addHook("onSend", async (req, reply, payload) => {
         reply.headers(SECURITY_HEADERS);
         // An agent's file may not run script even when opened directly.
