@@ -61,11 +61,22 @@ export function registerRoutes(
     const write = (e: AgentStreamEvent) => {
       if (!raw.writableEnded && !raw.destroyed) raw.write(sseFrame(e.type, e));
     };
+    // A client that closes the stream before the end cancels the turn (the dashboard's Cancel, Ctrl-C).
+    const gone = new AbortController();
+    raw.on("close", () => {
+      if (!raw.writableFinished) gone.abort();
+    });
     try {
-      const out = await runtime.chat(message, from, lane, (e) => {
-        if (e.type === "delta") write({ type: "delta", text: e.text });
-        else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
-      });
+      const out = await runtime.chat(
+        message,
+        from,
+        lane,
+        (e) => {
+          if (e.type === "delta") write({ type: "delta", text: e.text });
+          else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
+        },
+        gone.signal,
+      );
       if (out.error && !out.reply) write({ type: "error", code: out.error.code, message: out.error.message });
       else write({ type: "done", reply: out.reply });
     } catch (err) {

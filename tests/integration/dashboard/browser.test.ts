@@ -105,6 +105,24 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     await shot("agent");
   });
 
+  it("shows a reply as it streams, and Cancel stops the turn", async () => {
+    stack.proxy.fake.script("openai", {
+      fault: "never_end",
+      afterChunks: 3,
+      answer: { text: "Part one of a long answer, and part two never comes" },
+    });
+    const aborts = stack.proxy.fake.aborted.length;
+    await page.getByLabel("Message").fill("tell me a long story");
+    await page.getByRole("button", { name: "Send" }).click();
+    // The first chunks are on screen while the turn is still running (no done event yet).
+    const reply = page.locator(".turns li.theirs pre.reply").last();
+    await expect.poll(() => reply.textContent(), { timeout: 15_000 }).not.toBe("");
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("alert").filter({ hasText: "cancelled" }).waitFor();
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    await stack.proxy.fake.waitForAborts(aborts + 1);
+  });
+
   it("shows alice's workspace and artifacts: images as images, HTML as inert text, nothing outside /data", async () => {
     const artifacts = join(stack.agent.dataDir, "artifacts");
     mkdirSync(artifacts, { recursive: true });
