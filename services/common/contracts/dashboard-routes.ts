@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { agentFilesSchema } from "./agent-routes.js";
 import { endpoint, routeTable } from "./contract.js";
+import { heartbeatViewSchema } from "./mesh-api.js";
 import { llmCallViewSchema, ProxyAdminRoutes } from "./proxy-admin-routes.js";
 
 /**
@@ -87,6 +88,11 @@ export const DashboardRoutes = routeTable({
   /** One file's bytes (≤ 5 MiB): images as themselves, UTF-8 text as text/plain, else a download. */
   agentFile: endpoint("GET", "/v1/agents/:id/files/*", "operator", {
     params: z.object({ id: z.string().min(1).max(64), "*": z.string().max(4096) }),
+  }),
+  /** The agent's effective heartbeat (mesh.yaml, or its own set_heartbeat) and when it fires next. */
+  agentHeartbeat: endpoint("GET", "/v1/agents/:id/heartbeat", "operator", {
+    params: agentParams,
+    response: { 200: heartbeatViewSchema },
   }),
   /** The proxy's `GET /admin/health` (cooldowns), relayed. */
   modelHealth: endpoint("GET", "/v1/model-health", "operator", {

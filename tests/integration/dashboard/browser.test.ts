@@ -102,6 +102,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in Chromium (issue #20)", 
     const llm = page.locator(".events li.llm");
     await expect.poll(() => llm.first().textContent(), { timeout: 15_000 }).toContain("openai/gpt-4o-mini");
     expect(await llm.first().textContent()).toContain("1200 in / 300 out");
+    await page.locator(".heartbeat").filter({ hasText: "defaults" }).waitFor();
     await shot("agent");
   });
 

@@ -72,10 +72,12 @@ export function AgentPage({ id }) {
   const [live, setLive] = useState("connecting");
   const [schedules, setSchedules] = useState([]);
   const [history, setHistory] = useState([]);
+  const [heartbeat, setHeartbeat] = useState(null);
   const [error, setError] = useState(null);
   const list = useRef(null);
   useEffect(() => {
     setFeed([]);
+    get(`/v1/agents/${encodeURIComponent(id)}/heartbeat`).then(setHeartbeat, setError);
     get("/v1/schedules")
       .then((r) => setSchedules(r.schedules.filter((s) => s.agent === id)))
       .catch(setError);
@@ -109,6 +111,14 @@ export function AgentPage({ id }) {
     ]} />
     <h2>Workspace and artifacts</h2>
     <${Files} id=${id} />
+    <h2>Heartbeat</h2>
+    ${
+      heartbeat &&
+      html`<p class="heartbeat">
+      ${heartbeat.enabled ? `every ${Math.round(heartbeat.every_ms / 60_000)} min, probes ${heartbeat.probes.join(", ")}; next ${when(heartbeat.next_at)}` : "off"}
+      <span class="muted"> (from ${heartbeat.source === "config" ? "mesh.yaml" : heartbeat.source === "agent" ? "the agent's set_heartbeat" : "defaults"})</span>
+    </p>`
+    }
     <h2>Schedules</h2>
     <${Table} rows=${schedules} empty="No schedules." cols=${[
       ["Id", (s) => s.id],
@@ -118,5 +128,5 @@ export function AgentPage({ id }) {
       ["Fires", (s) => s.fires],
       ["Source", (s) => s.source],
     ]} />
-    <${InGit}>${`# agents.yaml: change ${id}'s model, tools or budget, then\nopenlegion render && docker compose up -d ${id}`}<//>`;
+    <${InGit}>${`# agents.yaml: change ${id}'s model, tools or budget, then\nopenlegion render && docker compose up -d ${id}\n# mesh.yaml heartbeats: (schedule, probes) for its heartbeat`}<//>`;
 }
