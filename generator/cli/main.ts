@@ -11,6 +11,7 @@ import { buildCommand } from "./commands/build.js";
 import { channelsCommand } from "./commands/channels.js";
 import { chatCommand } from "./commands/chat.js";
 import { costsCommand } from "./commands/costs.js";
+import { dashboardCommand } from "./commands/dashboard.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { downCommand } from "./commands/down.js";
 import { initCommand } from "./commands/init.js";
@@ -43,6 +44,7 @@ export const COMMANDS: readonly CommandModule[] = [
   chatCommand,
   replCommand,
   costsCommand,
+  dashboardCommand,
   logsCommand,
   doctorCommand,
   agentCommand,

@@ -24,6 +24,7 @@ export const DIST_ENTRIES = [
   "dist/services/agent/main.js",
   "dist/services/browser/main.js",
   "dist/services/common/tokens.js",
+  "dist/services/mesh/modules/dashboard/assets/app.js",
 ] as const;
 
 export const missingDist = (root: string): string[] => DIST_ENTRIES.filter((f) => !existsSync(join(root, f)));

@@ -15,6 +15,7 @@ import { meshHttpErrors } from "./http/error-handler.js";
 import { Identity } from "./identity.js";
 import { defaultLimits, type MeshLimits } from "./limits.js";
 import type { BlackboardService } from "./modules/blackboard/service.js";
+import { DashboardSessions } from "./modules/dashboard/sessions.js";
 import { defaultModules } from "./modules/index.js";
 import { RequestCounters } from "./modules/metrics/plugin.js";
 import type { MeshStore } from "./store/mesh-store.js";
@@ -32,6 +33,8 @@ export interface MeshDeps {
   logger?: FastifyBaseLogger;
   /** Channel tokens by credential name (main.ts reads the Compose secrets); absent: none. */
   channelSecret?: (credential: string) => string | undefined;
+  /** The dashboard bundle's directory (default: where `npm run build` writes it). */
+  dashboardAssets?: string;
 }
 
 export interface MeshHandle {
@@ -113,6 +116,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     masterKey: deps.masterKey,
     published: new PublishHooks(),
     audit,
+    dashboard: new DashboardSessions(() => clock.now()),
   };
 
   const routes: string[] = [];
@@ -137,9 +141,13 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
 
   route(app, MeshRoutes.health, async () => ({ ok: true }));
 
-  const { modules, blackboard, housekeeping } = defaultModules(counters, {
-    secret: deps.channelSecret ?? (() => undefined),
-  });
+  const { modules, blackboard, housekeeping } = defaultModules(
+    counters,
+    {
+      secret: deps.channelSecret ?? (() => undefined),
+    },
+    { assetsDir: deps.dashboardAssets },
+  );
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
   app.decorate("mesh", {
     ctx,

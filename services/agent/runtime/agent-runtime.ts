@@ -110,9 +110,12 @@ export class AgentRuntime {
     prompt: string,
     from: string,
     onEvent?: (e: LoopEvent) => void,
+    cancel?: AbortSignal,
   ): Promise<RunResult> {
     const steer = new SteerQueue();
     const abort = new AbortController();
+    // The caller went away (a chat client closed its stream): the run stops as if cancelled.
+    cancel?.addEventListener("abort", () => abort.abort(), { once: true });
     this.#steer = steer;
     this.#abort = abort;
     try {
@@ -138,6 +141,7 @@ export class AgentRuntime {
     from: string,
     onEvent?: (e: LoopEvent) => void,
     onDrop?: () => void,
+    cancel?: AbortSignal,
   ): Promise<ChatOutcome> {
     if (this.#closing) return Promise.reject(AgentErrors.shuttingDown());
     return new Promise((resolve, reject) => {
@@ -147,8 +151,9 @@ export class AgentRuntime {
         from,
         start: async () => {
           try {
+            if (cancel?.aborted) throw AgentErrors.cancelled("the client went away");
             const text = typeof message === "function" ? message() : message;
-            const r = await this.#run("chat", text, from, onEvent);
+            const r = await this.#run("chat", text, from, onEvent, cancel);
             resolve(
               r.error
                 ? { reply: r.reply, status: r.status, error: r.error }
@@ -170,18 +175,22 @@ export class AgentRuntime {
     });
   }
 
-  /** A chat turn (mesh lanes: followup and collect queue a turn; steer injects into a running turn). */
+  /**
+   * A chat turn (mesh lanes: followup and collect queue a turn; steer injects into a running turn).
+   * `cancel` aborts the turn (or skips it while queued): the streaming client closed the connection.
+   */
   chat(
     message: string,
     from: string,
     lane: "followup" | "steer" | "collect",
     onEvent?: (e: LoopEvent) => void,
+    cancel?: AbortSignal,
   ): Promise<ChatOutcome> {
     if (lane === "steer" && this.#steer) {
       this.#steer.push(message);
       return Promise.resolve({ reply: "", status: "completed" });
     }
-    return this.#enqueueChat(message, from, onEvent);
+    return this.#enqueueChat(message, from, onEvent, undefined, cancel);
   }
 
   /** Injects a message into the running run at its next step boundary; false when nothing runs. */

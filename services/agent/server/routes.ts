@@ -9,6 +9,7 @@ import { AgentErrors } from "../errors.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import type { TaskRow } from "../state/agent-store.js";
 import { Workspace } from "../state/workspace.js";
+import { listDir, readWhole } from "./files.js";
 import { heartbeatReport } from "./heartbeat-report.js";
 
 const taskView = (t: TaskRow): z.input<typeof taskViewSchema> => ({
@@ -60,11 +61,22 @@ export function registerRoutes(
     const write = (e: AgentStreamEvent) => {
       if (!raw.writableEnded && !raw.destroyed) raw.write(sseFrame(e.type, e));
     };
+    // A client that closes the stream before the end cancels the turn (the dashboard's Cancel, Ctrl-C).
+    const gone = new AbortController();
+    raw.on("close", () => {
+      if (!raw.writableFinished) gone.abort();
+    });
     try {
-      const out = await runtime.chat(message, from, lane, (e) => {
-        if (e.type === "delta") write({ type: "delta", text: e.text });
-        else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
-      });
+      const out = await runtime.chat(
+        message,
+        from,
+        lane,
+        (e) => {
+          if (e.type === "delta") write({ type: "delta", text: e.text });
+          else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
+        },
+        gone.signal,
+      );
       if (out.error && !out.reply) write({ type: "error", code: out.error.code, message: out.error.message });
       else write({ type: "done", reply: out.reply });
     } catch (err) {
@@ -94,6 +106,11 @@ export function registerRoutes(
   });
 
   route(app, AgentRoutes.status, async () => runtime.status());
+
+  route(app, AgentRoutes.files, async (req) => listDir(dataRoot, req.query.path));
+  route(app, AgentRoutes.file, async (req, reply) =>
+    reply.type("application/octet-stream").send(await readWhole(dataRoot, req.params["*"])),
+  );
 
   // HEARTBEAT.md is re-read only when its stat identity changes (Workspace caches by inode/size/mtime).
   const workspace = new Workspace(dataRoot);

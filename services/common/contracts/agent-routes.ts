@@ -73,6 +73,20 @@ export const mcpApproveReplySchema = z.object({
   approved: z.literal(true),
 });
 
+/** One directory of the agent's data root (`GET /files`), for the operator's dashboard. */
+export const agentFilesSchema = z.object({
+  path: z.string(),
+  entries: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(["file", "dir", "symlink", "other"]),
+      size: z.int(),
+      mtime_ms: z.int(),
+    }),
+  ),
+  truncated: z.boolean(),
+});
+
 export const AgentRoutes = routeTable({
   task: endpoint("POST", "/tasks", "mesh", {
     headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
@@ -116,4 +130,11 @@ export const AgentRoutes = routeTable({
   /** The runtime's own status object (diagnostics; its shape is not a contract). */
   status: endpoint("GET", "/status", "mesh"),
   health: endpoint("GET", "/healthz", "mesh", { response: { 200: agentHealthReplySchema } }),
+  /** A directory of /data (workspace files, artifacts), not recursive, at most 500 entries. */
+  files: endpoint("GET", "/files", "mesh", {
+    query: z.object({ path: z.string().max(4096).default(".") }),
+    response: { 200: agentFilesSchema },
+  }),
+  /** A file of /data as bytes (`application/octet-stream`), at most 5 MiB. */
+  file: endpoint("GET", "/files/*", "mesh", { params: z.object({ "*": z.string().max(4096) }) }),
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { mcpApproveBodySchema, mcpApproveReplySchema, mcpServersReplySchema } from "./agent-routes.js";
 import { ChannelRoutes } from "./channel-routes.js";
 import { endpoint, routeTable } from "./contract.js";
+import { DashboardRoutes } from "./dashboard-routes.js";
 import {
   agentChatReplySchema,
   agentHistoryQuerySchema,
@@ -47,6 +48,10 @@ export const agentStatusSchema = z.object({
   pending: z.int(),
   dead: z.int(),
   last_push_error: z.string().nullable(),
+  /** The agent's run state from its /healthz (null when it did not say, e.g. down). */
+  state: z.enum(["idle", "running", "stopping"]).nullable().optional(),
+  /** Runs queued in the agent (not inbox messages: those are `pending`); null when unknown. */
+  queue: z.int().nullable().optional(),
 });
 export type AgentStatus = z.output<typeof agentStatusSchema>;
 
@@ -216,4 +221,5 @@ export const MeshRoutes = routeTable({
 
   ...OrchestrationRoutes,
   ...ChannelRoutes,
+  ...DashboardRoutes,
 });

@@ -79,6 +79,8 @@ export const OrchestrationRoutes = routeTable({
             trigger: z.string().nullable(),
             steps: z.int(),
             definition_hash: z.string(),
+            /** The steps as a DAG (the dashboard draws it): each step's id and the ids it waits for. */
+            graph: z.array(z.object({ id: z.string(), depends_on: z.array(z.string()) })),
           }),
         ),
       }),

@@ -135,6 +135,10 @@ export class LedgerStore {
            SUM(output_tokens) AS output_tokens FROM calls WHERE day >= ? GROUP BY agent, model, day ORDER BY day, agent, model`,
       ),
       lastCalls: p("SELECT * FROM calls ORDER BY id DESC LIMIT ?"),
+      callsAfter: p(
+        `SELECT * FROM calls WHERE id > @after AND state = 'settled' AND (@agent IS NULL OR agent = @agent)
+         ORDER BY id LIMIT @limit`,
+      ),
     };
     this.#frozen = new Set(this.#s.frozenAll.all() as string[]);
     this.#reserveTx = this.db.transaction((r: ReserveRequest): ReserveResult => this.#reserve(r));
@@ -194,6 +198,16 @@ export class LedgerStore {
 
   costsSince(day: string): Array<Record<string, unknown>> {
     return this.#s.costsByModel.all(day) as Array<Record<string, unknown>>;
+  }
+
+  /** Settled calls with `id > after`, oldest first (the admin calls view; `limit` capped at 500). */
+  callsAfter(after: number, limit: number, agent?: string): Array<Record<string, unknown>> {
+    const rows = this.#s.callsAfter.all({
+      after,
+      limit: Math.min(Math.max(1, limit), 500),
+      agent: agent ?? null,
+    });
+    return rows as Array<Record<string, unknown>>;
   }
 
   /** Most recent ledger rows (tests and audit). */

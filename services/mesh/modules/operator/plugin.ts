@@ -35,6 +35,8 @@ export function operatorModule(): MeshModule {
             pending: s?.pending ?? 0,
             dead: s?.dead ?? 0,
             last_push_error: ctx.delivery.lastError.get(a.id) ?? null,
+            state: h?.up ? (h.state ?? null) : null,
+            queue: h?.up ? (h.queue ?? null) : null,
           };
         });
         return { agents, schema_version: ctx.store.schemaVersion };

@@ -33,6 +33,7 @@ export async function workflowRoutes(
       trigger: w.def.trigger,
       steps: w.def.steps.length,
       definition_hash: w.hash,
+      graph: w.def.steps.map((s) => ({ id: s.id, depends_on: s.depends_on })),
     })),
   }));
 
