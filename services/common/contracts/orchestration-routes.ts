@@ -29,6 +29,8 @@ export const workflowStepViewSchema = z.object({
   finished_at: z.int().nullable(),
   next_attempt_at: z.int().nullable(),
   result: json.nullable(),
+  /** Blackboard keys the step's result promoted (`{"result": …, "promote": {…}}`), with the version written. */
+  promoted: z.array(z.object({ key: z.string(), version: z.int() })).default([]),
 });
 
 export const workflowRunViewSchema = z.object({

@@ -23,7 +23,7 @@ export function defaultModules(counters: RequestCounters, channels: ChannelDeps)
     fleetModule(),
     metricsModule(counters),
     housekeeping,
-    orchestrationModule(),
+    orchestrationModule(blackboard.service),
     channelsModule(channels),
   ];
   return { modules, blackboard, housekeeping };

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { MeshContext, MeshModule } from "../../../context.js";
+import type { BlackboardService } from "../../blackboard/service.js";
 import { OrchErrors } from "../errors.js";
 import { HeartbeatStore, heartbeatTick } from "../heartbeat/heartbeat.js";
 import { HeartbeatLoop, HeartbeatSettings } from "../heartbeat/loop.js";
@@ -9,6 +10,7 @@ import { WatcherLoop, WatcherStore } from "../watcher/watcher.js";
 import { WebhookStore } from "../webhook/store.js";
 import { WorkflowRunner } from "../workflow/runner.js";
 import { WorkflowStore } from "../workflow/store.js";
+import { boardReader } from "./board.js";
 import { orchestrationConfig } from "./config.js";
 import { eventTriggers } from "./event-triggers.js";
 import { customProbes, healthOnce, meshProbes } from "./probes.js";
@@ -34,7 +36,7 @@ export interface OrchestrationModule extends MeshModule {
  * webhooks and watchers on the mesh's database and durable inbox. Background loops start on ready
  * (after boot recovery) and stop on close.
  */
-export function orchestrationModule(): OrchestrationModule {
+export function orchestrationModule(board: () => BlackboardService): OrchestrationModule {
   const stops: (() => void | Promise<void>)[] = [];
   let starter: (() => void) | undefined;
   let parts: OrchestrationParts | undefined;
@@ -55,6 +57,7 @@ export function orchestrationModule(): OrchestrationModule {
         clock: ctx.clock,
         sink: inboxSink(ctx),
         workflows: cfg.workflows,
+        read: boardReader(ctx),
         onError,
       });
       ctx.published.on(eventTriggers(ctx, runner));
@@ -150,7 +153,7 @@ export function orchestrationModule(): OrchestrationModule {
       });
       parts = { runner, scheduler, heartbeats, beats };
 
-      await workflowRoutes(app, ctx, runner, store);
+      await workflowRoutes(app, ctx, runner, store, board);
       await triggerRoutes(app, ctx, { runner, scheduler, schedules, hooks, webhooks: cfg.webhooks });
       await heartbeatRoutes(app, ctx, heartbeats);
 
