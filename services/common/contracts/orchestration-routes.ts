@@ -141,7 +141,15 @@ export const OrchestrationRoutes = routeTable({
     response: {
       200: z.object({
         webhooks: z.array(
-          z.object({ name: z.string(), path: z.string(), target: z.string(), generation: z.int() }),
+          z.object({
+            name: z.string(),
+            path: z.string(),
+            target: z.string(),
+            generation: z.int(),
+            /** Accepted deliveries (duplicates not counted), persisted across restarts. */
+            deliveries: z.int(),
+            last_delivery_at: z.int().nullable(),
+          }),
         ),
       }),
     },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
+import type { z } from "zod";
 import { pathOf } from "../../../../common/contracts/contract.js";
 import { scheduleViewSchema } from "../../../../common/contracts/mesh-api.js";
 import { MeshRoutes } from "../../../../common/contracts/mesh-routes.js";
@@ -11,6 +11,7 @@ import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
 import type { Scheduler } from "../schedule/scheduler.js";
 import type { ScheduleStore } from "../schedule/store.js";
+import { webhookPayload } from "../webhook/payload.js";
 import type { WebhookStore } from "../webhook/store.js";
 import { MAX_BODY_BYTES, verifyWebhook } from "../webhook/verify.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
@@ -99,6 +100,7 @@ export async function triggerRoutes(
       path: pathOf(MeshRoutes.webhook, { name: w.name }),
       target: w.workflow ? `workflow:${w.workflow}` : `agent:${w.agent}`,
       generation: deps.hooks.generation(w.name).generation,
+      ...deps.hooks.deliveries(w.name),
     })),
   }));
 
@@ -145,15 +147,11 @@ export async function triggerRoutes(
         });
         throw OrchErrors.webhookSignature(v.reason);
       }
-      let payload: Json;
-      try {
-        payload = body.length === 0 ? null : (z.json().parse(JSON.parse(body.toString("utf8"))) as Json);
-      } catch {
-        throw OrchErrors.webhookPayload("body is not JSON");
-      }
+      const payload = webhookPayload(body);
       const outcome = ctx.store.transaction(() => {
         if (v.deliveryId && !deps.hooks.claim(name, v.deliveryId, now))
           return { duplicate: true, run: null as string | null };
+        deps.hooks.delivered(name, now);
         if (hook.workflow) {
           const out = deps.runner.start(hook.workflow, {}, { kind: "webhook", name, payload });
           return { duplicate: false, run: out.run_id };
