@@ -19,6 +19,7 @@ import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
 import { renderCommand } from "./commands/render.js";
 import { replCommand } from "./commands/repl.js";
+import { scheduleCommand } from "./commands/schedule.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { validateCommand } from "./commands/validate.js";
@@ -48,6 +49,7 @@ export const COMMANDS: readonly CommandModule[] = [
   channelsCommand,
   workflowCommand,
   webhookCommand,
+  scheduleCommand,
   versionCommand,
 ];
 

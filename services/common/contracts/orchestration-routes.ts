@@ -3,8 +3,10 @@ import { endpoint, routeTable } from "./contract.js";
 import {
   heartbeatRequestSchema,
   heartbeatViewSchema,
+  runOutcomeSchema,
   scheduleListSchema,
   scheduleRemovedSchema,
+  scheduleUpdateSchema,
   scheduleViewSchema,
   setCronRequestSchema,
   workflowResultSchema,
@@ -130,6 +132,17 @@ export const OrchestrationRoutes = routeTable({
   removeCron: endpoint("DELETE", "/v1/schedules/:id", "agent", {
     params: z.object({ id: z.string().max(200) }),
     response: { 200: scheduleRemovedSchema },
+  }),
+  /** Pause, resume or change a schedule: its owning agent (its own schedules) or the operator (any). */
+  updateSchedule: endpoint("PUT", "/v1/schedules/:id", "any", {
+    params: z.object({ id: z.string().max(200) }),
+    body: scheduleUpdateSchema,
+    response: { 200: scheduleViewSchema },
+  }),
+  /** The agent reports how a scheduled run or heartbeat wake went (errors counted, acks dropped). */
+  runOutcome: endpoint("POST", "/v1/schedules/outcome", "agent", {
+    body: runOutcomeSchema,
+    response: { 200: z.object({ recorded: z.enum(["ok", "nothing_to_report", "error"]) }) },
   }),
   setHeartbeat: endpoint("PUT", "/v1/heartbeat", "agent", {
     body: heartbeatRequestSchema,

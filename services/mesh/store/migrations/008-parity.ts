@@ -15,6 +15,7 @@ export const migration008: Migration = {
     ALTER TABLE schedules ADD COLUMN tool_params_json TEXT;
     ALTER TABLE schedules ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE schedules ADD COLUMN last_error TEXT;
+    ALTER TABLE schedules ADD COLUMN last_outcome TEXT;
     DROP INDEX schedules_due;
     CREATE INDEX schedules_due ON schedules(next_run_at) WHERE enabled = 1 AND paused = 0;
 
