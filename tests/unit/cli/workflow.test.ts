@@ -82,6 +82,7 @@ describe("workflow CLI: argv as data", () => {
   it("the step table shows each step's result, error or reason in aligned columns", () => {
     const step = {
       kind: "agent",
+      promoted: [],
       conclusion: null,
       reason: null,
       attempt: 1,
