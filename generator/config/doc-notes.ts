@@ -41,9 +41,11 @@ export const WORKFLOW_FIELD_NOTES: Record<string, string> = {
   on_interrupt: "What to do when the mesh restarted during the step.",
   on_failure:
     "Handler id(s) to run when the step (or workflow) fails; or the seed's abort | skip | retry | fallback when no handler has that name.",
-  fallback_agent: "Agent that runs the step once more when it fails for good; its result replaces the step's.",
+  fallback_agent:
+    "Agent that runs the step once more when it fails for good; its result replaces the step's.",
   max_retries: "Seed-format retries for on_failure: retry (1 s backoff, doubling).",
-  on_complete: "Topic a succeeded run publishes {workflow, run_id, status, results} to (its subscribers get it).",
+  on_complete:
+    "Topic a succeeded run publishes {workflow, run_id, status, results} to (its subscribers get it).",
   continue_on_error: "Treat a failure of this step as success for its dependents.",
   depends_on: "Step ids that must finish first (no cycles).",
   trigger_rule: "Which dependency outcomes let the step run.",
