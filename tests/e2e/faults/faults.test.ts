@@ -164,7 +164,9 @@ describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
       const r = await fleet.operator("GET", `/v1/blackboard/context/notes_storm_${i}`);
       if (r.status !== 200 || (JSON.parse(r.body) as { value: { i: number } }).value.i !== i) missing.push(i);
     }
-    console.info(`write storm: ${acked.length} acknowledged, ${failed} failed during the crash, ${missing.length} lost`);
+    console.info(
+      `write storm: ${acked.length} acknowledged, ${failed} failed during the crash, ${missing.length} lost`,
+    );
     expect(missing, `${missing.length} of ${acked.length} acknowledged writes lost`).toEqual([]);
     // The storm went on through the crash: writes were acknowledged again once the mesh was back.
     expect(acks.some(([, at]) => at > crashAt + 1000)).toBe(true);
