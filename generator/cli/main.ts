@@ -21,6 +21,7 @@ import { mcpCommand } from "./commands/mcp.js";
 import { planCommand } from "./commands/plan.js";
 import { renderCommand } from "./commands/render.js";
 import { replCommand } from "./commands/repl.js";
+import { scheduleCommand } from "./commands/schedule.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { validateCommand } from "./commands/validate.js";
@@ -52,6 +53,7 @@ export const COMMANDS: readonly CommandModule[] = [
   mcpCommand,
   workflowCommand,
   webhookCommand,
+  scheduleCommand,
   versionCommand,
 ];
 

@@ -1,3 +1,4 @@
+import { BLACKBOARD_INPUT_PREFIX } from "../../services/common/contracts/fleet/workflows.js";
 import { compileHostPattern, findUrlRule } from "../../services/egress-proxy/net/hosts.js";
 import { compileExpr, isParseError } from "../../services/mesh/modules/orchestration/cel.js";
 import { API_PRESETS, LLM_API } from "./api-presets.js";
@@ -103,7 +104,8 @@ function celFields(step: StepLike): Array<[PropertyKey[], string]> {
   const out: Array<[PropertyKey[], string]> = [];
   if (step.when !== undefined) out.push([["when"], step.when]);
   if (step.condition !== undefined) out.push([["condition"], step.condition]);
-  if (typeof step.input_from === "string") out.push([["input_from"], step.input_from]);
+  if (typeof step.input_from === "string" && !step.input_from.startsWith(BLACKBOARD_INPUT_PREFIX))
+    out.push([["input_from"], step.input_from]);
   else if (step.input_from && typeof step.input_from === "object")
     for (const [key, source] of Object.entries(step.input_from))
       if (typeof source === "string") out.push([["input_from", key], source]);

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { InboxMessage } from "../../common/contracts/mesh-api.js";
+import type { InboxMessage, ToolJob } from "../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../common/contracts/mesh-routes.js";
 import type { RunMode } from "../core/limits.js";
 import { AgentErrors } from "../errors.js";
 import type { LoopEvent, RunResult } from "../loop/run.js";
@@ -10,10 +11,13 @@ import type { ToolSource } from "../tools/provider.js";
 import { CollectBatch } from "./collect.js";
 import { RunQueue } from "./run-queue.js";
 import { cancelledResult, failedResult, renderInbox } from "./run-results.js";
+import { scheduledOf } from "./scheduled.js";
 import { runTurn } from "./turn/run-turn.js";
 import { SystemPromptCache } from "./turn/system-prompt.js";
 import type { TurnDeps } from "./turn/types.js";
 import { type TaskRunner, WorkflowTasks, workflowPayload } from "./workflow-tasks.js";
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export const QUEUE_CAP = 50;
 
@@ -263,15 +267,84 @@ export class AgentRuntime {
         this.workflow.handle(wf, m.from);
         continue;
       }
+      const scheduled = scheduledOf(m);
+      if (scheduled?.tool) {
+        this.#toolJob(scheduled.schedule, scheduled.tool);
+        continue;
+      }
       const text = renderInbox(m);
       if (m.lane === "steer" && this.steer(text)) continue;
       if (m.lane === "collect" && this.#collect.add(text)) continue;
       const batch = m.lane === "collect" ? this.#collect.open(text) : undefined;
-      this.#enqueueChat(batch ? batch.take : text, m.from, undefined, batch?.drop).catch((err: unknown) =>
-        this.#d.log.warn({ err, message: m.id }, "inbox message not run"),
+      this.#enqueueChat(batch ? batch.take : text, m.from, undefined, batch?.drop).then(
+        (out) =>
+          scheduled &&
+          this.#reportOutcome(scheduled.schedule, {
+            ok: out.error === undefined,
+            reply: out.reply,
+            error: out.error?.message,
+          }),
+        (err: unknown) => {
+          this.#d.log.warn({ err, message: m.id }, "inbox message not run");
+          if (scheduled)
+            this.#reportOutcome(scheduled.schedule, { ok: false, reply: "", error: errorText(err) });
+        },
       );
     }
     return { accepted, duplicates };
+  }
+
+  /** A schedule's tool job: the tool runs in the queue with its parameters, the model is not called. */
+  #toolJob(schedule: string | null, job: ToolJob): void {
+    const abort = new AbortController();
+    const { manifest, dataRoot, log, mesh, proxy, spawner } = this.#d;
+    const ok = this.queue.push({
+      kind: "task",
+      id: randomUUID(),
+      from: "mesh",
+      start: async () => {
+        const ctx = {
+          agentId: manifest.id,
+          dataRoot,
+          log,
+          mesh,
+          proxy,
+          spawner,
+          depth: 0,
+          signal: abort.signal,
+        };
+        const out = await this.#d.registry
+          .current()
+          .execute(job.name, job.params, ctx)
+          .catch((err: unknown) => ({ ok: false, text: errorText(err) }));
+        this.#reportOutcome(schedule, {
+          ok: out.ok,
+          reply: out.text,
+          error: out.ok ? undefined : out.text,
+        });
+      },
+      cancel: (why) => {
+        abort.abort(new Error(why));
+        this.#reportOutcome(schedule, { ok: false, reply: "", error: why });
+      },
+    });
+    if (!ok) this.#reportOutcome(schedule, { ok: false, reply: "", error: "the agent's run queue is full" });
+  }
+
+  /** Tells the mesh how a scheduled run or heartbeat wake went (best effort: logged when it fails). */
+  #reportOutcome(
+    schedule: string | null,
+    o: { ok: boolean; reply: string; error?: string | undefined },
+  ): void {
+    const body = {
+      ...(schedule ? { schedule } : {}),
+      ok: o.ok,
+      reply: o.reply.slice(0, 2000),
+      ...(o.error !== undefined ? { error: o.error.slice(0, 500) } : {}),
+    };
+    this.#d.mesh
+      .call(MeshRoutes.runOutcome, { body })
+      .catch((err: unknown) => this.#d.log.warn({ err, schedule }, "schedule outcome not reported"));
   }
 
   status() {

@@ -28,7 +28,7 @@ export function defaultModules(
     fleetModule(),
     metricsModule(counters),
     housekeeping,
-    orchestrationModule(),
+    orchestrationModule(blackboard.service),
     channelsModule(channels),
     dashboardModule({ ...dashboard, blackboard: blackboard.service }),
   ];

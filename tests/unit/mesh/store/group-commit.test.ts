@@ -77,7 +77,7 @@ describe("migration 002", () => {
     insert.run("context/gone", "x", "x", 1);
     insert.run("tasks/y", "y", "y", 0);
     const store = new MeshStore(db);
-    expect(store.schemaVersion).toBe(7);
+    expect(store.schemaVersion).toBe(8);
     expect(store.blackboard.get("context/a")).toMatchObject({ version: 3, owner: "x", deleted: 0 });
     expect(store.blackboard.countOwned("x")).toBe(2);
     expect(store.blackboard.countOwned("y")).toBe(1);
