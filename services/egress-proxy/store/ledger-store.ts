@@ -1,5 +1,6 @@
+import { closeSync, fsync, openSync } from "node:fs";
 import Database from "better-sqlite3";
-import { applySync, type SyncMode } from "../../common/sqlite/sync.js";
+import type { SyncMode } from "../../common/sqlite/sync.js";
 import type { Usage, UsageSource } from "../usage/types.js";
 import { migrate } from "./migrations/index.js";
 
@@ -81,6 +82,8 @@ interface OpenCall {
 /** How long the journal must be quiet before a WAL checkpoint runs, and the call count that forces one. */
 const CHECKPOINT_IDLE_MS = 200;
 const CHECKPOINT_FORCE_CALLS = 50_000;
+/** With synchronous=full: how often the WAL is fsynced (in libuv's thread pool) after commits. */
+const WAL_FSYNC_MS = 20;
 
 /**
  * The proxy's budgets and ledger (docs/decisions/egress-proxy.md "Budgets in memory, journaled in group commits").
@@ -94,6 +97,10 @@ const CHECKPOINT_FORCE_CALLS = 50_000;
  * journal of the last turn, i.e. calls that were in flight; a call journaled as open and never settled is
  * charged its full reservation at the next boot (conservative). So after a crash the ledger and the provider's
  * count of forwarded calls differ by at most the calls in flight, and no budget is overspent by more than those.
+ * Durability: each journal commit runs with synchronous=NORMAL (no fsync on the event loop: the commit is in
+ * the OS page cache, which survives a kill -9); with the default `full` mode the WAL is fsynced with
+ * fs.fsync (libuv's thread pool, off the event loop) within WAL_FSYNC_MS of a commit, so a power loss
+ * loses at most that window. Checkpoints fsync as SQLite does under NORMAL.
  * The connection holds the file exclusively: a second proxy pointed at the same volume fails at boot.
  */
 export class LedgerStore {
@@ -113,13 +120,18 @@ export class LedgerStore {
   #flushScheduled = false;
   #checkpointTimer: NodeJS.Timeout | undefined;
   #callsSinceCheckpoint = 0;
+  readonly #fsyncWal: boolean;
+  #walFd: number | undefined;
+  #fsyncTimer: NodeJS.Timeout | undefined;
+  #fsyncing = false;
 
   constructor(path: string, now: number, sync: SyncMode = "full") {
     this.db = new Database(path);
     // Must precede the first access so WAL never uses the shared-memory index (sqlite.org/wal.html §8).
     this.db.pragma("locking_mode = EXCLUSIVE");
     this.db.pragma("journal_mode = WAL");
-    applySync(this.db, sync);
+    this.db.pragma("synchronous = NORMAL");
+    this.#fsyncWal = sync === "full" && path !== ":memory:";
     // Checkpoints are run by #scheduleCheckpoint, off the commits of the request path.
     this.db.pragma("wal_autocheckpoint = 0");
     this.db.pragma("busy_timeout = 5000");
@@ -235,6 +247,7 @@ export class LedgerStore {
     if (this.#inserts.length === 0 && this.#settles.length === 0 && this.#touched.size === 0) return;
     if (!this.db.open) return;
     this.#flushTx();
+    this.#scheduleFsync();
     this.#scheduleCheckpoint();
   }
 
@@ -287,10 +300,33 @@ export class LedgerStore {
 
   close(): void {
     clearTimeout(this.#checkpointTimer);
+    clearTimeout(this.#fsyncTimer);
     if (!this.db.open) return;
     this.flush();
     this.db.pragma("wal_checkpoint(TRUNCATE)");
     this.db.close();
+    // An fsync still in the thread pool closes the descriptor when it returns.
+    if (this.#walFd !== undefined && !this.#fsyncing) closeSync(this.#walFd);
+  }
+
+  /** fsync of the WAL in the thread pool, at most one in flight, within WAL_FSYNC_MS of a commit. */
+  #scheduleFsync(): void {
+    if (!this.#fsyncWal || this.#fsyncTimer !== undefined) return;
+    this.#fsyncTimer = setTimeout(() => {
+      this.#fsyncTimer = undefined;
+      if (this.#fsyncing) {
+        this.#scheduleFsync();
+        return;
+      }
+      this.#walFd ??= openSync(`${this.db.name}-wal`, "r");
+      this.#fsyncing = true;
+      const fd = this.#walFd;
+      fsync(fd, () => {
+        this.#fsyncing = false;
+        if (!this.db.open) closeSync(fd);
+      });
+    }, WAL_FSYNC_MS);
+    this.#fsyncTimer.unref();
   }
 
   #window(agent: string, period: string): SpendWindow {
