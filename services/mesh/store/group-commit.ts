@@ -38,6 +38,8 @@ export class GroupCommit {
   readonly #commit: Database.Statement;
   readonly #rollback: Database.Statement;
   #batch: Batch | undefined;
+  /** Blackboard keys written in the open batch (cleared when it commits or rolls back). */
+  readonly #dirty = new Set<string>();
   /** >0 while a `write`/`transaction` callback runs: nested calls join it as savepoints. */
   #depth = 0;
 
@@ -81,6 +83,19 @@ export class GroupCommit {
     return batch.promise.then(() => result);
   }
 
+  /** Marks `key` as written in the open batch (call from inside a `write` fn). */
+  markDirty(key: string): void {
+    if (this.#batch) this.#dirty.add(key);
+  }
+
+  /** Whether `key` (or, with `prefix`, any key under it) was written in the open batch. */
+  isDirty(key: string, prefix = false): boolean {
+    if (this.#dirty.size === 0) return false;
+    if (!prefix) return this.#dirty.has(key);
+    for (const k of this.#dirty) if (k.startsWith(key)) return true;
+    return false;
+  }
+
   /** Resolves when the open batch (if any) has committed; undefined when none is open. */
   settled(): Promise<void> | undefined {
     return this.#batch?.promise;
@@ -91,6 +106,7 @@ export class GroupCommit {
     const batch = this.#batch;
     if (!batch) return;
     this.#batch = undefined;
+    this.#dirty.clear();
     try {
       this.#commit.run();
       batch.resolve();

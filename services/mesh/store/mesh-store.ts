@@ -75,6 +75,15 @@ export class MeshStore {
     return this.#commits.settled();
   }
 
+  /** A blackboard key written in the open batch: reads of it wait for the commit (store/group-commit.ts). */
+  markDirty(key: string): void {
+    this.#commits.markDirty(key);
+  }
+
+  isDirty(key: string, prefix = false): boolean {
+    return this.#commits.isDirty(key, prefix);
+  }
+
   /** Commits the open write batch now. */
   flush(): void {
     this.#commits.flush();
