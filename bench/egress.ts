@@ -48,8 +48,6 @@ const plan = {
   pacedWords: 16,
 };
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
-
 /** A chat body of about `bytes` bytes (the prompt is one user message). */
 const chatBody = (model: string, stream: boolean, bytes = 200): string => {
   const base = { model, stream, max_tokens: 64, messages: [{ role: "user", content: "" }] };

@@ -50,7 +50,9 @@ export class MeshStore {
     this.subscriptions = new InterestRepo(db, "subscriptions");
     this.watches = new InterestRepo(db, "watches");
     this.audit = new AuditRepo(db);
-    this.#commits = new GroupCommit(db);
+    // Under FULL (the default) the batch's fsync runs in the thread pool (store/group-commit.ts).
+    const full = (options.synchronous ?? "full") === "full" && db.name !== ":memory:";
+    this.#commits = new GroupCommit(db, full ? { walFile: `${db.name}-wal` } : {});
   }
 
   /** Opens a file database; WAL checkpoints then run in a worker thread (store/checkpointer.ts). */
@@ -90,7 +92,7 @@ export class MeshStore {
   }
 
   close(): void {
-    if (this.db.open) this.flush();
+    if (this.db.open) this.#commits.close();
     this.#checkpointer?.stop();
     if (this.db.open) this.db.close();
   }

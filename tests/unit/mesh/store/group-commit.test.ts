@@ -72,12 +72,21 @@ describe("group commit", () => {
     store.close();
   });
 
-  it("commits the open batch before a plain transaction, so that caller's ack follows its own commit", () => {
-    const store = MeshStore.open(dbFile());
-    void store.write(() => put(store, "context/a", 1));
+  it("commits the open batch before a plain transaction, so that caller's ack follows its own commit", async () => {
+    const path = dbFile();
+    const store = MeshStore.open(path);
+    const batched = store.write(() => put(store, "context/a", 1));
     store.transaction(() => put(store, "context/b", 1));
-    expect(store.settled()).toBeUndefined();
     expect(store.db.inTransaction).toBe(false);
+    const other = new Database(path, { readonly: true });
+    expect(other.prepare("SELECT key FROM blackboard ORDER BY key").all()).toEqual([
+      { key: "context/a" },
+      { key: "context/b" },
+    ]);
+    other.close();
+    // The batch's write is acknowledged once its WAL fsync (thread pool) has returned.
+    await batched;
+    expect(store.settled()).toBeUndefined();
     store.close();
   });
 });
