@@ -101,7 +101,11 @@ export function topLevelMembers(buf: Buffer): Members {
 }
 
 /** The members named in `wanted`, parsed; the others are present with the value undefined. */
-export function pickMembers(buf: Buffer, members: Members, wanted: ReadonlySet<string>): Record<string, unknown> {
+export function pickMembers(
+  buf: Buffer,
+  members: Members,
+  wanted: ReadonlySet<string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, { start, end }] of members) {
     const value = wanted.has(name) ? JSON.parse(buf.toString("utf8", start, end)) : undefined;

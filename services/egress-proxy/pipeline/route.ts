@@ -49,7 +49,8 @@ function bodyJson(body: Buffer, provider: string): Record<string, unknown> {
   try {
     members = topLevelMembers(body);
   } catch (error) {
-    if (error instanceof JsonShapeError) throw ProxyErrors.badBody(`not a valid JSON object (${error.message})`);
+    if (error instanceof JsonShapeError)
+      throw ProxyErrors.badBody(`not a valid JSON object (${error.message})`);
     throw ProxyErrors.badBody("not valid JSON");
   }
   let json: Record<string, unknown>;

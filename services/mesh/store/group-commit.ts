@@ -180,8 +180,9 @@ export class GroupCommit {
     fsync(fd, (error) => {
       const done = this.#syncing;
       this.#syncing = [];
-      for (const batch of done) if (error) batch.reject(error);
-      else batch.resolve();
+      for (const batch of done)
+        if (error) batch.reject(error);
+        else batch.resolve();
       if (this.#closed) closeSync(fd);
       else this.#fsync();
     });

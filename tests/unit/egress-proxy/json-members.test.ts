@@ -1,5 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { JsonShapeError, pickMembers, topLevelMembers } from "../../../services/egress-proxy/http/json-members.js";
+import {
+  JsonShapeError,
+  pickMembers,
+  topLevelMembers,
+} from "../../../services/egress-proxy/http/json-members.js";
 
 /** issue 15: the LLM door finds model/stream/max_tokens without parsing the prompt; it must agree with JSON.parse. */
 const read = (text: string, wanted: string[]) => {
