@@ -256,13 +256,28 @@ export class LedgerStore {
   }
 
   freeze(agent: string, now: number): void {
-    this.#s.freeze.run(agent, now);
+    this.#durably(() => this.#s.freeze.run(agent, now));
     this.#frozen.add(agent);
   }
 
   unfreeze(agent: string): void {
-    this.#s.unfreeze.run(agent);
+    this.#durably(() => this.#s.unfreeze.run(agent));
     this.#frozen.delete(agent);
+  }
+
+  /** The kill switch is acknowledged to the operator: its commit is fsynced before this returns. */
+  #durably(run: () => void): void {
+    if (!this.#fsyncWal) {
+      run();
+      return;
+    }
+    this.flush();
+    this.db.pragma("synchronous = FULL");
+    try {
+      run();
+    } finally {
+      this.db.pragma("synchronous = NORMAL");
+    }
   }
 
   frozenAgents(): string[] {
