@@ -387,13 +387,17 @@ export class LedgerStore {
       this.#checkpoint();
       return;
     }
-    clearTimeout(this.#checkpointTimer);
-    this.#checkpointTimer = setTimeout(() => this.#checkpoint(), CHECKPOINT_IDLE_MS);
-    this.#checkpointTimer.unref();
+    // Timer.refresh() re-arms the one timer in place: no timer allocation per commit.
+    if (this.#checkpointTimer) this.#checkpointTimer.refresh();
+    else {
+      this.#checkpointTimer = setTimeout(() => this.#checkpoint(), CHECKPOINT_IDLE_MS);
+      this.#checkpointTimer.unref();
+    }
   }
 
   #checkpoint(): void {
     clearTimeout(this.#checkpointTimer);
+    this.#checkpointTimer = undefined;
     this.#callsSinceCheckpoint = 0;
     if (this.db.open) this.db.pragma("wal_checkpoint(PASSIVE)");
   }
