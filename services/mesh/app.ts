@@ -51,6 +51,10 @@ declare module "fastify" {
   interface FastifyInstance {
     mesh: MeshHandle;
   }
+  interface FastifyRequest {
+    /** Set by a read route whose answer holds only committed data: it skips the wait for the open batch. */
+    committedRead: boolean;
+  }
 }
 
 /** Builds the mesh app without listening (STYLE.md "Fastify services"); main.ts listens. */
@@ -129,9 +133,11 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     done();
   });
   registerAuth(app, ctx);
-  // Group commit (store/group-commit.ts): no response leaves while a write batch is uncommitted.
-  app.addHook("onSend", (_req, _reply, payload, done) => {
-    const pending = deps.store.settled();
+  // Group commit (store/group-commit.ts): no response leaves while a write batch it may have seen is
+  // uncommitted; a read route that returned only committed data says so and answers at once.
+  app.decorateRequest("committedRead", false);
+  app.addHook("onSend", (req, _reply, payload, done) => {
+    const pending = req.committedRead ? undefined : deps.store.settled();
     if (!pending) return done(null, payload);
     pending.then(
       () => done(null, payload),
