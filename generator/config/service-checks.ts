@@ -15,8 +15,7 @@ import type { LoadedWorkflow } from "./workflow-check.js";
  */
 
 /** Fields the schema accepts for compatibility but the product does not implement yet: refused, never ignored. */
-const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir" | "browser_backend"; why: string }> = [
-  { field: "skills_dir", why: "custom skills are not available in this release; remove the field" },
+const NOT_IMPLEMENTED: ReadonlyArray<{ field: "browser_backend"; why: string }> = [
   { field: "browser_backend", why: "browser tools are not available in this release; remove the field" },
 ];
 const REMOTE_MCP = "remote MCP servers (url) are not supported yet; run the server with command";

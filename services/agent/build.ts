@@ -16,6 +16,7 @@ import { createAgentMemory } from "./memory/agent-memory.js";
 import type { Embedder } from "./memory/embedder.js";
 import { type ModelAccess, modelResolver, type WireApi } from "./model/resolve.js";
 import { AgentRuntime } from "./runtime/agent-runtime.js";
+import { SkillsProvider } from "./skills/provider.js";
 import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
@@ -95,6 +96,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     staticProvider("mesh", meshToolsFor(config.manifest.mesh_grants)),
     staticProvider("memory", memory.tools),
     ...mcpProviders(config, dataRoot, log, o.mcpRestart),
+    new SkillsProvider(),
   ]);
   await toolbox.start({ manifest: config.manifest, dataRoot, log });
   const registry: ToolSource = o.registry ?? toolbox;

@@ -87,7 +87,7 @@ export const agentSchema = z.strictObject({
     .string()
     .optional()
     .describe(
-      "Directory of custom skills, relative to the fleet directory (not available in this release: refused).",
+      "Directory of the operator's custom skills (JavaScript or TypeScript modules, docs/skills.md), relative to the fleet directory; mounted read-only into the agent.",
     ),
   browser_backend: z
     .enum(["basic", "stealth", "advanced"])
