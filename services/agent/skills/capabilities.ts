@@ -17,10 +17,7 @@ export const SCRATCH_DIR = "skill-scratch";
  * confined to `/data/skill-scratch/<name>/`. Nothing else of the context (mesh client, tokens, data
  * root) is reachable from the isolate.
  */
-export async function capabilitiesFor(
-  skill: string,
-  ctx: ToolContext,
-): Promise<SkillCapabilities> {
+export async function capabilitiesFor(skill: string, ctx: ToolContext): Promise<SkillCapabilities> {
   const dir = join(ctx.dataRoot, SCRATCH_DIR, skill);
   await mkdir(dir, { recursive: true });
   const scratch: ToolContext = { ...ctx, dataRoot: await realpath(dir) };
@@ -35,7 +32,10 @@ export async function capabilitiesFor(
       return httpRequestTool.run(args.data, ctx);
     },
     async readScratch(path) {
-      const r = (await readFileTool.run(readFileTool.input.parse({ path: String(path) }), scratch)) as unknown;
+      const r = (await readFileTool.run(
+        readFileTool.input.parse({ path: String(path) }),
+        scratch,
+      )) as unknown;
       return typeof r === "string" ? r : JSON.stringify(r);
     },
     async writeScratch(path, content) {

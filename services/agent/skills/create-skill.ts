@@ -23,11 +23,15 @@ export const createSkillTool = (where: { dir: () => string; operatorNames: () =>
     async run(args, ctx) {
       const { code, typescript, ...manifest } = args;
       if (where.operatorNames().has(manifest.name))
-        throw ToolErrors.skillInvalid(manifest.name, "the operator's skills_dir already defines a skill of that name");
+        throw ToolErrors.skillInvalid(
+          manifest.name,
+          "the operator's skills_dir already defines a skill of that name",
+        );
       const file = `${manifest.name}.${typescript ? "ts" : "js"}`;
       const source = `export const manifest = ${JSON.stringify(manifest, null, 2)};\n\n${code.trimEnd()}\n`;
       const bytes = Buffer.byteLength(source, "utf8");
-      if (bytes > SKILL_LIMITS.codeBytes) throw ToolErrors.tooLarge(`the skill (${bytes} bytes)`, SKILL_LIMITS.codeBytes);
+      if (bytes > SKILL_LIMITS.codeBytes)
+        throw ToolErrors.tooLarge(`the skill (${bytes} bytes)`, SKILL_LIMITS.codeBytes);
       let js: string;
       try {
         js = toJavaScript(source, file);

@@ -34,7 +34,10 @@ export function toJavaScript(source: string, file: string): string {
 }
 
 /** One skill file → its manifest, checked; throws an Error whose message says what is wrong. */
-export async function loadSkillFile(path: string, file: string): Promise<{ manifest: SkillManifest; code: string }> {
+export async function loadSkillFile(
+  path: string,
+  file: string,
+): Promise<{ manifest: SkillManifest; code: string }> {
   const st = await lstat(path);
   if (!st.isFile()) throw new Error("not a regular file (symlinks are not followed)");
   const size = st.size;
@@ -72,7 +75,11 @@ export async function loadSkills(
       .filter((n) => !n.startsWith(".") && (SKILL_EXTENSIONS as readonly string[]).includes(extname(n)))
       .sort();
     if (files.length > MAX_FILES)
-      skipped.push({ file: dir, origin, error: `${files.length} skill files; only the first ${MAX_FILES} are read` });
+      skipped.push({
+        file: dir,
+        origin,
+        error: `${files.length} skill files; only the first ${MAX_FILES} are read`,
+      });
     for (const file of files.slice(0, MAX_FILES)) {
       const shown = origin === "agent" ? `skills/${file}` : `${dir}/${file}`;
       try {

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { ProviderContext, ToolProvider } from "../tools/provider.js";
 import { ToolErrors } from "../tools/errors.js";
+import type { ProviderContext, ToolProvider } from "../tools/provider.js";
 import { defineTool, type Tool } from "../tools/types.js";
 import { capabilitiesFor } from "./capabilities.js";
 import { createSkillTool } from "./create-skill.js";
@@ -60,7 +60,8 @@ export class SkillsProvider implements ToolProvider {
       }),
       defineTool({
         name: "list_custom_skills",
-        description: "List the custom skills: loaded ones (tool names skill_<name>) and skipped ones with the reason.",
+        description:
+          "List the custom skills: loaded ones (tool names skill_<name>) and skipped ones with the reason.",
         input: z.strictObject({}),
         run: async () => this.#report(),
       }),

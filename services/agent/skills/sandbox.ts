@@ -18,8 +18,10 @@ export interface SkillCapabilities {
 
 export type SandboxFailure = { kind: "timeout" | "memory" | "output" | "error"; message: string };
 export class SkillSandboxError extends Error {
-  constructor(readonly failure: SandboxFailure) {
+  readonly failure: SandboxFailure;
+  constructor(failure: SandboxFailure) {
     super(failure.message);
+    this.failure = failure;
   }
 }
 
@@ -76,7 +78,12 @@ interface Loaded {
   glue: ivm.Module;
 }
 
-async function load(code: string, filename: string, caps: SkillCapabilities, timeout: number): Promise<Loaded> {
+async function load(
+  code: string,
+  filename: string,
+  caps: SkillCapabilities,
+  timeout: number,
+): Promise<Loaded> {
   const iso = new ivm.Isolate({ memoryLimit: SKILL_LIMITS.memoryMb });
   try {
     const context = await iso.createContext();

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AGENT_TOKEN } from "./helpers.js";
 import { chat, get, type Harness, startHarness, toolMessages, toolsOffered } from "./harness.js";
+import { AGENT_TOKEN } from "./helpers.js";
 
 let h: Harness | undefined;
 let operatorDir: string | undefined;
@@ -34,11 +34,7 @@ const skill = (name: string, body: string, extra = "") =>
 describe("skills (issue 18 item 5)", () => {
   it("the model creates a skill, reloads, and calls it on its next turn; a rewrite is picked up without a restart", async () => {
     h = await startHarness();
-    h.fake.script(
-      "openai",
-      { toolCalls: [{ name: "create_skill", args: SHOUT }] },
-      { text: "written" },
-    );
+    h.fake.script("openai", { toolCalls: [{ name: "create_skill", args: SHOUT }] }, { text: "written" });
     await chat(h, "make a shout skill");
     expect(toolMessages(h.fake.requests.at(-1))[0]).toContain("call reload_skills");
     expect(await readFile(join(h.dataDir, "skills/shout.js"), "utf8")).toContain('"name": "shout"');
@@ -100,8 +96,14 @@ describe("skills (issue 18 item 5)", () => {
   it("a hostile skill reaches nothing: secrets, processes, sockets and endless loops are stopped and reported", async () => {
     const dir = await operatorSkills({
       "read_secret.js": skill("read_secret", 'return await ol.scratch.read("/run/secrets/agent_token");'),
-      "require_fs.js": skill("require_fs", 'return require("node:fs").readFileSync("/run/secrets/agent_token", "utf8");'),
-      "spawn.js": skill("spawn", 'const cp = await import("node:child_process"); return cp.execSync("id").toString();'),
+      "require_fs.js": skill(
+        "require_fs",
+        'return require("node:fs").readFileSync("/run/secrets/agent_token", "utf8");',
+      ),
+      "spawn.js": skill(
+        "spawn",
+        'const cp = await import("node:child_process"); return cp.execSync("id").toString();',
+      ),
       "socket.js": skill("socket", 'return await fetch("http://127.0.0.1:1/");'),
       "env.js": skill("env", "return process.env;"),
       "spin.js": skill("spin", "while (true) {}", ", timeout_ms: 300"),
@@ -154,7 +156,11 @@ export async function handler(input: In, ol: any): Promise<unknown> {
     });
     h = await startHarness({ skills_dir: dir });
     await mkdir(join(h.dataDir, "skills"), { recursive: true });
-    h.fake.script("openai", { toolCalls: [{ name: "skill_notes", args: { text: "remember" } }] }, { text: "ok" });
+    h.fake.script(
+      "openai",
+      { toolCalls: [{ name: "skill_notes", args: { text: "remember" } }] },
+      { text: "ok" },
+    );
     await chat(h, "note");
     expect(JSON.parse(toolMessages(h.fake.requests.at(-1))[0] ?? "")).toEqual({ saved: "remember" });
     expect(await readFile(join(h.dataDir, "skill-scratch/notes/note.txt"), "utf8")).toBe("remember");
