@@ -16,10 +16,11 @@ import { createAgentMemory } from "./memory/agent-memory.js";
 import type { Embedder } from "./memory/embedder.js";
 import { type ModelAccess, modelResolver, type WireApi } from "./model/resolve.js";
 import { AgentRuntime } from "./runtime/agent-runtime.js";
-import { SkillsProvider } from "./skills/provider.js";
 import { buildApp } from "./server/app.js";
+import { SkillsProvider } from "./skills/provider.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
+import { seedWorkspace } from "./state/workspace-seed.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
 import { LOCAL_TOOLS, meshToolsFor } from "./tools/index.js";
 import { MeshClient } from "./tools/mesh/client.js";
@@ -62,6 +63,8 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     );
   mkdirSync(config.dataDir, { recursive: true });
   const dataRoot = realpathSync(config.dataDir);
+  const seeded = await seedWorkspace(dataRoot, config.workspaceSeed ?? {});
+  if (seeded.length > 0) log.info({ files: seeded }, "workspace files created (first boot)");
   const store = new AgentStore(join(dataRoot, "agent.db"), Date.now, config.sqliteSync);
   const access: ModelAccess = {
     proxyUrl: config.manifest.proxy_url,

@@ -5,6 +5,7 @@ import { correctionLine } from "../core/corrections.js";
 import { appendConfined, openConfined, resolveInRoot } from "../tools/fs/safe-path.js";
 
 export const WORKSPACE_FILES = {
+  instructions: "INSTRUCTIONS.md",
   agents: "AGENTS.md",
   soul: "SOUL.md",
   user: "USER.md",
@@ -99,10 +100,11 @@ export class Workspace {
   }
 
   async readAll(): Promise<{
-    workspace: { agents?: string; soul?: string; user?: string; memory?: string };
+    workspace: { instructions?: string; agents?: string; soul?: string; user?: string; memory?: string };
     learnings: { errors?: string; corrections?: string };
   }> {
-    const [agents, soul, user, memory, errors, corrections] = await Promise.all([
+    const [instructions, agents, soul, user, memory, errors, corrections] = await Promise.all([
+      this.read(WORKSPACE_FILES.instructions),
       this.read(WORKSPACE_FILES.agents),
       this.read(WORKSPACE_FILES.soul),
       this.read(WORKSPACE_FILES.user),
@@ -110,7 +112,7 @@ export class Workspace {
       this.read(LEARNINGS.errors),
       this.read(LEARNINGS.corrections),
     ]);
-    return { workspace: { agents, soul, user, memory }, learnings: { errors, corrections } };
+    return { workspace: { instructions, agents, soul, user, memory }, learnings: { errors, corrections } };
   }
 
   /** memory/YYYY-MM-DD.md gets one entry per turn or task (UTC date). */
