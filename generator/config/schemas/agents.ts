@@ -67,7 +67,7 @@ export const mcpServerSchema = z
 
 /** The workspace files seeded on an agent's first boot, and the agents.yaml field of each. */
 export const WORKSPACE_SEEDS = {
-  "INSTRUCTIONS.md": "initial_instructions",
+  "AGENTS.md": "initial_instructions",
   "SOUL.md": "initial_soul",
   "USER.md": "initial_user",
   "MEMORY.md": "initial_memory",
@@ -104,7 +104,9 @@ export const agentSchema = z.strictObject({
     .max(100_000)
     .default("")
     .describe("Instructions prepended to every conversation."),
-  initial_instructions: seedText("INSTRUCTIONS.md (how the agent works; read-only for the agent)"),
+  initial_instructions: seedText(
+    "AGENTS.md (the instructions: how the agent works; read-only for the agent)",
+  ),
   initial_soul: seedText("SOUL.md (identity and tone; read-only for the agent)"),
   initial_user: seedText("USER.md (who the agent works for; the agent keeps it current)"),
   initial_memory: seedText("MEMORY.md (durable notes; the agent keeps it current)"),

@@ -9,13 +9,13 @@ export interface PromptParts {
   role: string;
   project?: string;
   systemPrompt?: string;
-  workspace: { instructions?: string; agents?: string; soul?: string; user?: string; memory?: string };
+  workspace: { agents?: string; soul?: string; user?: string; memory?: string };
   learnings: { errors?: string; corrections?: string };
   tools: readonly { name: string; description: string }[];
 }
 
 export const PART_MAX_CHARS = 16_000;
-/** What INSTRUCTIONS.md, AGENTS.md, SOUL.md, USER.md and MEMORY.md may add together; later files are cut first. */
+/** What AGENTS.md, SOUL.md, USER.md and MEMORY.md may add together; later files are cut first. */
 export const WORKSPACE_MAX_CHARS = 40_000;
 /** Learnings grow forever; only their most recent part is shown. */
 export const LEARNINGS_MAX_CHARS = 4_000;
@@ -50,7 +50,6 @@ export function assembleSystemPrompt(parts: PromptParts): string {
     `# Agent ${parts.agentId}\n\nYour id is "${parts.agentId}" and your role is: ${parts.role}. Your working directory is /data; files outside it are not reachable.`,
     section("Project (PROJECT.md)", parts.project, capHead),
     section("Instructions", parts.systemPrompt, capHead),
-    section("INSTRUCTIONS.md", parts.workspace.instructions, capWorkspace),
     section("AGENTS.md", parts.workspace.agents, capWorkspace),
     section("SOUL.md", parts.workspace.soul, capWorkspace),
     section("USER.md", parts.workspace.user, capWorkspace),

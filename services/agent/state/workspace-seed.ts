@@ -2,13 +2,7 @@ import { lstat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** The workspace files render seeds (generator/render/workspace-seed.ts), in the agent's data root. */
-export const WORKSPACE_SEED_FILES = [
-  "INSTRUCTIONS.md",
-  "SOUL.md",
-  "USER.md",
-  "MEMORY.md",
-  "HEARTBEAT.md",
-] as const;
+export const WORKSPACE_SEED_FILES = ["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md", "HEARTBEAT.md"] as const;
 
 /**
  * First boot: each seeded file that does not exist yet in the data root is created with its seed.

@@ -5,7 +5,6 @@ import { correctionLine } from "../core/corrections.js";
 import { appendConfined, openConfined, resolveInRoot } from "../tools/fs/safe-path.js";
 
 export const WORKSPACE_FILES = {
-  instructions: "INSTRUCTIONS.md",
   agents: "AGENTS.md",
   soul: "SOUL.md",
   user: "USER.md",
@@ -100,11 +99,10 @@ export class Workspace {
   }
 
   async readAll(): Promise<{
-    workspace: { instructions?: string; agents?: string; soul?: string; user?: string; memory?: string };
+    workspace: { agents?: string; soul?: string; user?: string; memory?: string };
     learnings: { errors?: string; corrections?: string };
   }> {
-    const [instructions, agents, soul, user, memory, errors, corrections] = await Promise.all([
-      this.read(WORKSPACE_FILES.instructions),
+    const [agents, soul, user, memory, errors, corrections] = await Promise.all([
       this.read(WORKSPACE_FILES.agents),
       this.read(WORKSPACE_FILES.soul),
       this.read(WORKSPACE_FILES.user),
@@ -112,7 +110,7 @@ export class Workspace {
       this.read(LEARNINGS.errors),
       this.read(LEARNINGS.corrections),
     ]);
-    return { workspace: { instructions, agents, soul, user, memory }, learnings: { errors, corrections } };
+    return { workspace: { agents, soul, user, memory }, learnings: { errors, corrections } };
   }
 
   /** memory/YYYY-MM-DD.md gets one entry per turn or task (UTC date). */

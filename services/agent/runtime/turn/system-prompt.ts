@@ -22,7 +22,6 @@ export class SystemPromptCache {
 
   build(files: WorkspaceFiles, tools: readonly Tool[]): string {
     const key = [
-      files.workspace.instructions,
       files.workspace.agents,
       files.workspace.soul,
       files.workspace.user,
