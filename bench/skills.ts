@@ -15,7 +15,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-await import("./lib/ts-resolve.ts");
+const hook = "./lib/ts-resolve.ts"; // maps our `.js` specifiers to the `.ts` sources (type stripping)
+await import(hook);
 const ivm = (await import("isolated-vm")).default;
 const { runSkill } = await import("../services/agent/skills/sandbox.js");
 
