@@ -1,6 +1,7 @@
 import { mkdir, realpath } from "node:fs/promises";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { ToolErrors } from "../tools/errors.js";
+import { resolveInRoot } from "../tools/fs/safe-path.js";
 import { httpRequestTool } from "../tools/http-request.js";
 import { readFileTool } from "../tools/read-file.js";
 import type { ToolContext } from "../tools/types.js";
@@ -18,9 +19,13 @@ export const SCRATCH_DIR = "skill-scratch";
  * root) is reachable from the isolate.
  */
 export async function capabilitiesFor(skill: string, ctx: ToolContext): Promise<SkillCapabilities> {
-  const dir = join(ctx.dataRoot, SCRATCH_DIR, skill);
+  // Confined like any agent path: a link planted at skill-scratch/ cannot point the skill elsewhere.
+  const dir = (await resolveInRoot(ctx.dataRoot, join(SCRATCH_DIR, skill))).abs;
   await mkdir(dir, { recursive: true });
-  const scratch: ToolContext = { ...ctx, dataRoot: await realpath(dir) };
+  const real = await realpath(dir);
+  if (!real.startsWith(`${ctx.dataRoot}${sep}`))
+    throw ToolErrors.pathRefused(`${SCRATCH_DIR}/${skill}`, "resolves outside /data");
+  const scratch: ToolContext = { ...ctx, dataRoot: real };
   let calls = 0;
   let written = 0;
   return {

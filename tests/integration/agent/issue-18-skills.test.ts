@@ -166,3 +166,21 @@ export async function handler(input: In, ol: any): Promise<unknown> {
     expect(await readFile(join(h.dataDir, "skill-scratch/notes/note.txt"), "utf8")).toBe("remember");
   });
 });
+
+describe("a skill's scratch directory", () => {
+  it("cannot be redirected by a link planted at /data/skill-scratch/<name>", async () => {
+    const { symlink } = await import("node:fs/promises");
+    const secrets = await operatorSkills({
+      agent_token: "secret-value",
+      "peek.js": skill("peek", 'return await ol.scratch.read("agent_token");'),
+    });
+    h = await startHarness({ skills_dir: secrets });
+    await mkdir(join(h.dataDir, "skill-scratch"), { recursive: true });
+    await symlink(secrets, join(h.dataDir, "skill-scratch/peek"));
+    h.fake.script("openai", { toolCalls: [{ name: "skill_peek", args: {} }] }, { text: "ok" });
+    await chat(h, "peek");
+    const [result] = toolMessages(h.fake.requests.at(-1));
+    expect(result).toContain("OL_ERR_AGENT_PATH_REFUSED");
+    expect(result).not.toContain("secret-value");
+  });
+});
