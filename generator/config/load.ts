@@ -7,7 +7,7 @@ import { validateEnvText } from "./env-file.js";
 import { ConfigError, type ConfigIssue } from "./errors.js";
 import { type FileResult, loadJsonFile, loadTextFile, loadYamlFile } from "./files.js";
 import { mergedDuplicateIssues } from "./merge-check.js";
-import { type AgentsFile, agentsFileSchema } from "./schemas/agents.js";
+import { type AgentsFile, agentsFileSchema, WORKSPACE_SEEDS } from "./schemas/agents.js";
 import type { EnvFile } from "./schemas/env.js";
 import type { FleetConfig, ResolvedAgent } from "./schemas/fleet.js";
 import { type MeshFile, meshFileSchema } from "./schemas/mesh.js";
@@ -165,6 +165,20 @@ function resolveAgents(agents: AgentsFile, mesh: MeshFile, permissions: Permissi
     }));
 }
 
+/** `config/workspace/<agent>/<FILE>` fills the agent's `initial_*` field when agents.yaml leaves it unset. */
+async function readWorkspaceSeeds(
+  dir: string,
+  agents: ResolvedAgent[],
+  issues: ConfigIssue[],
+): Promise<void> {
+  for (const agent of agents)
+    for (const [file, field] of Object.entries(WORKSPACE_SEEDS)) {
+      if (agent[field] !== undefined) continue;
+      const text = await loadTextFile(dir, `config/workspace/${agent.id}/${file}`, issues);
+      if (text.status === "ok") agent[field] = text.text;
+    }
+}
+
 /**
  * Loads, validates and cross-checks the fleet in `dir`. Every problem in every file is collected
  * first; if there is any, a `ConfigError` carrying all of them (sorted) is thrown. Reads only.
@@ -214,8 +228,11 @@ export async function loadFleet(dir: string, opts: LoadFleetOptions = {}): Promi
   const meshFile: MeshFile = mesh.status === "ok" ? mesh.loaded.data : meshFileSchema.parse({});
   const meshData: MeshFile = { ...meshFile, apis: withApiPresets(meshFile.apis, permissionData) };
   const watcherData: WatchersFile = watchers.status === "ok" ? watchers.loaded.data : { watchers: [] };
+  const resolved = resolveAgents(agents.loaded.data, meshData, permissionData);
+  await readWorkspaceSeeds(dir, resolved, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
-    agents: resolveAgents(agents.loaded.data, meshData, permissionData),
+    agents: resolved,
     mesh: meshData,
     workflows: workflows.map((w) => w.data).sort((a, b) => byText(a.name, b.name)),
     watchers: watcherData.watchers,

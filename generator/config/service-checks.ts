@@ -16,11 +16,10 @@ import type { LoadedWorkflow } from "./workflow-check.js";
  * loader as a backstop (generator/render/dry-run.ts); these give the precise position first.
  */
 
-/** Fields the schema accepts for compatibility but the product does not implement yet: refused, never ignored. */
-const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir"; why: string }> = [
-  { field: "skills_dir", why: "custom skills are not available in this release; remove the field" },
-];
-/** The seed's browser tiers beyond "basic" (docs/tools.md "Browser backends"): refused, never downgraded. */
+/**
+ * Values the schema accepts for compatibility but the product does not implement: refused, never ignored.
+ * The seed's browser tiers beyond "basic" (docs/tools.md "Browser backends") are never downgraded.
+ */
 const BROWSER_TIERS: Record<string, string> = {
   stealth:
     'browser_backend "stealth" (an anti-detection browser) is not available in this release; use "basic"',
@@ -35,9 +34,7 @@ const BROWSER_TIERS: Record<string, string> = {
 export function unimplementedFields(agent: unknown): Array<{ path: PropertyKey[]; why: string }> {
   if (!agent || typeof agent !== "object") return [];
   const fields = agent as Record<string, unknown>;
-  const out: Array<{ path: PropertyKey[]; why: string }> = NOT_IMPLEMENTED.filter(
-    ({ field }) => fields[field] !== undefined && fields[field] !== null,
-  ).map(({ field, why }) => ({ path: [field], why }));
+  const out: Array<{ path: PropertyKey[]; why: string }> = [];
   const tier = typeof fields.browser_backend === "string" ? BROWSER_TIERS[fields.browser_backend] : undefined;
   if (tier) out.push({ path: ["browser_backend"], why: tier });
   return out;

@@ -18,7 +18,7 @@ import { compareAscii } from "../../services/common/canonical-json.js";
 import { RenderErrors } from "./errors.js";
 import { GENERATED_ROOT } from "./generated.js";
 import type { ComposeModel } from "./model.js";
-import { isGeneratedPath, type RenderTarget, SECRET_NAME, trackedOutputs } from "./outputs.js";
+import { isGeneratedPath, type RenderTarget, SECRET_NAME, SEEDS_DIR, trackedOutputs } from "./outputs.js";
 import { SECRETS_DIR } from "./secrets.js";
 
 /*
@@ -114,6 +114,9 @@ export function generatedOnDisk(outDir: string): string[] {
     for (const name of listDir(join(outDir, GENERATED_ROOT, service))) {
       const rel = `${GENERATED_ROOT}/${service}/${name}`;
       if (isGeneratedPath(rel)) found.push(rel);
+      else if (name === SEEDS_DIR)
+        for (const seed of listDir(join(outDir, rel)))
+          if (isGeneratedPath(`${rel}/${seed}`)) found.push(`${rel}/${seed}`);
     }
   }
   return found;
@@ -187,10 +190,13 @@ export async function writeRender(
     if (outputs.has(rel)) continue;
     rmSync(join(outDir, rel), { force: true });
     report.removed.push(rel);
-    try {
-      rmdirSync(dirname(join(outDir, rel)));
-    } catch {
-      // not empty (a user's file, or files still to remove): keep it
+    // The file's directory, then (for a workspace seed) the service's: each only once empty.
+    for (let dir = dirname(rel); dir.split("/").length > 1; dir = dirname(dir)) {
+      try {
+        rmdirSync(join(outDir, dir));
+      } catch {
+        break; // not empty (a user's file, or files still to remove): keep it
+      }
     }
   }
   return report;

@@ -23,6 +23,7 @@ import { jsonFile } from "./canonical.js";
 import { channelProxyApis, meshEgress } from "./channel-egress.js";
 import { RenderErrors } from "./errors.js";
 import { agentModels, grantedApis, providerOf, proxyModels, resolveProviders } from "./providers.js";
+import { workspaceSeeds } from "./workspace-seed.js";
 
 /** Generated, committed, secret-free files, keyed by path relative to the fleet directory. */
 export type GeneratedFiles = Map<string, string>;
@@ -273,6 +274,7 @@ export function generateFiles(
     files.set(`${dir}/PROJECT.md`, textFile(fleet.project));
     files.set(`${dir}/manifest.json`, jsonFile(manifest));
     files.set(`${dir}/system_prompt.md`, textFile(a.system_prompt));
+    for (const [file, text] of workspaceSeeds(a)) files.set(`${dir}/workspace/${file}`, textFile(text));
   }
   return new Map([...files.entries()].sort(([x], [y]) => compareAscii(x, y)));
 }

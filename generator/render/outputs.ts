@@ -17,6 +17,9 @@ export function mainOutput(model: ComposeModel, target: RenderTarget = "compose"
 
 /** File names render may create inside compose/<service>/ (and so may delete when stale). */
 export const GENERATED_NAMES = new Set(["config.json", "manifest.json", "system_prompt.md", "PROJECT.md"]);
+/** Workspace seeds render may create inside compose/agent-<id>/workspace/ (render/workspace-seed.ts). */
+export const GENERATED_SEEDS = new Set(["AGENTS.md", "SOUL.md", "USER.md", "MEMORY.md", "HEARTBEAT.md"]);
+export const SEEDS_DIR = "workspace";
 /** Service directories render owns under compose/. */
 export const GENERATED_DIR = /^(mesh|egress-proxy|agent-[a-z][a-z0-9-]{0,30})$/;
 /** Secret file names render owns under .openlegion/secrets/. */
@@ -33,10 +36,12 @@ export function trackedOutputs(model: ComposeModel, target: RenderTarget = "comp
 /** Is `path` (relative, `/`-separated) a file render generates? Used to find stale files safely. */
 export function isGeneratedPath(path: string): boolean {
   const parts = path.split("/");
+  if (parts[0] !== GENERATED_ROOT || !GENERATED_DIR.test(parts[1] ?? "")) return false;
+  if (parts.length === 3) return GENERATED_NAMES.has(parts[2]!);
   return (
-    parts.length === 3 &&
-    parts[0] === GENERATED_ROOT &&
-    GENERATED_DIR.test(parts[1]!) &&
-    GENERATED_NAMES.has(parts[2]!)
+    parts.length === 4 &&
+    parts[1]!.startsWith("agent-") &&
+    parts[2] === SEEDS_DIR &&
+    GENERATED_SEEDS.has(parts[3]!)
   );
 }

@@ -17,8 +17,10 @@ import type { Embedder } from "./memory/embedder.js";
 import { type ModelAccess, modelResolver, type WireApi } from "./model/resolve.js";
 import { AgentRuntime } from "./runtime/agent-runtime.js";
 import { buildApp } from "./server/app.js";
+import { SkillsProvider } from "./skills/provider.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
+import { seedWorkspace } from "./state/workspace-seed.js";
 import { browserProviders } from "./tools/browser/provider.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
 import { LOCAL_TOOLS, meshToolsFor } from "./tools/index.js";
@@ -62,6 +64,8 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     );
   mkdirSync(config.dataDir, { recursive: true });
   const dataRoot = realpathSync(config.dataDir);
+  const seeded = await seedWorkspace(dataRoot, config.workspaceSeed ?? {});
+  if (seeded.length > 0) log.info({ files: seeded }, "workspace files created (first boot)");
   const store = new AgentStore(join(dataRoot, "agent.db"), Date.now, config.sqliteSync);
   const access: ModelAccess = {
     proxyUrl: config.manifest.proxy_url,
@@ -98,6 +102,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     staticProvider("memory", memory.tools),
     ...mcp,
     ...browserProviders(config, log),
+    new SkillsProvider(),
   ]);
   await toolbox.start({ manifest: config.manifest, dataRoot, log });
   const registry: ToolSource = o.registry ?? toolbox;

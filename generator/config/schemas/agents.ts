@@ -131,6 +131,27 @@ export const mcpServerSchema = z
           });
   });
 
+/** The workspace files seeded on an agent's first boot, and the agents.yaml field of each. */
+export const WORKSPACE_SEEDS = {
+  "AGENTS.md": "initial_instructions",
+  "SOUL.md": "initial_soul",
+  "USER.md": "initial_user",
+  "MEMORY.md": "initial_memory",
+  "HEARTBEAT.md": "initial_heartbeat",
+} as const;
+export type SeedField = (typeof WORKSPACE_SEEDS)[keyof typeof WORKSPACE_SEEDS];
+
+/** Bytes the agent's update_workspace accepts per file (services/agent/tools/update-workspace.ts). */
+const SEED_MAX_CHARS = 32_000;
+const seedText = (file: string) =>
+  z
+    .string()
+    .max(SEED_MAX_CHARS)
+    .optional()
+    .describe(
+      `First-boot content of ${file}; default: config/workspace/<agent-id>/ if that file exists, else a heading.`,
+    );
+
 export const agentSchema = z.strictObject({
   role: z
     .string()
@@ -149,11 +170,18 @@ export const agentSchema = z.strictObject({
     .max(100_000)
     .default("")
     .describe("Instructions prepended to every conversation."),
+  initial_instructions: seedText(
+    "AGENTS.md (the instructions: how the agent works; read-only for the agent)",
+  ),
+  initial_soul: seedText("SOUL.md (identity and tone; read-only for the agent)"),
+  initial_user: seedText("USER.md (who the agent works for; the agent keeps it current)"),
+  initial_memory: seedText("MEMORY.md (durable notes; the agent keeps it current)"),
+  initial_heartbeat: seedText("HEARTBEAT.md (the agent's own health probes; read-only for the agent)"),
   skills_dir: z
     .string()
     .optional()
     .describe(
-      "Directory of custom skills, relative to the fleet directory (not available in this release: refused).",
+      "Directory of the operator's custom skills (JavaScript or TypeScript modules, docs/skills.md), relative to the fleet directory; mounted read-only into the agent.",
     ),
   browser_backend: z
     .enum(["basic", "stealth", "advanced"])

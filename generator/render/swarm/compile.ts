@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import { compareAscii } from "../../../services/common/canonical-json.js";
 import { DEFAULT_CONFIG_DIR } from "../../../services/common/ports.js";
 import { sha256Hex } from "../canonical.js";
@@ -31,13 +30,16 @@ export function compileStack(model: ComposeModel): StackFile {
   const services: Record<string, StackService> = {};
   for (const [name, service] of Object.entries(compose.services)) {
     const configRefs: StackFileRef[] = [];
+    const dir = `${GENERATED_ROOT}/${name}/`;
     for (const [path, content] of model.files) {
-      if (posix.dirname(path) !== `${GENERATED_ROOT}/${name}`) continue;
-      const key = objectKey(`${name}-${posix.basename(path).replace(/\W/g, "_")}`, content);
+      // Files below the service's directory keep their relative path (workspace/ seeds included).
+      if (!path.startsWith(dir)) continue;
+      const rel = path.slice(dir.length);
+      const key = objectKey(`${name}-${rel.replace(/\W/g, "_")}`, content);
       configs[key] = { file: `./${path}`, labels: { [LABEL.service]: name } };
       configRefs.push({
         source: key,
-        target: `${DEFAULT_CONFIG_DIR}/${posix.basename(path)}`,
+        target: `${DEFAULT_CONFIG_DIR}/${rel}`,
         uid,
         gid,
         mode: 0o444,

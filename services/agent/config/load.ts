@@ -12,6 +12,7 @@ import {
 import { type SyncMode, syncModeOf, syncProblem } from "../../common/sqlite/sync.js";
 import { AgentErrors } from "../errors.js";
 import { parseModelId } from "../model/resolve.js";
+import { WORKSPACE_SEED_FILES } from "../state/workspace-seed.js";
 
 const TOKEN = /^[A-Za-z0-9_-]{16,512}$/;
 
@@ -26,6 +27,8 @@ export interface AgentConfig {
   port: number;
   logLevel: string;
   logFormat?: LogFormat;
+  /** First-boot workspace files (file name → text) rendered next to the manifest (state/workspace-seed.ts). */
+  workspaceSeed?: Record<string, string>;
   /** Per MCP server: its secret env values, read from the secret files the manifest names. */
   mcpSecretEnv?: Record<string, Record<string, string>>;
   /** SQLite `synchronous` of agent.db and memory.db (common/sqlite/sync.ts). */
@@ -42,6 +45,16 @@ function readText(path: string, what: string, optional = false): string {
   }
 }
 
+/** The workspace seeds render wrote (an older render wrote none: the agent then seeds nothing). */
+function readSeeds(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const file of WORKSPACE_SEED_FILES) {
+    const text = readText(join(dir, file), `the workspace seed ${file}`, true);
+    if (text !== "") out[file] = text;
+  }
+  return out;
+}
+
 function readToken(dir: string, name: string): string {
   const value = readText(join(dir, name), `the ${name} secret`).trim();
   // Never echo the value: only its shape is reported.
@@ -55,7 +68,7 @@ function readToken(dir: string, name: string): string {
 /**
  * Reads everything the agent needs before it listens, and fails with one precise message when the
  * manifest or a secret is missing or malformed. Environment (all optional; no secret ever comes from it):
- *   OPENLEGION_CONFIG_DIR   manifest.json, system_prompt.md, PROJECT.md   (default /etc/openlegion)
+ *   OPENLEGION_CONFIG_DIR   manifest.json, system_prompt.md, PROJECT.md, workspace/*.md   (default /etc/openlegion)
  *   OPENLEGION_SECRETS_DIR  agent_token, mesh_token                        (default /run/secrets)
  *   OPENLEGION_DATA_DIR     the agent's workspace and agent.db            (default /data)
  *   OPENLEGION_AGENT_HOST   listen address                                (default 0.0.0.0)
@@ -100,6 +113,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv): AgentConfig {
     manifest,
     systemPrompt: readText(join(configDir, "system_prompt.md"), "the system prompt", true),
     project: readText(join(configDir, "PROJECT.md"), "PROJECT.md", true),
+    workspaceSeed: readSeeds(join(configDir, "workspace")),
     agentToken: readToken(secretsDir, AGENT_TOKEN_SECRET),
     meshToken: readToken(secretsDir, MESH_TOKEN_SECRET),
     dataDir: env.OPENLEGION_DATA_DIR ?? "/data",

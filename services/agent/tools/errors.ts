@@ -77,6 +77,21 @@ export const ToolErrors = {
     (tool: string, why: string) => `${tool}: ${why.slice(0, 800)}`,
   ),
   browserStaleRef: kind("OL_ERR_AGENT_BROWSER_STALE_REF", 409, (why: string) => why),
+  skillInvalid: kind(
+    "OL_ERR_AGENT_SKILL_INVALID",
+    400,
+    (what: string, why: string) => `skill ${what} refused: ${why.slice(0, 2000)}`,
+  ),
+  skillFailed: kind(
+    "OL_ERR_AGENT_SKILL_FAILED",
+    500,
+    (tool: string, why: string) => `${tool} failed inside its sandbox: ${why.slice(0, 2000)}`,
+  ),
+  skillTimeout: kind(
+    "OL_ERR_AGENT_SKILL_TIMEOUT",
+    504,
+    (tool: string, ms: number) => `${tool} was stopped: it did not finish within ${ms} ms`,
+  ),
 } as const;
 
 export type ToolCode = CodeOf<typeof ToolErrors>;

@@ -8,11 +8,12 @@ import { defineTool } from "./types.js";
 
 export const WRITE_MAX_BYTES = 5_000_000;
 /** Operator-authored identity files: the agent reads them, the operator edits them. */
-export const READ_ONLY_FILES = new Set(["SOUL.md", "AGENTS.md"]);
+/** The operator's workspace files; HEARTBEAT.md declares the agent's own health probes (docs/skills.md). */
+export const READ_ONLY_FILES = new Set(["SOUL.md", "AGENTS.md", "HEARTBEAT.md"]);
 
 export const writeFileTool = defineTool({
   name: "write_file",
-  description: `Write or append a text file under /data (parent directories are created). At most ${WRITE_MAX_BYTES} bytes per call. SOUL.md and AGENTS.md are read-only.`,
+  description: `Write or append a text file under /data (parent directories are created). At most ${WRITE_MAX_BYTES} bytes per call. SOUL.md, AGENTS.md and HEARTBEAT.md are read-only.`,
   input: z.strictObject({
     path: z.string().min(1).describe("Path relative to /data (or starting with /data/)"),
     content: z.string().describe("Text to write"),

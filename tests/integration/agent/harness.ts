@@ -34,6 +34,8 @@ export interface HarnessOptions {
   agentToken?: string;
   meshToken?: string;
   port?: number;
+  /** The workspace seeds render writes next to the manifest (file → text). */
+  workspaceSeed?: Record<string, string>;
 }
 
 export async function startHarness(
@@ -54,6 +56,7 @@ export async function startHarness(
     host: "127.0.0.1",
     port: 0,
     logLevel: "silent",
+    ...(opts.workspaceSeed ? { workspaceSeed: opts.workspaceSeed } : {}),
   });
   const h: Harness = {
     fake,

@@ -33,13 +33,13 @@ describe("openlegion render", () => {
     const dir = await fleet();
     const first = await cli(["render", dir], dir);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/rendered 3 agents: 12 written, 0 unchanged, 0 removed; 8 secret files/);
+    expect(first.stdout).toMatch(/rendered 3 agents: 27 written, 0 unchanged, 0 removed; 8 secret files/);
     const compose = await read(dir, "docker-compose.yml");
     expect((await stat(join(dir, ".openlegion/secrets"))).mode & 0o777).toBe(0o700);
     expect((await stat(join(dir, ".openlegion"))).mode & 0o777).toBe(0o700);
     expect((await stat(join(dir, ".openlegion/secrets/master_key"))).mode & 0o777).toBe(0o444);
     const second = await cli(["render", dir], dir);
-    expect(second.stdout).toMatch(/0 written, 12 unchanged/);
+    expect(second.stdout).toMatch(/0 written, 27 unchanged/);
     expect(await read(dir, "docker-compose.yml")).toBe(compose);
     expect(first.stdout + first.stderr).not.toContain("sk-test-openai-key");
   });

@@ -184,11 +184,6 @@ export const BAD_CASES: BadCase[] = [
     expect: [[`${A}:4:9 agents.researcher.mcp_servers.0`, "exactly one of command or url"]],
   },
   {
-    name: "skills_dir (refused until custom skills are implemented)",
-    files: agents("agents:\n  researcher:\n    skills_dir: ./skills\n"),
-    expect: [[`${A}:3:17 agents.researcher.skills_dir`, "not supported: custom skills are not available"]],
-  },
-  {
     name: "issue 19: browser_backend stealth (refused: only basic is implemented)",
     files: agents("agents:\n  researcher:\n    browser_backend: stealth\n"),
     expect: [[`${A}:3:22 agents.researcher.browser_backend`, 'not supported: browser_backend "stealth"']],

@@ -17,7 +17,7 @@ import { loadFleet } from "../../../generator/config/load.js";
 export const SEED_FLEET = fileURLToPath(new URL("../../fixtures/config/seed", import.meta.url));
 
 /** The seed's agents.yaml fields this release refuses (not implemented yet), as `agents.yaml` lines. */
-export const UNIMPLEMENTED_SEED_LINES = /^ +(skills_dir|browser_backend):.*\n/gm;
+export const UNIMPLEMENTED_SEED_LINES = /^ +browser_backend:.*\n/gm;
 
 /** A copy of the seed fleet without the fields this release refuses: everything else verbatim. */
 export function supportedSeedFleet(): string {

@@ -16,13 +16,12 @@ import {
 afterEach(cleanupFleets);
 
 describe("loadFleet: the seed README's examples load verbatim", () => {
-  test("but for the two fields this release refuses, each named with file:line (never silently ignored)", async () => {
+  test("but for the field this release refuses, named with file:line (never silently ignored)", async () => {
     const error = await loadError(SEED_FLEET);
     expect(error.issues.map((i) => `${i.file}:${i.line}:${i.col} ${i.path}`)).toEqual([
-      "config/agents.yaml:7:17 agents.researcher.skills_dir",
       "config/agents.yaml:9:22 agents.researcher.browser_backend",
     ]);
-    expect(error.issues[0]?.message).toMatch(/^not supported: custom skills are not available/);
+    expect(error.issues[0]?.message).toMatch(/^not supported: browser_backend "stealth"/);
   });
 
   test("agents, permissions, mesh, workflow, watchers and PROJECT.md", async () => {

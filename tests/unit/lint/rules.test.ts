@@ -218,11 +218,11 @@ const INVALID: { name: string; mutate: (c: LintContext) => void; expected: strin
     expected: "OL012 docker-compose.override.yml",
   },
   {
-    name: "a field the product does not implement (skills_dir)",
+    name: "a field the product does not implement (browser_backend)",
     mutate: (c) => {
-      c.rawAgents = { agents: { writer: { skills_dir: "./skills" } } };
+      c.rawAgents = { agents: { writer: { browser_backend: "stealth" } } };
     },
-    expected: "OL013 config/agents.yaml#/agents/writer/skills_dir",
+    expected: "OL013 config/agents.yaml#/agents/writer/browser_backend",
   },
   {
     name: "schema: misspelled key",

@@ -86,7 +86,7 @@ describe("compileStack: derived from the single-host model", () => {
     expect(agent.configs?.map((c) => c.target).sort()).toEqual(
       [...model.files.keys()]
         .filter((p) => p.startsWith("compose/agent-writer/"))
-        .map((p) => `/etc/openlegion/${p.split("/").pop()}`)
+        .map((p) => `/etc/openlegion/${p.slice("compose/agent-writer/".length)}`)
         .sort(),
     );
     for (const ref of agent.configs ?? [])
