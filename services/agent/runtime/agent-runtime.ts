@@ -138,12 +138,23 @@ export class AgentRuntime {
     from: string,
     onEvent?: (e: LoopEvent) => void,
     onDrop?: () => void,
+    signal?: AbortSignal,
   ): Promise<ChatOutcome> {
     if (this.#closing) return Promise.reject(AgentErrors.shuttingDown());
     return new Promise((resolve, reject) => {
+      const id = randomUUID();
+      // The caller went away (Ctrl-C in the CLI closes the stream): drop the turn while it waits, or
+      // abort it while it runs, which aborts the model call in flight (the proxy meters what was sent).
+      const onAbort = () => {
+        const queued = this.queue.remove(id);
+        if (queued) queued.cancel("the caller cancelled the reply");
+        else if (this.queue.current?.id === id)
+          this.#abort?.abort(AgentErrors.cancelled("the caller cancelled the reply"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
       const ok = this.queue.push({
         kind: "chat",
-        id: randomUUID(),
+        id,
         from,
         start: async () => {
           try {
@@ -156,32 +167,40 @@ export class AgentRuntime {
             );
           } catch (err) {
             reject(err);
+          } finally {
+            signal?.removeEventListener("abort", onAbort);
           }
         },
         cancel: (why) => {
+          signal?.removeEventListener("abort", onAbort);
           onDrop?.();
           reject(AgentErrors.cancelled(why));
         },
       });
       if (!ok) {
+        signal?.removeEventListener("abort", onAbort);
         onDrop?.();
         reject(AgentErrors.queueFull(this.queue.cap));
       }
     });
   }
 
-  /** A chat turn (mesh lanes: followup and collect queue a turn; steer injects into a running turn). */
+  /**
+   * A chat turn (mesh lanes: followup and collect queue a turn; steer injects into a running turn).
+   * `signal` cancels it: dropped from the queue, or aborted while it runs.
+   */
   chat(
     message: string,
     from: string,
     lane: "followup" | "steer" | "collect",
     onEvent?: (e: LoopEvent) => void,
+    signal?: AbortSignal,
   ): Promise<ChatOutcome> {
     if (lane === "steer" && this.#steer) {
       this.#steer.push(message);
       return Promise.resolve({ reply: "", status: "completed" });
     }
-    return this.#enqueueChat(message, from, onEvent);
+    return this.#enqueueChat(message, from, onEvent, undefined, signal);
   }
 
   /** Injects a message into the running run at its next step boundary; false when nothing runs. */

@@ -60,11 +60,23 @@ export function registerRoutes(
     const write = (e: AgentStreamEvent) => {
       if (!raw.writableEnded && !raw.destroyed) raw.write(sseFrame(e.type, e));
     };
+    // The mesh closes this stream when the operator cancels (Ctrl-C): the run is cancelled with it.
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!raw.writableEnded) gone.abort();
+    };
+    raw.on("close", onClose);
     try {
-      const out = await runtime.chat(message, from, lane, (e) => {
-        if (e.type === "delta") write({ type: "delta", text: e.text });
-        else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
-      });
+      const out = await runtime.chat(
+        message,
+        from,
+        lane,
+        (e) => {
+          if (e.type === "delta") write({ type: "delta", text: e.text });
+          else if (e.type === "tool") write({ type: "tool", name: e.name, status: e.status });
+        },
+        gone.signal,
+      );
       if (out.error && !out.reply) write({ type: "error", code: out.error.code, message: out.error.message });
       else write({ type: "done", reply: out.reply });
     } catch (err) {
@@ -73,6 +85,8 @@ export function registerRoutes(
           ? err.code
           : AgentErrors.internal.code;
       write({ type: "error", code, message: err instanceof Error ? err.message : String(err) });
+    } finally {
+      raw.off("close", onClose);
     }
     raw.end();
   });
