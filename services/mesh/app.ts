@@ -42,6 +42,9 @@ export interface MeshHandle {
   routes: readonly string[];
   /** Runs one GC pass now (tests; the background loop does the same on its interval). */
   gc: () => number;
+  /** Stops modules' background work and delivery (once; close does it too). A reload stops the old app's
+   * background at once and closes the app when its last request or stream ends (reload.ts). */
+  stopBackground: () => Promise<void>;
 }
 
 declare module "fastify" {
@@ -141,12 +144,21 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     secret: deps.channelSecret ?? (() => undefined),
   });
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
+  let stopping: Promise<void> | undefined;
+  const stopBackground = () => {
+    stopping ??= (async () => {
+      for (const m of [...modules].reverse()) await m.stop?.();
+      await delivery.stop();
+    })();
+    return stopping;
+  };
   app.decorate("mesh", {
     ctx,
     modules,
     blackboard: blackboard.service,
     routes,
     gc: housekeeping.runOnce,
+    stopBackground,
   });
 
   app.addHook("onReady", async () => {
@@ -154,8 +166,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     for (const m of modules) m.start?.(ctx);
   });
   app.addHook("onClose", async () => {
-    for (const m of [...modules].reverse()) await m.stop?.();
-    await delivery.stop();
+    await stopBackground();
     if (ownHttp) await http.close();
   });
   return app;

@@ -197,7 +197,7 @@ describe.skipIf(!HAVE_DOCKER)("fleet end to end (real Docker)", () => {
     expect(await containerOf(project, "agent-assistant")).toBe(before);
     const helper = await containerOf(project, "agent-helper");
     // The two agents share no network: the helper cannot reach the assistant.
-    const assistantIp = await ipOn(before, `_agent-assistant`);
+    const assistantIp = await ipOn(before);
     const r = await nodeIn(
       helper,
       `fetch('http://${assistantIp}:8400/healthz',{signal:AbortSignal.timeout(3000)}).then(()=>process.exit(0),()=>process.exit(7))`,
