@@ -71,7 +71,9 @@ export async function runUp(
     io.stdout(`▸ building ${toBuild.map((s) => `openlegion/${s}:${version}`).join(", ")}\n`);
     await buildImages(docker, { root: packageRoot(), version, noCache: false, only: toBuild, write });
   }
-  const plan = planUp(fleet, await docker.containers(project));
+  const containers = await docker.containers(project);
+  const plan = planUp(fleet, containers);
+  await reloadRunning(opts.dir, containers, plan, io);
   const what =
     plan.changed.length === fleet.services.length
       ? "starting"
@@ -99,6 +101,34 @@ export async function runUp(
   await up;
   io.stdout(`✓ fleet is up: ${fleet.services.length} services healthy\n`);
   return { host: docker, project };
+}
+
+/**
+ * Mesh and proxy that keep running reload the config.json render just wrote (they also watch it):
+ * asked here so the new config is live before a hot-added agent's container starts and registers.
+ */
+async function reloadRunning(
+  dir: string,
+  containers: readonly ContainerInfo[],
+  plan: UpPlan,
+  io: CliIo,
+): Promise<void> {
+  const running = (s: string) => containers.some((c) => c.service === s && c.state === "running");
+  if (!running("mesh") || plan.changed.includes("mesh") || plan.changed.includes("egress-proxy")) return;
+  const [{ meshTarget }, { MeshClient }, { MeshRoutes }] = await Promise.all([
+    import("../client/target.js"),
+    import("../client/mesh-client.js"),
+    import("../../services/common/contracts/mesh-routes.js"),
+  ]);
+  try {
+    const client = new MeshClient(await meshTarget(dir));
+    const r = await client.api.call(MeshRoutes.reload, {});
+    io.stdout(`▸ mesh and egress-proxy reloaded their config live (${r.mesh_agents} agents)\n`);
+  } catch (error) {
+    io.stderr(
+      `openlegion: the running mesh did not reload its config (${error instanceof Error ? error.message : String(error)}); it picks up config.json within a few seconds\n`,
+    );
+  }
 }
 
 export interface UpPlan {

@@ -39,5 +39,7 @@ export function watchConfigFile(
     });
   };
   watchFile(path, { interval: intervalMs, persistent: false }, check);
+  // watchFile's first stat is taken later: a write between reading initialText and now would be missed.
+  setImmediate(check);
   return () => unwatchFile(path, check);
 }

@@ -30,6 +30,8 @@ export interface MeshDeps {
   /** Per-agent subnet replacements, for tests on loopback (the check itself always runs). */
   subnetOverrides?: Record<string, string>;
   logger?: FastifyBaseLogger;
+  /** Re-reads config.json and switches the live mesh to it (main.ts; POST /v1/admin/reload). */
+  reloadConfig?: () => Promise<number>;
   /** Channel tokens by credential name (main.ts reads the Compose secrets); absent: none. */
   channelSecret?: (credential: string) => string | undefined;
 }
@@ -116,6 +118,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     masterKey: deps.masterKey,
     published: new PublishHooks(),
     audit,
+    ...(deps.reloadConfig ? { reloadConfig: deps.reloadConfig } : {}),
   };
 
   const routes: string[] = [];

@@ -84,10 +84,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   mkdirSync(dataDir, { recursive: true });
   const store = MeshStore.open(join(dataDir, "mesh.db"), { synchronous: sync });
   const logger = createLogger({ service: "mesh" }, env);
+  const parse = (text: string) => parseConfig(configPath, text);
+  let live: LiveMesh | undefined;
   const build = (config: MeshConfig) =>
     buildApp({
       config,
       masterKey,
+      reloadConfig: () => live?.reloadFrom(configPath, parse) ?? Promise.resolve(0),
       store,
       limits: limits.data,
       channelSecret: (credential) => {
@@ -101,8 +104,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     });
   const first = await build(config);
   await first.ready();
-  const live = new LiveMesh(first, build);
-  const stopWatching = live.watch(configPath, configText, (text) => parseConfig(configPath, text));
+  live = new LiveMesh(first, build);
+  const stopWatching = live.watch(configPath, configText, parse);
   const log = first.log;
   let closing = false;
   const shutdown = (signal: string) => {

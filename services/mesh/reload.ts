@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { watchConfigFile } from "../common/config-watch.js";
@@ -70,6 +71,13 @@ export class LiveMesh {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const old of [...this.#retiring]) await this.#closeOld(old);
     await this.#current.close();
+  }
+
+  /** Reads `path` now and switches to it (POST /v1/admin/reload); returns the agent count. */
+  async reloadFrom(path: string, parse: (text: string) => MeshConfig): Promise<number> {
+    const config = parse(readFileSync(path, "utf8"));
+    await this.reload(config);
+    return Object.keys(config.agents).length;
   }
 
   /** Reloads each time `path` changes (see common/config-watch.ts); returns the stop function. */

@@ -10,6 +10,7 @@ import { preview } from "../../store/audit-repo.js";
 import { chatOnce, chatStream } from "./chat.js";
 import { fetchCosts } from "./costs.js";
 import { HealthView } from "./health.js";
+import { reloadFleet } from "./reload.js";
 
 /** The operator API used by the CLI and REPL (operator token only). */
 export function operatorModule(): MeshModule {
@@ -152,6 +153,7 @@ export function operatorModule(): MeshModule {
       });
 
       route(app, MeshRoutes.costs, async (req) => fetchCosts(ctx, req.query.period));
+      route(app, MeshRoutes.reload, async () => reloadFleet(ctx));
 
       route(app, MeshRoutes.audit, async (req) => {
         const entries = ctx.store.audit.query(req.query);
