@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { CliIo } from "../cli/io.js";
 import { packageRoot, packageVersion } from "../init/package-root.js";
 import { buildImages } from "./build.js";
@@ -72,6 +73,7 @@ export async function runUp(
     await buildImages(docker, { root: packageRoot(), version, noCache: false, only: toBuild, write });
   }
   const containers = await docker.containers(project);
+  await checkPlace(opts.dir, project, containers, docker);
   const plan = planUp(fleet, containers);
   await reloadRunning(opts.dir, containers, plan, io);
   const what =
@@ -82,25 +84,100 @@ export async function runUp(
     `▸ ${what} ${fleet.services.length} services (project ${project}, ${describeCompose(docker.cli)})\n`,
   );
   const composeOpts = { cwd: opts.dir, projectName: project, timeoutMs: opts.timeoutS * 1000 + 60_000 };
-  const up = (async () => {
-    for (const [i, services] of plan.steps.entries()) {
-      const noDeps = services.length > 0 ? ["--no-deps"] : [];
-      const orphans = i === 0 ? ["--remove-orphans"] : [];
-      await docker.compose(["up", "-d", ...noDeps, ...orphans, ...services], composeOpts);
-    }
-  })();
-  up.catch(() => undefined);
-  await waitHealthy(docker, {
-    project,
-    services: fleet.services,
-    timeoutMs: opts.timeoutS * 1000,
-    write,
-    tty: io.isTTY,
-    alongside: up,
-  });
-  await up;
+  // Ctrl-C reaches docker-compose too (same process group); we stay to say what is up and what next.
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const up = (async () => {
+      for (const [i, services] of plan.steps.entries()) {
+        const noDeps = services.length > 0 ? ["--no-deps"] : [];
+        const orphans = i === 0 ? ["--remove-orphans"] : [];
+        await docker.compose(["up", "-d", ...noDeps, ...orphans, ...services], composeOpts);
+      }
+    })();
+    up.catch(() => undefined);
+    await waitHealthy(docker, {
+      project,
+      services: fleet.services,
+      timeoutMs: opts.timeoutS * 1000,
+      write,
+      tty: io.isTTY,
+      alongside: up,
+    });
+    await up;
+  } catch (error) {
+    await whereItStopped(docker, project, fleet.services, io, interrupted);
+    throw error;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
   io.stdout(`✓ fleet is up: ${fleet.services.length} services healthy\n`);
   return { host: docker, project };
+}
+
+/** Before anything is created: the mesh port is free and no other network overlaps our subnets. */
+async function checkPlace(
+  dir: string,
+  project: string,
+  containers: readonly ContainerInfo[],
+  docker: DockerHost,
+): Promise<void> {
+  const [
+    { placeProblems, renderedSubnets, hostNetworks, assertPlace },
+    { meshTarget },
+    { portFree, pickPool },
+  ] = await Promise.all([
+    import("./preflight.js"),
+    import("../client/target.js"),
+    import("../init/free-place.js"),
+  ]);
+  const { readFile } = await import("node:fs/promises");
+  const { COMPOSE_FILE } = await import("../render/index.js");
+  const url = new URL((await meshTarget(dir)).url);
+  const meshUp = containers.some((c) => c.service === "mesh" && c.state === "running");
+  const networks = await hostNetworks(docker);
+  assertPlace(
+    placeProblems({
+      fleetSubnets: renderedSubnets(await readFile(join(dir, COMPOSE_FILE), "utf8")),
+      project,
+      networks,
+      mesh: {
+        host: url.hostname,
+        port: Number(url.port),
+        busy: !meshUp && !(await portFree(Number(url.port), url.hostname)),
+      },
+      freePool: pickPool(networks.flatMap((n) => n.subnets)),
+    }),
+  );
+}
+
+/** After a failed or interrupted `up`: which services run, which do not, and what to run next. */
+async function whereItStopped(
+  docker: DockerHost,
+  project: string,
+  services: readonly string[],
+  io: CliIo,
+  interrupted: boolean,
+): Promise<void> {
+  const running = new Set(
+    (await docker.containers(project).catch(() => []))
+      .filter((c) => c.state === "running")
+      .map((c) => c.service),
+  );
+  const up = services.filter((s) => running.has(s));
+  const down = services.filter((s) => !running.has(s));
+  io.stderr(
+    [
+      interrupted ? "\nup interrupted." : "\nup did not finish.",
+      `  running:     ${up.join(", ") || "none"}`,
+      `  not running: ${down.join(", ") || "none"}`,
+      "next: openlegion up (again: it picks up where this stopped), openlegion logs <service> (why), or openlegion down (stop what runs)",
+      "",
+    ].join("\n"),
+  );
 }
 
 /**
