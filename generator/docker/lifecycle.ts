@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { CliIo } from "../cli/io.js";
 import { packageRoot, packageVersion } from "../init/package-root.js";
 import { buildImages } from "./build.js";
@@ -125,33 +124,8 @@ async function checkPlace(
   containers: readonly ContainerInfo[],
   docker: DockerHost,
 ): Promise<void> {
-  const [
-    { placeProblems, renderedSubnets, hostNetworks, assertPlace },
-    { meshTarget },
-    { portFree, pickPool },
-  ] = await Promise.all([
-    import("./preflight.js"),
-    import("../client/target.js"),
-    import("../init/free-place.js"),
-  ]);
-  const { readFile } = await import("node:fs/promises");
-  const { COMPOSE_FILE } = await import("../render/index.js");
-  const url = new URL((await meshTarget(dir)).url);
-  const meshUp = containers.some((c) => c.service === "mesh" && c.state === "running");
-  const networks = await hostNetworks(docker);
-  assertPlace(
-    placeProblems({
-      fleetSubnets: renderedSubnets(await readFile(join(dir, COMPOSE_FILE), "utf8")),
-      project,
-      networks,
-      mesh: {
-        host: url.hostname,
-        port: Number(url.port),
-        busy: !meshUp && !(await portFree(Number(url.port), url.hostname)),
-      },
-      freePool: pickPool(networks.flatMap((n) => n.subnets)),
-    }),
-  );
+  const { placeProblemsOf, assertPlace } = await import("./preflight.js");
+  assertPlace((await placeProblemsOf(dir, project, containers, docker)).problems);
 }
 
 /** After a failed or interrupted `up`: which services run, which do not, and what to run next. */

@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { cidrsOverlap, parseIpv4Cidr } from "../../services/common/ipv4-cidr.js";
-import { parseRendered } from "../render/index.js";
+import { COMPOSE_FILE, parseRendered } from "../render/index.js";
 import { FleetErrors } from "./errors.js";
 import type { DockerHost } from "./host.js";
+import type { ContainerInfo } from "./parse.js";
 
 /** A Docker network on this host: its Compose project (if any) and its IPv4 subnets. */
 export interface HostNetwork {
@@ -87,6 +90,31 @@ export async function hostNetworks(host: DockerHost): Promise<HostNetwork[]> {
       const [name = "", project = "", subnets = ""] = line.split("|");
       return { name, project, subnets: subnets.split(" ").filter(Boolean) };
     });
+}
+
+/** The place problems of the rendered fleet in `dir` on this host (what `up` and `doctor` check). */
+export async function placeProblemsOf(
+  dir: string,
+  project: string,
+  containers: readonly ContainerInfo[],
+  docker: DockerHost,
+): Promise<{ problems: PlaceProblem[]; mesh: string }> {
+  const [{ meshTarget }, { portFree, pickPool }] = await Promise.all([
+    import("../client/target.js"),
+    import("../init/free-place.js"),
+  ]);
+  const url = new URL((await meshTarget(dir)).url);
+  const port = Number(url.port);
+  const meshUp = containers.some((c) => c.service === "mesh" && c.state === "running");
+  const networks = await hostNetworks(docker);
+  const problems = placeProblems({
+    fleetSubnets: renderedSubnets(await readFile(join(dir, COMPOSE_FILE), "utf8")),
+    project,
+    networks,
+    mesh: { host: url.hostname, port, busy: !meshUp && !(await portFree(port, url.hostname)) },
+    freePool: pickPool(networks.flatMap((n) => n.subnets)),
+  });
+  return { problems, mesh: url.host };
 }
 
 /** Throws FleetErrors.placeTaken with every problem and its fix; nothing has been created yet. */

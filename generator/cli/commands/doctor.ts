@@ -102,55 +102,29 @@ export async function runDoctor(opts: DoctorOptions, io: CliIo): Promise<number>
 
 /** The checks `up` makes before creating anything (docker/preflight.ts), for a rendered fleet here. */
 async function placeFindings(dir: string, io: CliIo) {
-  const [{ placeProblems, renderedSubnets, hostNetworks }, { meshTarget }, { portFree, pickPool }, host] =
-    await Promise.all([
-      import("../../docker/preflight.js"),
-      import("../../client/target.js"),
-      import("../../init/free-place.js"),
-      import("../../docker/host.js"),
-    ]);
-  const { readFile: read } = await import("node:fs/promises");
-  const { join } = await import("node:path");
-  const { projectName } = await import("../../docker/project.js");
+  const [{ placeProblemsOf }, { DockerHost }, { projectName }] = await Promise.all([
+    import("../../docker/preflight.js"),
+    import("../../docker/host.js"),
+    import("../../docker/project.js"),
+  ]);
   try {
-    const text = await read(join(dir, "docker-compose.yml"), "utf8");
-    const docker = await host.DockerHost.open(io.env);
+    const docker = await DockerHost.open(io.env);
     const project = projectName(dir, io.env);
-    const url = new URL((await meshTarget(dir)).url);
-    const meshUp = (await docker.containers(project)).some(
-      (c) => c.service === "mesh" && c.state === "running",
-    );
-    const networks = await hostNetworks(docker);
-    const problems = placeProblems({
-      fleetSubnets: renderedSubnets(text),
-      project,
-      networks,
-      mesh: {
-        host: url.hostname,
-        port: Number(url.port),
-        busy: !meshUp && !(await portFree(Number(url.port), url.hostname)),
-      },
-      freePool: pickPool(networks.flatMap((n) => n.subnets)),
-    });
-    const status = (what: "port" | "pool") => problems.find((p) => p.what === what);
+    const { problems, mesh } = await placeProblemsOf(dir, project, await docker.containers(project), docker);
     return (["port", "pool"] as const).map((what) => {
-      const p = status(what);
+      const p = problems.find((x) => x.what === what);
       const check = what === "port" ? "mesh-port" : "fleet-subnets";
-      return p
-        ? {
-            check,
-            status: "error" as const,
-            message: p.message.split(": ")[0] ?? p.message,
-            fix: p.message.split(": ").slice(1).join(": "),
-          }
-        : {
-            check,
-            status: "ok" as const,
-            message:
-              what === "port"
-                ? `${url.host} is free or ours`
-                : "no other Docker network overlaps this fleet's subnets",
-          };
+      if (!p)
+        return {
+          check,
+          status: "ok" as const,
+          message:
+            what === "port"
+              ? `${mesh} is free or this fleet's`
+              : "no other Docker network overlaps this fleet's subnets",
+        };
+      const [message = p.message, ...fix] = p.message.split(": ");
+      return { check, status: "error" as const, message, fix: fix.join(": ") };
     });
   } catch {
     return []; // not rendered here, or Docker unreachable (reported above)

@@ -108,7 +108,8 @@ export async function ipOn(container: string, networkSuffix?: string): Promise<s
   const entries = Object.entries(nets);
   if (networkSuffix === undefined && entries.length !== 1)
     throw new Error(`${container} is on ${entries.length} networks, expected one`);
-  const hit = networkSuffix === undefined ? entries[0] : entries.find(([name]) => name.endsWith(networkSuffix));
+  const hit =
+    networkSuffix === undefined ? entries[0] : entries.find(([name]) => name.endsWith(networkSuffix));
   if (!hit) throw new Error(`${container} is not on *${networkSuffix}`);
   return hit[1].IPAddress;
 }

@@ -90,7 +90,8 @@ describe("adding an agent", () => {
     const input = oneAgent();
     const agents = (input.agents as { agents: Record<string, unknown> }).agents;
     for (let i = 0; i < 3; i++) agents[`extra${i}`] = { role: "extra" };
-    const slotNets = (m: ComposeModel) => Object.keys(m.compose.networks).filter((n) => n.startsWith("agent-net-"));
+    const slotNets = (m: ComposeModel) =>
+      Object.keys(m.compose.networks).filter((n) => n.startsWith("agent-net-"));
     const four = compile(makeFleet(input), opts);
     expect(slotNets(four)).toHaveLength(5); // slots 3-6 in use, 7 spare
     agents.extra3 = { role: "extra" };

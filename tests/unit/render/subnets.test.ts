@@ -47,7 +47,8 @@ describe("subnetsOf (the previous allocation read back from disk)", () => {
     expect(subnetsOf(serialize(model))).toEqual(expected);
     expect(subnetsOf("not: [yaml")).toEqual({});
     // A file from before slot networks: each network labelled with its agent.
-    const old = "services:\nnetworks:\n  agent-a:\n    ipam:\n      config:\n        - subnet: 10.231.0.48/28\n    labels:\n      io.openlegion.agent: a\n";
+    const old =
+      "services:\nnetworks:\n  agent-a:\n    ipam:\n      config:\n        - subnet: 10.231.0.48/28\n    labels:\n      io.openlegion.agent: a\n";
     expect(subnetsOf(old)).toEqual({ a: "10.231.0.48/28" });
   });
 });
