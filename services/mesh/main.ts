@@ -42,7 +42,7 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** config.json text → MeshConfig, or an OL_ERR_MESH_CONFIG naming the file and each bad field. */
+/** config.json text → MeshConfig, or MeshErrors.config naming the file and each bad field. */
 function parseConfig(path: string, text: string): MeshConfig {
   let json: unknown;
   try {
