@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type Dispatcher, Pool } from "undici";
 import { agentToken } from "../services/common/tokens.js";
-import { type Child, freePort, startChild, TS_FLAGS, waitForHttp } from "./lib/processes.js";
+import { type Child, cpuMs, freePort, startChild, TS_FLAGS, waitForHttp } from "./lib/processes.js";
 
 /** Building blocks of the mesh benchmark (bench/mesh-run.ts): processes, the load loop, the ops. */
 export const MASTER = "bench-master-key-0123456789abcdefghijklmnop";
@@ -46,6 +46,8 @@ export async function startMesh(
   sinkUrl: string,
   sync: "normal" | "full",
   profileDir?: string,
+  /** Production rate limits (the default), or lifted: the labelled "unlimited" variant. */
+  limits: "production" | "unlimited" = "production",
 ): Promise<Mesh> {
   const dir = mkdtempSync(join(tmpdir(), "ol-bench-mesh-"));
   for (const d of ["config", "secrets", "data"]) mkdirSync(join(dir, d));
@@ -61,8 +63,13 @@ export async function startMesh(
     OPENLEGION_MESH_PORT: String(port),
     OPENLEGION_SQLITE_SYNC: sync,
     OPENLEGION_LOG_LEVEL: "info",
-    // 20 clients at > 5,000 ops/s is ~250 req/s per agent: above the production default of 200.
-    OPENLEGION_MESH_LIMITS: JSON.stringify({ rate_rps: 1e6, rate_burst: 1e6, inbox_depth: 100_000 }),
+    // Production limits (200 req/s per agent, burst 400): the driver spreads each client's calls over the
+    // 100 agents, as a fleet would. "unlimited" lifts them to show what the limiter costs.
+    OPENLEGION_MESH_LIMITS: JSON.stringify(
+      limits === "unlimited"
+        ? { rate_rps: 1e6, rate_burst: 1e6, inbox_depth: 100_000 }
+        : { inbox_depth: 100_000 },
+    ),
   });
   // The mesh logs to stdout as in production; the driver drops it (BENCH_SHOW_LOG=1 echoes the first lines).
   let logged = 0;
@@ -114,13 +121,17 @@ export interface Window {
   p50_ms: number;
   p99_ms: number;
   errors: number;
+  /** Server CPU per completed op (µs), NaN when unknown. */
+  cpu_us_per_op: number;
 }
 
 /** CLIENTS callers in a closed loop for `seconds` over fixed keep-alive connections. */
 export async function window(
   seconds: number,
   op: (client: number, i: number) => Promise<number>,
+  server?: Child,
 ): Promise<Window> {
+  const cpuBefore = server ? cpuMs(server) : undefined;
   const latencies: number[] = [];
   let errors = 0;
   const start = performance.now();
@@ -136,12 +147,17 @@ export async function window(
     }),
   );
   const elapsed = (performance.now() - start) / 1000;
+  const cpuAfter = server ? cpuMs(server) : undefined;
   latencies.sort((a, b) => a - b);
   return {
     ops_s: round(latencies.length / elapsed, 0),
     p50_ms: round(pct(latencies, 50)),
     p99_ms: round(pct(latencies, 99)),
     errors,
+    cpu_us_per_op:
+      cpuBefore === undefined || cpuAfter === undefined || latencies.length === 0
+        ? Number.NaN
+        : round(((cpuAfter - cpuBefore) * 1000) / latencies.length, 1),
   };
 }
 
@@ -149,10 +165,13 @@ export const tokens = Array.from({ length: AGENTS }, (_, i) => `Bearer ${agentTo
 export const tok = (i: number): string => tokens[i % AGENTS] ?? "";
 export const VALUE = JSON.stringify({ value: { text: "x".repeat(1000) } });
 
+// Each client's calls rotate over the 100 agents (client c, call i → agent (c·5 + i) mod 100), so the
+// per-agent rate limit applies as it would to a fleet, not to 20 agents calling flat out.
+const agentOf = (c: number, i: number) => (c * 5 + i) % AGENTS;
 export const writeOp = (pool: Pool) => (c: number, i: number) =>
-  hit(pool, "PUT", `/v1/blackboard/context/a${c}/w${i % 500}`, tok(c), `{"value":{"n":${i}}}`);
+  hit(pool, "PUT", `/v1/blackboard/context/a${c}/w${i % 500}`, tok(agentOf(c, i)), `{"value":{"n":${i}}}`);
 export const readOp = (pool: Pool) => (c: number, i: number) =>
-  hit(pool, "GET", `/v1/blackboard/context/a${c}/k${i % 100}`, tok(c));
+  hit(pool, "GET", `/v1/blackboard/context/a${c}/k${i % 100}`, tok(agentOf(c, i)));
 
 export function rawSqlite(seconds: number, sync: "FULL" | "NORMAL"): number {
   const dir = mkdtempSync(join(tmpdir(), "ol-bench-raw-"));

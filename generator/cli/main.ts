@@ -11,14 +11,17 @@ import { buildCommand } from "./commands/build.js";
 import { channelsCommand } from "./commands/channels.js";
 import { chatCommand } from "./commands/chat.js";
 import { costsCommand } from "./commands/costs.js";
+import { dashboardCommand } from "./commands/dashboard.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { downCommand } from "./commands/down.js";
 import { initCommand } from "./commands/init.js";
 import { lintCommand } from "./commands/lint.js";
 import { logsCommand } from "./commands/logs.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { planCommand } from "./commands/plan.js";
 import { renderCommand } from "./commands/render.js";
 import { replCommand } from "./commands/repl.js";
+import { scheduleCommand } from "./commands/schedule.js";
 import { statusCommand } from "./commands/status.js";
 import { upCommand } from "./commands/up.js";
 import { validateCommand } from "./commands/validate.js";
@@ -42,12 +45,15 @@ export const COMMANDS: readonly CommandModule[] = [
   chatCommand,
   replCommand,
   costsCommand,
+  dashboardCommand,
   logsCommand,
   doctorCommand,
   agentCommand,
   channelsCommand,
+  mcpCommand,
   workflowCommand,
   webhookCommand,
+  scheduleCommand,
   versionCommand,
 ];
 

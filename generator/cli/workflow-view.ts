@@ -39,7 +39,12 @@ export function formatRun(run: WorkflowRunDetail, paint: Paint = (_t, x) => x): 
     return line.slice(0, at) + paint(toneOf(status), line.slice(at, at + width)) + line.slice(at + width);
   });
   const head = `run ${run.id} of ${run.workflow} (${run.trigger.kind} ${run.trigger.name}): ${paint(toneOf(run.status), run.status)}`;
-  return `${head}\n${lines.join("\n")}`;
+  // An older mesh sends no `promoted`.
+  const promoted = run.steps
+    .map((s) => [s.id, s.promoted ?? []] as const)
+    .filter(([, keys]) => keys.length > 0)
+    .map(([id, keys]) => `${id} promoted ${keys.map((p) => `${p.key} (v${p.version})`).join(", ")}`);
+  return [head, ...lines, ...promoted].join("\n");
 }
 
 /** One line per step whose state changed since `seen` (which is updated): the view off a terminal. */

@@ -216,6 +216,7 @@ function checkWorkflowAgents({ parsed, data }: LoadedWorkflow, ids: ReadonlySet<
   for (const [section, list] of groups) {
     list.forEach((step, i) => {
       issues.push(...ref(parsed, [section, i, "agent"], step.agent));
+      issues.push(...ref(parsed, [section, i, "fallback_agent"], step.fallback_agent));
       if (step.action === "prompt" && step.agent === undefined && data.defaults.agent === undefined) {
         issues.push(
           issueAt(

@@ -35,10 +35,17 @@ export const WORKFLOW_FIELD_NOTES: Record<string, string> = {
   action: "What the step does; prompt sends task_type and input to the agent.",
   task_type: "Task name passed to the agent.",
   input: "Input object for the step.",
-  input_from: 'Where the input comes from, e.g. "trigger.payload" or a map of CEL expressions.',
+  input_from:
+    'Where the input comes from: a CEL expression ("trigger.payload"), a map of them, or "blackboard://context/prospect_{lead_id}" (placeholders from the trigger payload or inputs; a missing entry gives {}).',
   result_schema: "JSON schema the step's result must satisfy.",
   on_interrupt: "What to do when the mesh restarted during the step.",
-  on_failure: "Handler id(s) to run when the step (or workflow) fails.",
+  on_failure:
+    "Handler id(s) to run when the step (or workflow) fails; or the seed's abort | skip | retry | fallback when no handler has that name.",
+  fallback_agent:
+    "Agent that runs the step once more when it fails for good; its result replaces the step's.",
+  max_retries: "Seed-format retries for on_failure: retry (1 s backoff, doubling).",
+  on_complete:
+    "Topic a succeeded run publishes {workflow, run_id, status, results} to (its subscribers get it).",
   continue_on_error: "Treat a failure of this step as success for its dependents.",
   depends_on: "Step ids that must finish first (no cycles).",
   trigger_rule: "Which dependency outcomes let the step run.",

@@ -20,6 +20,8 @@ import { type WatchersFile, watchersFileSchema } from "./schemas/watchers.js";
 import { workflowSchema } from "./schemas/workflows.js";
 import {
   checkAllowedApis,
+  checkImagePackages,
+  checkRemoteMcpHosts,
   checkUnimplementedAgentFields,
   checkWorkflowExpressions,
 } from "./service-checks.js";
@@ -154,8 +156,8 @@ function resolveAgents(agents: AgentsFile, mesh: MeshFile, permissions: Permissi
     .map(([id, agent]) => ({
       ...agent,
       id,
-      // Refused when set (service-checks.ts); resolved as before so renders and config hashes stay stable.
-      browser_backend: agent.browser_backend ?? "basic",
+      // Unset = the agent does not browse (no browser sidecar, no browser tools).
+      browser_backend: agent.browser_backend,
       model: agent.model ?? mesh.llm.default_model,
       max_tokens: agent.max_tokens ?? mesh.llm.max_tokens,
       temperature: agent.temperature ?? mesh.llm.temperature,
@@ -186,7 +188,11 @@ export async function loadFleet(dir: string, opts: LoadFleetOptions = {}): Promi
   for (const workflow of workflows)
     issues.push(...checkWorkflowGraph(workflow), ...checkWorkflowExpressions(workflow));
   if (agents.status === "ok")
-    issues.push(...checkUnimplementedAgentFields(agents.loaded.parsed, agents.loaded.data));
+    issues.push(
+      ...checkUnimplementedAgentFields(agents.loaded.parsed, agents.loaded.data),
+      ...checkRemoteMcpHosts(agents.loaded.parsed, agents.loaded.data),
+      ...checkImagePackages(agents.loaded.parsed, agents.loaded.data),
+    );
   const rawPermissions = rawOf(permissions);
   // An absent mesh.yaml defines no APIs; one that failed to load cannot say what it defines.
   const meshApis = mesh.status === "invalid" ? undefined : (loadedOf(mesh)?.data ?? meshFileSchema.parse({}));

@@ -1,3 +1,5 @@
+import { BLACKBOARD_INPUT_PREFIX } from "../../services/common/contracts/fleet/workflows.js";
+import { compileHostPattern, findUrlRule } from "../../services/egress-proxy/net/hosts.js";
 import { compileExpr, isParseError } from "../../services/mesh/modules/orchestration/cel.js";
 import { API_PRESETS, LLM_API } from "./api-presets.js";
 import { issueAt, type ParsedFile } from "./document.js";
@@ -15,11 +17,16 @@ import type { LoadedWorkflow } from "./workflow-check.js";
  */
 
 /** Fields the schema accepts for compatibility but the product does not implement yet: refused, never ignored. */
-const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir" | "browser_backend"; why: string }> = [
+const NOT_IMPLEMENTED: ReadonlyArray<{ field: "skills_dir"; why: string }> = [
   { field: "skills_dir", why: "custom skills are not available in this release; remove the field" },
-  { field: "browser_backend", why: "browser tools are not available in this release; remove the field" },
 ];
-const REMOTE_MCP = "remote MCP servers (url) are not supported yet; run the server with command";
+/** The seed's browser tiers beyond "basic" (docs/tools.md "Browser backends"): refused, never downgraded. */
+const BROWSER_TIERS: Record<string, string> = {
+  stealth:
+    'browser_backend "stealth" (an anti-detection browser) is not available in this release; use "basic"',
+  advanced:
+    'browser_backend "advanced" (a browser service run by the operator, reached over CDP) is not available in this release; use "basic"',
+};
 
 /**
  * The unimplemented fields one agent sets, as paths below `agents.<id>`. Works on the raw YAML value,
@@ -31,11 +38,8 @@ export function unimplementedFields(agent: unknown): Array<{ path: PropertyKey[]
   const out: Array<{ path: PropertyKey[]; why: string }> = NOT_IMPLEMENTED.filter(
     ({ field }) => fields[field] !== undefined && fields[field] !== null,
   ).map(({ field, why }) => ({ path: [field], why }));
-  const servers = Array.isArray(fields.mcp_servers) ? fields.mcp_servers : [];
-  servers.forEach((server: unknown, i) => {
-    if (server && typeof server === "object" && (server as { url?: unknown }).url !== undefined)
-      out.push({ path: ["mcp_servers", i, "url"], why: REMOTE_MCP });
-  });
+  const tier = typeof fields.browser_backend === "string" ? BROWSER_TIERS[fields.browser_backend] : undefined;
+  if (tier) out.push({ path: ["browser_backend"], why: tier });
   return out;
 }
 
@@ -44,6 +48,27 @@ export function checkUnimplementedAgentFields(parsed: ParsedFile, data: AgentsFi
     unimplementedFields(agent).map(({ path, why }) =>
       issueAt(parsed, ["agents", id, ...path], `not supported: ${why}`),
     ),
+  );
+}
+
+/**
+ * A remote MCP server's host must be in its agent's allowed_hosts: the egress proxy refuses it
+ * otherwise (the same rule, services/egress-proxy/net/hosts.ts), so validate says so first.
+ */
+export function checkRemoteMcpHosts(parsed: ParsedFile, data: AgentsFile): ConfigIssue[] {
+  return Object.entries(data.agents).flatMap(([id, agent]) =>
+    agent.mcp_servers.flatMap((server, i) => {
+      if (!server.url) return [];
+      const url = new URL(server.url);
+      if (findUrlRule(agent.allowed_hosts.map(compileHostPattern), url)) return [];
+      return [
+        issueAt(
+          parsed,
+          ["agents", id, "mcp_servers", i, "url"],
+          `${url.host} is not in agents.${id}.allowed_hosts (${agent.allowed_hosts.join(", ") || "none"}): add "${url.port ? url.host : url.hostname}" there`,
+        ),
+      ];
+    }),
   );
 }
 
@@ -79,7 +104,8 @@ function celFields(step: StepLike): Array<[PropertyKey[], string]> {
   const out: Array<[PropertyKey[], string]> = [];
   if (step.when !== undefined) out.push([["when"], step.when]);
   if (step.condition !== undefined) out.push([["condition"], step.condition]);
-  if (typeof step.input_from === "string") out.push([["input_from"], step.input_from]);
+  if (typeof step.input_from === "string" && !step.input_from.startsWith(BLACKBOARD_INPUT_PREFIX))
+    out.push([["input_from"], step.input_from]);
   else if (step.input_from && typeof step.input_from === "object")
     for (const [key, source] of Object.entries(step.input_from))
       if (typeof source === "string") out.push([["input_from", key], source]);
@@ -105,4 +131,22 @@ export function checkWorkflowExpressions({ parsed, data }: LoadedWorkflow): Conf
     });
   if (data.concurrency) check(["concurrency", "key"], data.concurrency.key);
   return issues;
+}
+
+/** Packages are baked into a derivative of the OpenLegion agent image: not into an image of your own. */
+export function checkImagePackages(parsed: ParsedFile, data: AgentsFile): ConfigIssue[] {
+  return Object.entries(data.agents).flatMap(([id, agent]) => {
+    if (agent.image === undefined || agent.image === "toolbox") return [];
+    const paths: PropertyKey[][] = [
+      ...(agent.image_packages ? [["image_packages"]] : []),
+      ...agent.mcp_servers.flatMap((s, i) => (s.package ? [["mcp_servers", i, "package"]] : [])),
+    ];
+    return paths.map((path) =>
+      issueAt(
+        parsed,
+        ["agents", id, ...path],
+        `packages are baked into the OpenLegion agent image, but image is "${agent.image}": install them in that image instead, or remove image`,
+      ),
+    );
+  });
 }

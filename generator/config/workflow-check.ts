@@ -1,3 +1,7 @@
+import {
+  seedFieldIssues,
+  seedPolicy,
+} from "../../services/mesh/modules/orchestration/workflow/definition.js";
 import { issueAt, type ParsedFile } from "./document.js";
 import type { ConfigIssue } from "./errors.js";
 import type { WorkflowConfig } from "./schemas/workflows.js";
@@ -87,10 +91,26 @@ export function checkWorkflowGraph({ parsed, data }: LoadedWorkflow): ConfigIssu
         );
       }
     });
-    if (step.on_failure !== undefined && !handlerIds.has(step.on_failure)) {
+    if (
+      step.on_failure !== undefined &&
+      !handlerIds.has(step.on_failure) &&
+      seedPolicy(step.on_failure, data.handlers) === null
+    ) {
       issues.push(issueAt(parsed, ["steps", i, "on_failure"], unknownHandler(step.on_failure)));
     }
   });
+  // The seed's failure fields (fallback_agent, max_retries) must mean something; same rule as the mesh's.
+  for (const problem of seedFieldIssues(data)) {
+    const [id, field] = problem.split(":")[0]?.split(".") ?? [];
+    const index = data.steps.findIndex((s) => s.id === id);
+    issues.push(
+      issueAt(
+        parsed,
+        index >= 0 ? ["steps", index, field ?? "id"] : [],
+        problem.slice(problem.indexOf(":") + 2),
+      ),
+    );
+  }
   data.on_failure.forEach((id, i) => {
     if (!handlerIds.has(id)) issues.push(issueAt(parsed, ["on_failure", i], unknownHandler(id)));
   });

@@ -23,7 +23,7 @@ export interface BuildImagesOptions {
   nodeImage?: string;
   runtimeImage?: string;
   extraCaCerts?: string;
-  /** Default: all three. */
+  /** Default: every service image. */
   only?: readonly ServiceImage[];
   write: (text: string) => void;
 }

@@ -5,8 +5,8 @@ import { dirname, join } from "node:path";
 import { FleetErrors } from "./errors.js";
 import type { DockerHost } from "./host.js";
 
-/** The three service images, in build order. */
-export const SERVICE_IMAGES = ["mesh", "egress-proxy", "agent"] as const;
+/** The service images, in build order (browser: the sidecar of agents that set browser_backend). */
+export const SERVICE_IMAGES = ["mesh", "egress-proxy", "agent", "browser"] as const;
 export type ServiceImage = (typeof SERVICE_IMAGES)[number];
 
 export const imageRef = (service: ServiceImage, version: string): string =>
@@ -22,7 +22,9 @@ export const DIST_ENTRIES = [
   "dist/services/mesh/main.js",
   "dist/services/egress-proxy/main.js",
   "dist/services/agent/main.js",
+  "dist/services/browser/main.js",
   "dist/services/common/tokens.js",
+  "dist/services/mesh/modules/dashboard/assets/app.js",
 ] as const;
 
 export const missingDist = (root: string): string[] => DIST_ENTRIES.filter((f) => !existsSync(join(root, f)));

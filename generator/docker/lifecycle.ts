@@ -1,10 +1,12 @@
 import type { CliIo } from "../cli/io.js";
 import { packageRoot, packageVersion } from "../init/package-root.js";
+import { PACKAGES_IMAGE_REPO } from "../render/packages.js";
 import { buildImages } from "./build.js";
 import { describeCompose } from "./compose.js";
 import { FleetErrors } from "./errors.js";
 import { DockerHost } from "./host.js";
-import { SERVICE_IMAGES, type ServiceImage } from "./images.js";
+import { DEFAULT_NODE_IMAGE, SERVICE_IMAGES, type ServiceImage } from "./images.js";
+import { bakeFleetPackages } from "./packages-image.js";
 import type { ContainerInfo } from "./parse.js";
 import { projectName } from "./project.js";
 import { type RenderedFleet, readRendered } from "./rendered.js";
@@ -38,7 +40,7 @@ export async function renderFleet(dir: string, io: CliIo): Promise<void> {
 export async function missingImages(host: DockerHost, images: readonly string[]): Promise<ServiceImage[]> {
   const missing: ServiceImage[] = [];
   for (const ref of images) {
-    const m = /^openlegion\/(mesh|egress-proxy|agent):/.exec(ref);
+    const m = /^openlegion\/(mesh|egress-proxy|agent|browser):/.exec(ref);
     if (!m) continue;
     if (!(await host.imageExists(ref))) missing.push(m[1] as ServiceImage);
   }
@@ -71,6 +73,19 @@ export async function runUp(
     io.stdout(`▸ building ${toBuild.map((s) => `openlegion/${s}:${version}`).join(", ")}\n`);
     await buildImages(docker, { root: packageRoot(), version, noCache: false, only: toBuild, write });
   }
+  const packagesImage = fleet.images.find((ref) => ref.startsWith(`${PACKAGES_IMAGE_REPO}:`));
+  if (
+    packagesImage &&
+    opts.build !== "never" &&
+    (opts.build === "always" || !(await docker.imageExists(packagesImage)))
+  )
+    await bakeFleetPackages(docker, opts.dir, {
+      root: packageRoot(),
+      version,
+      nodeImage: DEFAULT_NODE_IMAGE,
+      noCache: false,
+      write,
+    });
   const containers = await docker.containers(project);
   await checkPlace(opts.dir, project, containers, docker);
   const plan = planUp(fleet, containers);

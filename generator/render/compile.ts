@@ -1,7 +1,13 @@
 import { isReservedAgentId, RESERVED_AGENT_IDS } from "../../services/common/agent-ids.js";
 import { canonicalJson, compareAscii } from "../../services/common/canonical-json.js";
-import { agentServiceName, EGRESS_PROXY_HOST, MESH_HOST } from "../../services/common/ports.js";
+import {
+  agentServiceName,
+  browserServiceName,
+  EGRESS_PROXY_HOST,
+  MESH_HOST,
+} from "../../services/common/ports.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
+import { browserService, browses } from "./browser.js";
 import { sha256Hex } from "./canonical.js";
 import { RenderErrors } from "./errors.js";
 import { GENERATED_ROOT, generateFiles, textFile } from "./generated.js";
@@ -31,7 +37,13 @@ const INHIBIT_IPV4 = { "com.docker.network.bridge.inhibit_ipv4": "true" };
 
 /** sha256 of the canonical fleet config without secret values (log format and SQLite sync are the .env values that shape output). */
 export function inputDigest(fleet: FleetConfig): string {
-  const { env, ...rest } = fleet;
+  const { env, agents, ...fields } = fleet;
+  // An unset browser_backend hashes as "basic", as before the field meant anything: renders of fleets
+  // that do not browse keep their digest.
+  const rest = {
+    ...fields,
+    agents: agents.map((a) => ({ ...a, browser_backend: a.browser_backend ?? "basic" })),
+  };
   const sync = env?.OPENLEGION_SQLITE_SYNC === "normal" ? { OPENLEGION_SQLITE_SYNC: "normal" } : {};
   return sha256Hex(
     canonicalJson({ ...rest, env: { OPENLEGION_LOG_FORMAT: env?.OPENLEGION_LOG_FORMAT ?? "json", ...sync } }),
@@ -117,6 +129,8 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
   for (const agent of fleet.agents) {
     const network = slotNetwork(slotOf(pool, subnets.get(agent.id)!)!);
     services[agentServiceName(agent.id)] = agentService(fleet, agent, secrets, opts, network);
+    if (browses(agent))
+      services[browserServiceName(agent.id)] = browserService(fleet, agent, secrets, opts, network);
   }
   services[EGRESS_PROXY_HOST] = proxyService(fleet, secrets, opts, slotNetworks);
   services[MESH_HOST] = meshService(fleet, secrets, opts, slotNetworks);

@@ -2,10 +2,15 @@ import { posix } from "node:path";
 import { compareAscii, sortKeys } from "../../services/common/canonical-json.js";
 import { type AgentManifest, agentManifestSchema } from "../../services/common/contracts/agent-manifest.js";
 import { type MeshConfig, meshConfigSchema } from "../../services/common/contracts/mesh-config.js";
-import { type ProxyConfig, proxyConfigSchema } from "../../services/common/contracts/proxy-config.js";
+import {
+  mcpApiName,
+  type ProxyConfig,
+  proxyConfigSchema,
+} from "../../services/common/contracts/proxy-config.js";
 import {
   AGENT_PORT,
   agentServiceName,
+  browserUrl,
   credentialSecretName,
   EGRESS_PROXY_HOST,
   EGRESS_PROXY_PORT,
@@ -15,6 +20,7 @@ import {
 import { orchestrationConfig } from "../../services/mesh/modules/orchestration/plugin/config.js";
 import type { FleetConfig, ResolvedAgent } from "../config/schemas/fleet.js";
 import { jsonFile } from "./canonical.js";
+import { channelProxyApis, meshEgress } from "./channel-egress.js";
 import { RenderErrors } from "./errors.js";
 import { agentModels, grantedApis, providerOf, proxyModels, resolveProviders } from "./providers.js";
 
@@ -124,7 +130,10 @@ function proxyConfig(
     agents[a.id] = {
       models: proxyModels(a, fleet.mesh.llm.embedding_model, providers),
       allowed_hosts: [...new Set(a.allowed_hosts)].sort(compareAscii),
-      allowed_apis: a.permissions.allowed_apis.filter((x) => x !== "llm").sort(compareAscii),
+      allowed_apis: [
+        ...a.permissions.allowed_apis.filter((x) => x !== "llm"),
+        ...remoteMcp(a).map((m) => m.api),
+      ].sort(compareAscii),
       budget: { daily_usd: a.budget.daily_usd, monthly_usd: a.budget.monthly_usd },
       max_tokens: a.max_tokens,
       subnet: subnets.get(a.id)!,
@@ -138,15 +147,38 @@ function proxyConfig(
     const api = fleet.mesh.apis[name]!;
     apis[name] = { base_url: api.base_url, credential: api.credential, header: api.header, query: api.query };
   }
+  for (const a of fleet.agents)
+    for (const m of remoteMcp(a))
+      apis[m.api] = {
+        base_url: new URL(m.url).origin,
+        ...(m.credential ? { credential: m.credential } : {}),
+        kind: "mcp",
+      };
+  const channelApis = channelProxyApis(fleet);
+  for (const [name, api] of channelApis) apis[name] = api;
+  const mesh = meshEgress(fleet, channelApis);
   return {
     version: 1,
     agents,
+    ...(mesh ? { mesh } : {}),
     providers,
     apis,
     pricing: fleet.mesh.pricing,
     allow_private_cidrs: [...fleet.mesh.egress.allow_private_cidrs].sort(compareAscii),
     ...(fleet.mesh.egress.extra_ca_bundle === undefined ? {} : { extra_ca_file: EXTRA_CA_FILE }),
   };
+}
+
+/**
+ * An agent's remote MCP servers, each a proxy API of kind "mcp" on the server's origin: the agent
+ * sends every request of the server through /api/<name>/ and the proxy adds the bearer credential.
+ */
+export function remoteMcp(a: ResolvedAgent): Array<{ api: string; url: string; credential?: string }> {
+  return a.mcp_servers.flatMap((s) =>
+    s.url
+      ? [{ api: mcpApiName(a.id, s.name), url: s.url, ...(s.credential ? { credential: s.credential } : {}) }]
+      : [],
+  );
 }
 
 function agentManifest(
@@ -177,6 +209,7 @@ function agentManifest(
         ),
         timeout_s: s.timeout_s,
         url: s.url,
+        ...(s.transport ? { transport: s.transport } : {}),
       })),
     providers: own,
     mesh_grants: MESH_GRANTS.filter((g) => a.permissions[g].length > 0),
@@ -184,6 +217,7 @@ function agentManifest(
     proxy_url: PROXY_URL,
     embedding_model: fleet.mesh.llm.embedding_model,
     ...(a.skills_dir === undefined ? {} : { skills_dir: SKILLS_MOUNT }),
+    ...(a.browser_backend === undefined ? {} : { browser_url: browserUrl(a.id) }),
   };
 }
 

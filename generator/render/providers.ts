@@ -7,15 +7,6 @@ import { RenderErrors } from "./errors.js";
 /** A provider by this name serves local models (Ollama): its calls cost 0 unless `local: false`. */
 export const LOCAL_BY_NAME = "ollama";
 
-/** Credentials each chat channel needs in `.env` (as OPENLEGION_CRED_<name>); mounted into the mesh only. */
-export const CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]>> = {
-  discord: ["DISCORD_BOT_TOKEN"],
-  slack: ["SLACK_APP_TOKEN", "SLACK_BOT_TOKEN"],
-  "slack:http": ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"],
-  telegram: ["TELEGRAM_BOT_TOKEN"],
-  whatsapp: ["WHATSAPP_ACCESS_TOKEN", "WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"],
-};
-
 export const providerOf = (model: string): string => model.slice(0, model.indexOf("/"));
 
 export const agentModels = (agent: { model: string; fallback_models: string[] }): string[] => [

@@ -1,4 +1,5 @@
 import { compareAscii } from "../../services/common/canonical-json.js";
+import { CHANNEL_PROXY_APIS, MESH_CHANNEL_CREDENTIALS } from "../../services/common/channel-egress.js";
 import {
   AGENT_TOKEN_SECRET,
   agentServiceName,
@@ -11,8 +12,9 @@ import {
 import { agentToken, meshToken, secretFingerprint } from "../../services/common/tokens.js";
 import { CRED_PREFIX, credentialsOf } from "../config/schemas/env.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
+import { channelProxyApis, enabledChannels } from "./channel-egress.js";
 import { RenderErrors } from "./errors.js";
-import { CHANNEL_CREDENTIALS, grantedApis, resolveProviders } from "./providers.js";
+import { grantedApis, resolveProviders } from "./providers.js";
 
 /** Where render writes secret files, relative to the fleet directory (dir 0700, files 0444, gitignored). */
 export const SECRETS_DIR = ".openlegion/secrets";
@@ -66,17 +68,30 @@ export function credentialNeeds(fleet: FleetConfig): Need[] {
       reason: `api ${api}`,
     });
   }
-  for (const [channel, config] of Object.entries(fleet.mesh.channels)) {
-    if (!config?.enabled) continue;
-    // Slack over HTTP Events needs the signing secret instead of the Socket Mode app token.
-    const key = channel === "slack" && (config as { mode?: string }).mode === "http" ? "slack:http" : channel;
-    for (const credential of CHANNEL_CREDENTIALS[key] ?? []) {
-      needs.push({ credential, service: MESH_HOST, reason: `channel ${channel}` });
-    }
+  // Channel tokens the proxy injects go to the proxy; what verifies inbound calls (and Discord's gateway
+  // token, which travels in WebSocket frames) stays with the mesh. Slack over HTTP Events needs the
+  // signing secret instead of the Socket Mode app token.
+  for (const [name, api] of channelProxyApis(fleet))
+    needs.push({
+      credential: api.credential,
+      service: EGRESS_PROXY_HOST,
+      reason: `channel ${CHANNEL_PROXY_APIS[name]!.channel}`,
+    });
+  for (const ch of enabledChannels(fleet)) {
+    const key = ch.name === "slack" && ch.slackMode === "http" ? "slack:http" : ch.name;
+    for (const credential of MESH_CHANNEL_CREDENTIALS[key] ?? [])
+      needs.push({ credential, service: MESH_HOST, reason: `channel ${ch.name}` });
   }
   // An MCP server's secret env reaches its agent only, as a secret file the agent reads at spawn.
   for (const agent of fleet.agents) {
     for (const server of agent.mcp_servers) {
+      // A remote server's bearer goes to the proxy only; the agent never holds it.
+      if (server.credential)
+        needs.push({
+          credential: server.credential,
+          service: EGRESS_PROXY_HOST,
+          reason: `mcp server ${agent.id}/${server.name}`,
+        });
       for (const credential of Object.values(server.secret_env)) {
         needs.push({
           credential,

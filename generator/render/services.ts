@@ -23,6 +23,7 @@ import {
   watcherPaths,
 } from "./generated.js";
 import { type CompileOptions, type ComposeService, LABEL } from "./model.js";
+import { fleetPackages, needsPackages, packagesImageRef } from "./packages.js";
 import type { SecretPlan } from "./secrets.js";
 
 /** Numeric non-root user of every service (the `node` user of the Node base image). */
@@ -42,9 +43,9 @@ export const healthcheckCommand = (port: number): string[] => [
 /** Fixed limits of the two infrastructure services. */
 const INFRA_LIMITS = { memory: "512m", cpus: 1, pids: 512 } as const;
 
-interface ServiceInput {
+export interface ServiceInput {
   name: string;
-  kind: "mesh" | "egress-proxy" | "agent";
+  kind: "mesh" | "egress-proxy" | "agent" | "browser";
   image: string;
   port: number;
   dependsOn: string[];
@@ -85,7 +86,7 @@ function secretMounts(plan: SecretPlan, service: string): { source: string; targ
 }
 
 /** The full hardening set (ARCHITECTURE.md §4), in dclint's key order. Labels get the config hash later. */
-function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): ComposeService {
+export function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): ComposeService {
   const secrets = secretMounts(plan, input.name);
   const labels: Record<string, string> = { [LABEL.service]: input.kind, [LABEL.version]: opts.toolVersion };
   if (input.agentId !== undefined) labels[LABEL.agent] = input.agentId;
@@ -140,7 +141,7 @@ function hardened(input: ServiceInput, plan: SecretPlan, opts: CompileOptions): 
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-function commonEnv(fleet: FleetConfig): Record<string, string> {
+export function commonEnv(fleet: FleetConfig): Record<string, string> {
   return {
     OPENLEGION_CONFIG_DIR: DEFAULT_CONFIG_DIR,
     OPENLEGION_LOG_FORMAT: fleet.env?.OPENLEGION_LOG_FORMAT ?? "json",
@@ -218,6 +219,13 @@ export function proxyService(
   );
 }
 
+/** The agent's image: the fleet's derived image when it asks for packages (or toolbox), else its own or ours. */
+function agentImage(fleet: FleetConfig, agent: ResolvedAgent, opts: CompileOptions): string {
+  const packages = fleetPackages(fleet.agents);
+  if (packages && needsPackages(agent)) return packagesImageRef(packages, opts.toolVersion);
+  return agent.image ?? opts.standIn?.image ?? `openlegion/agent:${opts.toolVersion}`;
+}
+
 export function agentService(
   fleet: FleetConfig,
   agent: ResolvedAgent,
@@ -249,7 +257,7 @@ export function agentService(
     {
       name,
       kind: "agent",
-      image: agent.image ?? opts.standIn?.image ?? `openlegion/agent:${opts.toolVersion}`,
+      image: agentImage(fleet, agent, opts),
       port: AGENT_PORT,
       dependsOn: [EGRESS_PROXY_HOST, MESH_HOST],
       extraVolumes: skills,

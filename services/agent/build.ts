@@ -19,6 +19,7 @@ import { AgentRuntime } from "./runtime/agent-runtime.js";
 import { buildApp } from "./server/app.js";
 import { AgentStore } from "./state/agent-store.js";
 import { Workspace } from "./state/workspace.js";
+import { browserProviders } from "./tools/browser/provider.js";
 import { createProxyDispatcher } from "./tools/http-request.js";
 import { LOCAL_TOOLS, meshToolsFor } from "./tools/index.js";
 import { MeshClient } from "./tools/mesh/client.js";
@@ -90,11 +91,13 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     ...(o.contextWindow ? { window: o.contextWindow } : {}),
   });
   // Each capability contributes its tools through one provider; the order is the model's tool order.
+  const mcp = mcpProviders(config, dataRoot, log, o.mcpRestart);
   const toolbox = new Toolbox([
     staticProvider("local", LOCAL_TOOLS),
     staticProvider("mesh", meshToolsFor(config.manifest.mesh_grants)),
     staticProvider("memory", memory.tools),
-    ...mcpProviders(config, dataRoot, log, o.mcpRestart),
+    ...mcp,
+    ...browserProviders(config, log),
   ]);
   await toolbox.start({ manifest: config.manifest, dataRoot, log });
   const registry: ToolSource = o.registry ?? toolbox;
@@ -125,6 +128,7 @@ export async function createAgent(config: AgentConfig, o: AgentOverrides = {}): 
     meshToken: config.meshToken,
     dataRoot,
     agentId: config.manifest.id,
+    mcp,
     logger: log,
   });
   return {

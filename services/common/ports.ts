@@ -5,6 +5,12 @@ export const AGENT_PORT = 8400;
 export const MESH_HOST = "mesh";
 export const EGRESS_PROXY_HOST = "egress-proxy";
 export const agentServiceName = (id: string): string => `agent-${id}`;
+/** The browser sidecar of a browsing agent (on that agent's own network only) and its Playwright endpoint. */
+export const browserServiceName = (id: string): string => `browser-${id}`;
+export const BROWSER_PORT = 9480;
+export const BROWSER_WS_PATH = "/playwright";
+export const browserUrl = (id: string): string =>
+  `ws://${browserServiceName(id)}:${BROWSER_PORT}${BROWSER_WS_PATH}`;
 /** Where Compose mounts `secrets:` inside a container; overridable for tests on the host. */
 export const DEFAULT_SECRETS_DIR = "/run/secrets";
 /** Where the compiler mounts a service's generated config (read-only bind mount of compose/<service>/). */
@@ -22,3 +28,9 @@ export const credentialSecretName = (credential: string): string => `cred_${cred
  */
 export const STOP_GRACE_S = 20;
 export const DRAIN_DEADLINE_MS = (STOP_GRACE_S - 5) * 1000;
+
+/**
+ * The mesh's identity at the egress proxy (chat channels' outbound calls). Its token is
+ * `agentToken(master, MESH_EGRESS_ID)`; the leading underscore keeps it apart from every agent id.
+ */
+export const MESH_EGRESS_ID = "_mesh";

@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { agentToken, operatorToken, tokensEqual } from "../common/tokens.js";
 
@@ -34,6 +35,12 @@ export function presentedToken(headers: IncomingHttpHeaders, search: URLSearchPa
   );
 }
 
+/**
+ * The 407's challenges, one `proxy-authenticate` line each. Browsers answer only schemes they know, so
+ * Basic comes first (Chromium, through Playwright's proxy credentials); Bearer stays for SDK clients.
+ */
+export const PROXY_CHALLENGES = ['Basic realm="openlegion-egress"', 'Bearer realm="openlegion-egress"'];
+
 /** Proxy-Authorization for forward/CONNECT: `Bearer <token>` or `Basic base64(any:<token>)`. */
 export function presentedProxyToken(headers: IncomingHttpHeaders): string | undefined {
   const value = first(headers["proxy-authorization"]);
@@ -48,35 +55,38 @@ export function presentedProxyToken(headers: IncomingHttpHeaders): string | unde
 }
 
 /**
- * Maps tokens to agents. Every agent's token is derived once at boot into a Map (derived token → agent id),
- * so a request costs one hash lookup plus one constant-time compare of the entry it found, instead of an
- * HMAC per agent. The lookup's timing depends on the presented string's hash (seeded per process), so it
- * cannot be walked character by character toward a real token; the entry found is confirmed with tokensEqual.
+ * Maps tokens to agents with one HMAC per request: every agent's token is derived once at boot and stored
+ * under its HMAC with a key drawn per process; a presented token is HMAC'd once and looked up. The lookup
+ * compares digests the caller cannot predict (the key never leaves the process), so its timing says
+ * nothing about how close a guess is to a real token, and no second compare is needed (issue 15: the old
+ * lookup-then-tokensEqual cost three SHA-256 HMACs per call).
  */
 export class TokenAuthority {
-  readonly #byToken: ReadonlyMap<string, { id: string; token: string }>;
+  readonly #key = randomBytes(32);
+  readonly #byDigest: ReadonlyMap<string, string>;
   readonly #operator: string;
 
   constructor(masterKey: string, agents: Iterable<{ id: string; tokenGeneration: number }>) {
-    this.#byToken = new Map(
-      [...agents].map(({ id, tokenGeneration }) => {
-        const token = agentToken(masterKey, id, tokenGeneration);
-        return [token, { id, token }];
-      }),
+    this.#byDigest = new Map(
+      [...agents].map(({ id, tokenGeneration }) => [
+        this.#digest(agentToken(masterKey, id, tokenGeneration)),
+        id,
+      ]),
     );
     this.#operator = operatorToken(masterKey);
   }
 
   agentFor(token: string | undefined): string | undefined {
     if (!token || token.length > 512) return undefined;
-    const entry = this.#byToken.get(token);
-    // The entry found is confirmed with the constant-time compare (defence in depth: the check stays in the
-    // path whatever the lookup structure becomes).
-    return entry && tokensEqual(token, entry.token) ? entry.id : undefined;
+    return this.#byDigest.get(this.#digest(token));
   }
 
   isOperator(token: string | undefined): boolean {
     if (!token || token.length > 512) return false;
     return tokensEqual(token, this.#operator);
+  }
+
+  #digest(token: string): string {
+    return createHmac("sha256", this.#key).update(token).digest("base64");
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILTIN_PROVIDERS } from "../common/builtin-providers.js";
 import { type ProxyConfig, type ProxyProvider, proxyConfigSchema } from "../common/contracts/proxy-config.js";
+import { MESH_EGRESS_ID } from "../common/ports.js";
 import { ProxyErrors } from "./errors.js";
 import { type Cidr, parseCidr } from "./net/addresses.js";
 import { compileHostPattern, type HostRule } from "./net/hosts.js";
@@ -37,9 +38,13 @@ export interface ResolvedApi {
   name: string;
   origin: string;
   basePath: string;
-  credential: string;
+  credential: string | undefined;
   header: string | undefined;
+  scheme: string | undefined;
   query: string | undefined;
+  /** A remote MCP server: bearer credential, host checked against the agent's allowed_hosts. */
+  mcp: boolean;
+  pathPrefix: string | undefined;
 }
 
 export interface ResolvedConfig {
@@ -69,6 +74,19 @@ function splitBase(what: string, baseUrl: string): { origin: string; basePath: s
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, "") };
 }
 
+/** The mesh as a proxy identity: no model, nothing to spend, only its hosts and APIs. */
+function meshIdentity(mesh: NonNullable<ProxyConfig["mesh"]>): ProxyConfig["agents"][string] {
+  return {
+    ...mesh,
+    models: [],
+    budget: { daily_usd: 0, monthly_usd: 0 },
+    max_tokens: 1,
+    token_generation: 0,
+    llm_endpoints: [],
+    server_tools: [],
+  };
+}
+
 /** Validates cross-field rules the schema cannot express and compiles patterns once. Throws ProxyErrors.config. */
 export function resolveConfig(input: unknown): ResolvedConfig {
   const parsed = proxyConfigSchema.safeParse(input);
@@ -88,17 +106,29 @@ export function resolveConfig(input: unknown): ResolvedConfig {
   }
   const apis = new Map<string, ResolvedApi>();
   for (const [name, a] of Object.entries(raw.apis)) {
-    if (!a.header && !a.query) throw ProxyErrors.config(`api ${name} needs a header or a query parameter`);
+    const mcp = a.kind === "mcp";
+    if (!mcp && (!a.credential || (!a.header && !a.query && a.path_prefix === undefined)))
+      throw ProxyErrors.config(
+        `api ${name} needs a credential and a header, a query parameter or a path_prefix`,
+      );
+    if (a.scheme && !a.header) throw ProxyErrors.config(`api ${name} has a scheme but no header`);
     apis.set(name, {
       name,
       credential: a.credential,
-      header: a.header,
-      query: a.query,
+      // A remote MCP server's credential is a bearer token.
+      header: mcp ? (a.credential ? "authorization" : undefined) : a.header,
+      scheme: mcp ? "Bearer" : a.scheme,
+      query: mcp ? undefined : a.query,
+      pathPrefix: mcp ? undefined : a.path_prefix,
+      mcp,
       ...splitBase(`api ${name}`, a.base_url),
     });
   }
   const agents = new Map<string, ResolvedAgent>();
-  for (const [id, a] of Object.entries(raw.agents)) {
+  if (raw.agents[MESH_EGRESS_ID]) throw ProxyErrors.config(`agent id ${MESH_EGRESS_ID} is the mesh's`);
+  const identities = Object.entries(raw.agents);
+  if (raw.mesh) identities.push([MESH_EGRESS_ID, meshIdentity(raw.mesh)]);
+  for (const [id, a] of identities) {
     for (const m of a.models) {
       const provider = m.slice(0, m.indexOf("/"));
       if (!m.includes("/") || !providers.has(provider)) {

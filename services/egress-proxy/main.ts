@@ -69,7 +69,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     );
   };
   // The ledger is held exclusively: only the proxy's own connection can copy it (common/backup/snapshot.ts).
-  onSnapshotSignal(dataDir, () => [{ file: "egress-proxy.db", db: proxy.context.store.db }], log);
+  onSnapshotSignal(
+    dataDir,
+    () => {
+      proxy.context.store.flush();
+      return [{ file: "egress-proxy.db", db: proxy.context.store.db }];
+    },
+    log,
+  );
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
 }

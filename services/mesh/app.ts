@@ -15,6 +15,7 @@ import { meshHttpErrors } from "./http/error-handler.js";
 import { Identity } from "./identity.js";
 import { defaultLimits, type MeshLimits } from "./limits.js";
 import type { BlackboardService } from "./modules/blackboard/service.js";
+import { DashboardSessions } from "./modules/dashboard/sessions.js";
 import { defaultModules } from "./modules/index.js";
 import { RequestCounters } from "./modules/metrics/plugin.js";
 import type { MeshStore } from "./store/mesh-store.js";
@@ -34,6 +35,8 @@ export interface MeshDeps {
   reloadConfig?: () => Promise<number>;
   /** Channel tokens by credential name (main.ts reads the Compose secrets); absent: none. */
   channelSecret?: (credential: string) => string | undefined;
+  /** The dashboard bundle's directory (default: where `npm run build` writes it). */
+  dashboardAssets?: string;
 }
 
 export interface MeshHandle {
@@ -52,6 +55,10 @@ export interface MeshHandle {
 declare module "fastify" {
   interface FastifyInstance {
     mesh: MeshHandle;
+  }
+  interface FastifyRequest {
+    /** Set by a read route whose answer holds only committed data: it skips the wait for the open batch. */
+    committedRead: boolean;
   }
 }
 
@@ -118,6 +125,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     masterKey: deps.masterKey,
     published: new PublishHooks(),
     audit,
+    dashboard: new DashboardSessions(() => clock.now()),
     ...(deps.reloadConfig ? { reloadConfig: deps.reloadConfig } : {}),
   };
 
@@ -131,9 +139,11 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     done();
   });
   registerAuth(app, ctx);
-  // Group commit (store/group-commit.ts): no response leaves while a write batch is uncommitted.
-  app.addHook("onSend", (_req, _reply, payload, done) => {
-    const pending = deps.store.settled();
+  // Group commit (store/group-commit.ts): no response leaves while a write batch it may have seen is
+  // uncommitted; a read route that returned only committed data says so and answers at once.
+  app.decorateRequest("committedRead", false);
+  app.addHook("onSend", (req, _reply, payload, done) => {
+    const pending = req.committedRead ? undefined : deps.store.settled();
     if (!pending) return done(null, payload);
     pending.then(
       () => done(null, payload),
@@ -143,9 +153,13 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
 
   route(app, MeshRoutes.health, async () => ({ ok: true }));
 
-  const { modules, blackboard, housekeeping } = defaultModules(counters, {
-    secret: deps.channelSecret ?? (() => undefined),
-  });
+  const { modules, blackboard, housekeeping } = defaultModules(
+    counters,
+    {
+      secret: deps.channelSecret ?? (() => undefined),
+    },
+    { assetsDir: deps.dashboardAssets },
+  );
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
   let stopping: Promise<void> | undefined;
   const stopBackground = () => {

@@ -6,6 +6,7 @@ import type { Delivery } from "./delivery/delivery.js";
 import type { PublishHooks } from "./events.js";
 import type { Identity, Principal } from "./identity.js";
 import type { MeshLimits } from "./limits.js";
+import type { DashboardSessions } from "./modules/dashboard/sessions.js";
 import type { NewAudit } from "./store/audit-repo.js";
 import type { MeshStore } from "./store/mesh-store.js";
 
@@ -29,6 +30,8 @@ export interface MeshContext {
   /** Re-reads config.json and switches to it (reload.ts LiveMesh); absent when built from an object. */
   readonly reloadConfig?: () => Promise<number>;
   audit(entry: Omit<NewAudit, "at">): void;
+  /** Dashboard sessions (cookie → operator), read by the auth hook and the dashboard module. */
+  readonly dashboard: DashboardSessions;
 }
 
 export interface MeshModule {

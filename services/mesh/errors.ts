@@ -19,6 +19,11 @@ export const MeshErrors = {
     403,
     (need: "agent" | "operator") => `this route needs the ${need} token`,
   ),
+  csrf: kind(
+    "OL_ERR_MESH_CSRF",
+    403,
+    () => "dashboard session call refused: cross-site, or a state-changing call without its x-csrf-token",
+  ),
   denied: kind("OL_ERR_MESH_DENIED", 403, (rule: string) => rule),
   badRequest: kind("OL_ERR_MESH_BAD_REQUEST", 400, (message: string) => message),
   badJson: kind("OL_ERR_MESH_BAD_JSON", 400, (message: string) => `malformed JSON body: ${message}`),

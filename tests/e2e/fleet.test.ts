@@ -95,6 +95,29 @@ describe.skipIf(!HAVE_DOCKER)("fleet end to end (real Docker)", () => {
     expect(table.stdout).toContain("assistant");
   }, 60_000);
 
+  it("2c. the mesh image serves the dashboard on its published port; `openlegion dashboard` logs in", async () => {
+    const link = await cli(["dashboard", dir, "--json"]);
+    expect(link.code, link.stderr).toBe(0);
+    const { url } = JSON.parse(link.stdout) as { url: string };
+    const base = new URL(url);
+    const page = await fetch(new URL("/dashboard", base));
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const js = await fetch(new URL("/dashboard/assets/app.js", base));
+    expect(js.status).toBe(200);
+    expect((await js.text()).length).toBeGreaterThan(10_000);
+    const login = await fetch(new URL("/dashboard/session", base), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ code: base.hash.slice("#code=".length) }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const costs = await fetch(new URL("/v1/costs", base), { headers: { cookie } });
+    expect(costs.status).toBe(200);
+    expect(((await costs.json()) as { agents: Record<string, unknown> }).agents).toHaveProperty("assistant");
+  }, 60_000);
+
   it("4. a tiny budget is reloaded live by the proxy (nothing recreated), and the next call is refused clearly", async () => {
     const agentsYaml = join(dir, "config", "agents.yaml");
     const original = readFileSync(agentsYaml, "utf8");

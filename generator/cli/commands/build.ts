@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { SERVICE_IMAGES } from "../../docker/images.js";
 import { type CliIo, type CommandModule, EXIT_OK, EXIT_USAGE } from "../io.js";
 
 /** `openlegion build [dir] [--no-cache] [--node-image IMG] [--runtime-image IMG] [--extra-ca-certs FILE]`. */
@@ -8,7 +9,9 @@ export interface BuildOptions {
   nodeImage?: string;
   runtimeImage?: string;
   extraCaCerts?: string;
-  only?: ("mesh" | "egress-proxy" | "agent")[];
+  only?: (typeof SERVICE_IMAGES)[number][];
+  /** The fleet directory: its agents' packages are baked into the fleet's derived agent image. */
+  dir?: string;
   /** Registry host[:port] to tag and push the built images to (for Swarm nodes to pull). */
   push?: string;
 }
@@ -22,7 +25,7 @@ const flagsSchema = z.strictObject({
   only: z
     .string()
     .transform((s) => s.split(",").map((x) => x.trim()))
-    .pipe(z.array(z.enum(["mesh", "egress-proxy", "agent"])).min(1))
+    .pipe(z.array(z.enum(SERVICE_IMAGES)).min(1))
     .optional(),
   push: z
     .string()
@@ -41,7 +44,7 @@ export async function runBuild(opts: BuildOptions, io: CliIo): Promise<number> {
   ]);
   const host = await DockerHost.open(io.env);
   const version = packageVersion();
-  const { images } = await buildImages(host, {
+  const { images, bases } = await buildImages(host, {
     root: packageRoot(),
     version,
     noCache: opts.noCache,
@@ -52,6 +55,17 @@ export async function runBuild(opts: BuildOptions, io: CliIo): Promise<number> {
     write: (t) => io.stdout(t),
   });
   io.stdout(`✓ built ${images.map((i) => `${i.ref} (${formatMb(i.bytes)})`).join(", ")}\n`);
+  if (opts.dir && (!opts.only || opts.only.includes("agent"))) {
+    const { bakeFleetPackages } = await import("../../docker/packages-image.js");
+    const baked = await bakeFleetPackages(host, opts.dir, {
+      root: packageRoot(),
+      version,
+      nodeImage: bases.node,
+      noCache: opts.noCache,
+      write: (t) => io.stdout(t),
+    });
+    if (baked) io.stdout(`✓ built ${baked.ref} (${formatMb(baked.bytes)})\n`);
+  }
   // Same repository path under the registry: nodes that use it as a registry mirror pull the
   // unchanged `openlegion/<service>:<version>` references of the stack file (docs/scale-out.md).
   for (const image of opts.push ? images : []) {
@@ -74,12 +88,12 @@ export const buildCommand: CommandModule = {
       .option("--runtime-image <image>", "Debian image the services run on (default debian:bookworm-slim)")
       .option("--extra-ca-certs <file>", "PEM bundle to trust during image builds and at run time")
       .option("--no-cache", "rebuild every layer")
-      .option("--only <images>", "comma-separated subset: mesh,egress-proxy,agent")
+      .option("--only <images>", "comma-separated subset: mesh,egress-proxy,agent,browser")
       .option(
         "--push <registry>",
         "then tag and push each image as <registry>/openlegion/<service>:<version>",
       )
-      .action(async (_dir: string, flags: unknown) => {
+      .action(async (dir: string, flags: unknown) => {
         const parsed = flagsSchema.safeParse(flags);
         if (!parsed.success) {
           io.stderr(`build: ${parsed.error.issues[0]?.message ?? "invalid flags"}\n`);
@@ -91,6 +105,7 @@ export const buildCommand: CommandModule = {
           await runBuild(
             {
               noCache: !f.cache,
+              dir: resolve(io.cwd, dir),
               ...(f.nodeImage ? { nodeImage: f.nodeImage } : {}),
               ...(f.runtimeImage ? { runtimeImage: f.runtimeImage } : {}),
               ...(f.extraCaCerts ? { extraCaCerts: resolve(io.cwd, f.extraCaCerts) } : {}),

@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import type { ScheduleView } from "../../../services/common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../../services/common/contracts/mesh-routes.js";
 import { type CliIo, type CommandModule, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../io.js";
 
 /** `openlegion status [dir] [--port P] [--json]`. */
@@ -20,6 +22,20 @@ const flagsSchema = z.strictObject({
  * depth and today's spend from the mesh when it answers. Exit 1 when a rendered service is not
  * running healthy, so scripts can gate on it.
  */
+/** Schedules at a glance: how many, how many paused, and those that have failed (id → error count). */
+export function scheduleSummary(schedules: readonly ScheduleView[]) {
+  return {
+    total: schedules.length,
+    paused: schedules.filter((s) => s.paused).length,
+    errors: Object.fromEntries(schedules.filter((s) => s.errors > 0).map((s) => [s.id, s.errors])),
+  };
+}
+
+export function scheduleLine(s: ReturnType<typeof scheduleSummary>): string {
+  const failing = Object.entries(s.errors).map(([id, n]) => `${id} ${n}`);
+  return `schedules: ${s.total} (${s.paused} paused)${failing.length > 0 ? `; errors: ${failing.join(", ")} (openlegion schedule list)` : ""}`;
+}
+
 export async function runStatus(opts: StatusOptions, io: CliIo): Promise<number> {
   const [
     { DockerHost },
@@ -43,11 +59,16 @@ export async function runStatus(opts: StatusOptions, io: CliIo): Promise<number>
   let meshNote = "";
   let agents: Awaited<ReturnType<InstanceType<typeof MeshClient>["status"]>>["agents"] | undefined;
   let costs: Awaited<ReturnType<InstanceType<typeof MeshClient>["costs"]>> | undefined;
+  let schedules: ScheduleView[] | undefined;
   if (containers.some((c) => c.state === "running")) {
     try {
       const client = new MeshClient(await meshTarget(opts.dir, opts.port));
       agents = (await client.status()).agents;
       costs = await client.costs("today").catch(() => undefined);
+      schedules = await client.api
+        .call(MeshRoutes.schedules, {})
+        .then((r) => r.schedules)
+        .catch(() => undefined);
     } catch (error) {
       meshNote = `mesh not reachable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
     }
@@ -61,7 +82,7 @@ export async function runStatus(opts: StatusOptions, io: CliIo): Promise<number>
   );
   if (opts.json) {
     io.stdout(
-      `${JSON.stringify({ project, healthy, services: rows, ...(meshNote ? { mesh_error: meshNote } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ project, healthy, services: rows, ...(schedules ? { schedules: scheduleSummary(schedules) } : {}), ...(meshNote ? { mesh_error: meshNote } : {}) }, null, 2)}\n`,
     );
   } else {
     io.stdout(
@@ -69,6 +90,7 @@ export async function runStatus(opts: StatusOptions, io: CliIo): Promise<number>
     );
     io.stdout(formatStatus(rows, now));
     if (containers.length === 0) io.stdout("the fleet is not running: openlegion up\n");
+    if (schedules && schedules.length > 0) io.stdout(`${scheduleLine(scheduleSummary(schedules))}\n`);
     if (meshNote) io.stdout(`${meshNote}\n`);
     if (rows.some((r) => r.config === "stale"))
       io.stdout("some services run an older config: openlegion up applies it\n");

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { MeshRoutes } from "../../../services/common/contracts/mesh-routes.js";
 import { webhookSecret } from "../../../services/common/tokens.js";
+import { formatTable } from "../../docker/table.js";
 import type { WebhookAddOptions } from "../../edit/webhook-edit.js";
 import { type CliIo, type CommandModule, EXIT_OK, EXIT_USAGE } from "../io.js";
 import { masterKey, operatorApi } from "./operator-api.js";
@@ -19,8 +20,19 @@ async function list(f: Flags, io: CliIo): Promise<number> {
   if (f.json) io.stdout(`${JSON.stringify({ webhooks }, null, 2)}\n`);
   else if (webhooks.length === 0) io.stdout("no webhooks (mesh.yaml webhooks:)\n");
   else
-    for (const w of webhooks)
-      io.stdout(`${w.name}  ${api.target.url}${w.path}  → ${w.target}  (generation ${w.generation})\n`);
+    io.stdout(
+      `${formatTable(
+        ["NAME", "URL", "TARGET", "GENERATION", "DELIVERIES", "LAST"],
+        webhooks.map((w) => [
+          w.name,
+          `${api.target.url}${w.path}`,
+          w.target,
+          String(w.generation),
+          String(w.deliveries),
+          w.last_delivery_at === null ? "-" : new Date(w.last_delivery_at).toISOString(),
+        ]),
+      )}\n`,
+    );
   return EXIT_OK;
 }
 

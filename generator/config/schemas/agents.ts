@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { agentId, envName, hostPattern, modelRef, name } from "./common.js";
+import { agentId, credentialName, envName, hostPattern, modelRef, name } from "./common.js";
 
 /** Docker memory sizes as docker-compose accepts them: `512m`, `1g`, `1.5g`, `268435456`. */
 export const MEMORY_PATTERN = /^\d+(\.\d+)?([bkmg])?$/i;
@@ -34,6 +34,29 @@ export const budgetSchema = z.strictObject({
     .describe("Monthly LLM spend cap in USD."),
 });
 
+/** An npm package with an optional version or range: `@scope/name@1.2.3`, `name@^2`, `name`. */
+export const npmSpec = z
+  .string()
+  .max(214)
+  .regex(
+    /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*(@[A-Za-z0-9.^~<>=*|+ -]+)?$/,
+    'an npm package is "name", "name@version" or "@scope/name@version"',
+  );
+/** A Debian package, optionally pinned: `jq`, `sqlite3=3.40.1-2+deb12u1`. */
+export const debSpec = z
+  .string()
+  .max(200)
+  .regex(/^[a-z0-9][a-z0-9+.-]+(=[A-Za-z0-9.+:~-]+)?$/, 'a Debian package is "name" or "name=version"');
+
+export const imagePackagesSchema = z.strictObject({
+  apt: z.array(debSpec).max(64).default([]).describe("Debian packages baked into the fleet's agent image."),
+  npm: z
+    .array(npmSpec)
+    .max(64)
+    .default([])
+    .describe("npm packages baked into the fleet's agent image (their commands are on PATH)."),
+});
+
 export const mcpServerSchema = z
   .strictObject({
     name: name.describe("Server id (log prefix and tool-name prefix on conflicts)."),
@@ -42,6 +65,11 @@ export const mcpServerSchema = z
       .min(1)
       .optional()
       .describe("Command started as a stdio child process inside the agent."),
+    package: npmSpec
+      .optional()
+      .describe(
+        "npm package that provides the command, baked into the fleet's agent image by `openlegion build` (versions pinned in config/packages.lock.json).",
+      ),
     args: z.array(z.string()).default([]).describe("Arguments of the command."),
     env: z.record(envName, z.string()).default({}).describe("Non-secret environment for the server process."),
     secret_env: z
@@ -58,11 +86,49 @@ export const mcpServerSchema = z
       .describe("Per-call timeout in seconds (reset whenever the server reports progress)."),
     url: z
       .url({ protocol: /^https?$/ })
+      .refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), "the url must not carry credentials (use credential)")
       .optional()
-      .describe("A remote (streamable HTTP) MCP server, reached through the egress proxy."),
+      .describe(
+        "A remote MCP server (Streamable HTTP, or SSE), reached through the egress proxy; its host must be in allowed_hosts.",
+      ),
+    credential: credentialName
+      .optional()
+      .describe(
+        "Remote servers: credential name in .env (OPENLEGION_CRED_<name>) the egress proxy sends as `Authorization: Bearer`; the agent never holds it.",
+      ),
+    transport: z
+      .enum(["streamable-http", "sse"])
+      .optional()
+      .describe(
+        "Remote servers: force one transport (default: Streamable HTTP, falling back to SSE when the server refuses it).",
+      ),
   })
-  .refine((s) => Boolean(s.command) !== Boolean(s.url), {
-    message: "an MCP server needs exactly one of command or url",
+  .superRefine((s, ctx) => {
+    if (Boolean(s.command) === Boolean(s.url))
+      ctx.addIssue({ code: "custom", message: "an MCP server needs exactly one of command or url" });
+    const local = {
+      args: s.args.length,
+      env: Object.keys(s.env).length,
+      secret_env: Object.keys(s.secret_env).length,
+    };
+    if (s.url)
+      for (const [field, n] of Object.entries(local))
+        if (n > 0)
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: `${field} is for command servers; a url server gets none`,
+          });
+    if (s.url && s.package !== undefined)
+      ctx.addIssue({ code: "custom", path: ["package"], message: "package is for command servers" });
+    if (s.command)
+      for (const field of ["credential", "transport"] as const)
+        if (s[field] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: `${field} is for url servers (use secret_env for a command)`,
+          });
   });
 
 export const agentSchema = z.strictObject({
@@ -92,7 +158,9 @@ export const agentSchema = z.strictObject({
   browser_backend: z
     .enum(["basic", "stealth", "advanced"])
     .optional()
-    .describe("Browser flavour for browser tools (not available in this release: refused)."),
+    .describe(
+      'Gives the agent browser tools and a Chromium sidecar; "basic" only ("stealth" and "advanced" are refused).',
+    ),
   resources: resourcesSchema.prefault({}).describe("Container limits."),
   budget: budgetSchema.prefault({}).describe("LLM spend caps enforced by the egress proxy."),
   mcp_servers: z.array(mcpServerSchema).max(32).default([]).describe("MCP tool servers."),
@@ -105,7 +173,14 @@ export const agentSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("Container image override (default: the OpenLegion agent image)."),
+    .describe(
+      'Container image override (default: the OpenLegion agent image). "toolbox": the agent image plus Python 3, pip, git, curl, jq, sqlite3, ripgrep and build-essential from Debian, built by `openlegion build`.',
+    ),
+  image_packages: imagePackagesSchema
+    .optional()
+    .describe(
+      "Debian and npm packages baked into the fleet's agent image at build time (never installed at run time).",
+    ),
   env: z
     .record(envName, z.string().max(4096))
     .default({})

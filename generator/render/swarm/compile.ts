@@ -113,7 +113,9 @@ function volumeMounts(name: string, service: ComposeService): StackMount[] {
 }
 
 function deployOf(service: ComposeService): StackDeploy {
-  const core = service.labels[LABEL.service] !== "agent";
+  // Agents and their browser sidecars float over agent nodes; only the mesh and the proxy are core.
+  const kind = service.labels[LABEL.service];
+  const core = kind === "mesh" || kind === "egress-proxy";
   return {
     mode: "replicated",
     replicas: 1,
@@ -121,7 +123,7 @@ function deployOf(service: ComposeService): StackDeploy {
     // agent's own overlay address (subnet binding), and IPVS's 900 s idle timeout never applies.
     endpoint_mode: "dnsrr",
     labels: { ...service.labels },
-    // The mesh and the proxy own SQLite volumes: pinned to the core node. Agents float over agent nodes.
+    // The mesh and the proxy own SQLite volumes: pinned to the core node.
     placement: { constraints: [core ? CORE_CONSTRAINT : AGENTS_CONSTRAINT], max_replicas_per_node: 1 },
     resources: {
       limits: { cpus: String(service.cpus), memory: service.mem_limit, pids: service.pids_limit },

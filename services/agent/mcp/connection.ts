@@ -1,5 +1,5 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   type CallToolResult,
@@ -10,13 +10,17 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
 import { ToolErrors } from "../tools/errors.js";
+import {
+  type McpEndpoint,
+  makeTransport,
+  refusedStreamable,
+  type TransportName,
+  transportsOf,
+} from "./transport.js";
 
 export interface McpServerSpec {
   name: string;
-  command: string;
-  args: readonly string[];
-  /** The child's whole environment (the agent's own env is never inherited). */
-  env: Record<string, string>;
+  endpoint: McpEndpoint;
   timeoutS: number;
 }
 
@@ -36,7 +40,8 @@ const MAX_TOOLS = 256;
 const STDERR_LINE_MAX = 500;
 
 /**
- * One stdio MCP server: a child process of the agent, (re)connected by this class. Its tool list is
+ * One MCP server, (re)connected by this class: a child process of the agent (stdio), or a remote
+ * server through the egress proxy (Streamable HTTP, falling back to SSE). Its tool list is
  * read with pagination at start, after every restart and on `notifications/tools/list_changed`;
  * while it is down its tools report unavailable.
  */
@@ -49,9 +54,11 @@ export class McpConnection {
   prompts: string[] = [];
   lastError: string | undefined;
   restarts = 0;
+  /** The transport of the current (or last) connection. */
+  transport: TransportName | undefined;
   readonly #crashes: number[] = [];
   #client: Client | undefined;
-  #transport: StdioClientTransport | undefined;
+  #transport: Transport | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -60,7 +67,7 @@ export class McpConnection {
   ) {}
 
   get pid(): number | null {
-    return this.#transport?.pid ?? null;
+    return (this.#transport as StdioClientTransport | undefined)?.pid ?? null;
   }
 
   /** Connects once; a failure is reported in status and retried with backoff (never thrown). */
@@ -69,24 +76,19 @@ export class McpConnection {
   }
 
   async #connect(): Promise<void> {
-    const { name, command, args, env } = this.spec;
-    const transport = new StdioClientTransport({ command, args: [...args], env, stderr: "pipe" });
-    // The stdio transport has no HTTP header to set: this hook only tells us the negotiated revision.
-    const hook: Transport = transport;
-    hook.setProtocolVersion = (v: string) => {
-      this.protocol = v;
-    };
-    transport.stderr?.on("data", (chunk: Buffer) =>
-      this.o.log.debug({ mcp: name, stderr: chunk.toString("utf8").slice(0, STDERR_LINE_MAX) }, "mcp stderr"),
-    );
-    const client = new Client({ name: "openlegion-agent", version: "0.1.0" }, { capabilities: {} });
-    client.onclose = () => {
-      if (this.#client === client) this.#down(new Error("the server process exited"));
-    };
-    this.#client = client;
-    this.#transport = transport;
-    const limit = this.o.restart?.startTimeoutMs ?? RESTART.startTimeoutMs;
-    await client.connect(transport, { timeout: limit });
+    const kinds = transportsOf(this.spec.endpoint);
+    for (const [i, kind] of kinds.entries()) {
+      try {
+        await this.#open(kind);
+        break;
+      } catch (err) {
+        if (i === kinds.length - 1 || !refusedStreamable(err)) throw err;
+        this.o.log.info({ mcp: this.spec.name }, "Streamable HTTP refused; trying SSE");
+      }
+    }
+    const client = this.#client;
+    if (!client) throw new Error("no transport connected");
+    const name = this.spec.name;
     const v = client.getServerVersion();
     this.server = v ? { name: v.name, version: v.version } : undefined;
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
@@ -100,6 +102,36 @@ export class McpConnection {
     this.state = "ready";
     this.lastError = undefined;
     this.o.log.info({ mcp: name, protocol: this.protocol, tools: this.tools.length }, "MCP server ready");
+  }
+
+  /** Opens one transport and runs the initialize handshake on it (the client is kept on success). */
+  async #open(kind: TransportName): Promise<void> {
+    const name = this.spec.name;
+    const transport = makeTransport(this.spec.endpoint, kind);
+    // Records the negotiated revision; the HTTP transports also need it for their protocol header.
+    const setVersion = transport.setProtocolVersion?.bind(transport);
+    transport.setProtocolVersion = (v: string) => {
+      this.protocol = v;
+      setVersion?.(v);
+    };
+    (transport as StdioClientTransport).stderr?.on("data", (chunk: Buffer) =>
+      this.o.log.debug({ mcp: name, stderr: chunk.toString("utf8").slice(0, STDERR_LINE_MAX) }, "mcp stderr"),
+    );
+    const client = new Client({ name: "openlegion-agent", version: "0.1.0" }, { capabilities: {} });
+    client.onclose = () => {
+      if (this.#client === client) this.#down(new Error("the server connection closed"));
+    };
+    this.transport = kind;
+    const limit = this.o.restart?.startTimeoutMs ?? RESTART.startTimeoutMs;
+    // Kept only once connected: a failed handshake closes the client, which must not count as a crash
+    // of a live connection (the caller decides: fall back to SSE, or back off).
+    await client.connect(transport, { timeout: limit });
+    if (this.state === "stopped") {
+      await client.close().catch(() => {});
+      return;
+    }
+    this.#client = client;
+    this.#transport = transport;
   }
 
   /** tools/list, following nextCursor (bounded). */
@@ -200,6 +232,8 @@ export class McpConnection {
     return {
       state: this.state,
       pid: this.pid,
+      transport: this.transport ?? null,
+      ...(this.spec.endpoint.kind === "remote" ? { url: this.spec.endpoint.url } : {}),
       protocol: this.protocol ?? null,
       server: this.server ?? null,
       tools: this.tools.length,

@@ -1,17 +1,20 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { mcpApiName } from "../../common/contracts/proxy-config.js";
 import type { AgentConfig } from "../config/load.js";
 import type { RESTART } from "./connection.js";
 import { PinStore } from "./pins.js";
 import { McpToolProvider } from "./provider.js";
+import type { McpEndpoint } from "./transport.js";
 
 /** Where the pins of every MCP tool definition live (inside the agent's data root). */
 export const PINS_FILE = "mcp/pins.json";
 
 /**
- * One provider per stdio MCP server of the manifest, after the built-ins (a clash is renamed
- * `mcp_<server>_<tool>`). A server's environment is its configured env plus its secret env; the
- * SDK adds only HOME, LOGNAME, PATH, SHELL, TERM and USER of the agent's own environment.
+ * One provider per MCP server of the manifest, after the built-ins (a clash is renamed
+ * `mcp_<server>_<tool>`). A stdio server's environment is its configured env plus its secret env;
+ * the SDK adds only HOME, LOGNAME, PATH, SHELL, TERM and USER of the agent's own environment. A
+ * remote server (`url`) is reached through the egress proxy's door for it, with the agent token.
  */
 export function mcpProviders(
   config: AgentConfig,
@@ -20,13 +23,24 @@ export function mcpProviders(
   restart?: typeof RESTART,
 ): McpToolProvider[] {
   const pins = new PinStore(join(dataRoot, PINS_FILE));
-  return config.manifest.mcp_servers.flatMap((s) => {
-    if (!s.command) {
-      log.error({ mcp: s.name }, "remote MCP servers (url) are not supported yet; server skipped");
-      return [];
-    }
-    const env = { ...s.env, ...config.mcpSecretEnv?.[s.name] };
-    const spec = { name: s.name, command: s.command, args: s.args, env, timeoutS: s.timeout_s };
-    return [new McpToolProvider(spec, { log, pins, ...(restart ? { restart } : {}) })];
+  const { manifest, agentToken } = config;
+  return manifest.mcp_servers.map((s) => {
+    const endpoint: McpEndpoint = s.url
+      ? {
+          kind: "remote",
+          url: s.url,
+          ...(s.transport ? { transport: s.transport } : {}),
+          proxyUrl: manifest.proxy_url,
+          door: mcpApiName(manifest.id, s.name),
+          agentToken,
+        }
+      : {
+          kind: "stdio",
+          command: s.command ?? "",
+          args: s.args,
+          env: { ...s.env, ...config.mcpSecretEnv?.[s.name] },
+        };
+    const spec = { name: s.name, endpoint, timeoutS: s.timeout_s };
+    return new McpToolProvider(spec, { log, pins, ...(restart ? { restart } : {}) });
   });
 }

@@ -1,6 +1,8 @@
 import type { CallToolResult, Tool as McpTool } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
+import type { z as zod } from "zod";
 import { z } from "zod";
+import type { mcpServerViewSchema } from "../../common/contracts/agent-routes.js";
 import { ToolErrors } from "../tools/errors.js";
 import { safeToolName } from "../tools/names.js";
 import type { ToolProvider } from "../tools/provider.js";
@@ -9,6 +11,8 @@ import { McpConnection, type McpServerSpec, type RESTART } from "./connection.js
 import type { PinStore } from "./pins.js";
 
 const DESCRIPTION_MAX = 1_000;
+const HELD_DESCRIPTION_MAX = 500;
+type McpServerView = zod.input<typeof mcpServerViewSchema>;
 const anyArgs = z.record(z.string(), z.unknown());
 
 /** What the model reads as a tool result: text parts as they are, other parts as a short note. */
@@ -144,6 +148,19 @@ export class McpToolProvider implements ToolProvider {
 
   status() {
     return { ...this.connection.status(), held: this.#held.map((t) => t.name) };
+  }
+
+  /** What `openlegion mcp list` shows: the connection and the held definitions awaiting approval. */
+  view(): McpServerView {
+    const { pid: _, prompts: __, held: ___, ...rest } = this.status();
+    return {
+      name: this.connection.spec.name,
+      ...rest,
+      held: this.#held.map((t) => ({
+        name: t.name,
+        description: (t.description ?? t.title ?? "").slice(0, HELD_DESCRIPTION_MAX),
+      })),
+    };
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { InboxMessage } from "../../common/contracts/mesh-api.js";
+import type { InboxMessage, ToolJob } from "../../common/contracts/mesh-api.js";
+import { MeshRoutes } from "../../common/contracts/mesh-routes.js";
 import type { RunMode } from "../core/limits.js";
 import { AgentErrors } from "../errors.js";
 import type { LoopEvent, RunResult } from "../loop/run.js";
@@ -10,10 +11,13 @@ import type { ToolSource } from "../tools/provider.js";
 import { CollectBatch } from "./collect.js";
 import { RunQueue } from "./run-queue.js";
 import { cancelledResult, failedResult, renderInbox } from "./run-results.js";
+import { scheduledOf } from "./scheduled.js";
 import { runTurn } from "./turn/run-turn.js";
 import { SystemPromptCache } from "./turn/system-prompt.js";
 import type { TurnDeps } from "./turn/types.js";
 import { type TaskRunner, WorkflowTasks, workflowPayload } from "./workflow-tasks.js";
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export const QUEUE_CAP = 50;
 
@@ -110,9 +114,12 @@ export class AgentRuntime {
     prompt: string,
     from: string,
     onEvent?: (e: LoopEvent) => void,
+    cancel?: AbortSignal,
   ): Promise<RunResult> {
     const steer = new SteerQueue();
     const abort = new AbortController();
+    // The caller went away (a chat client closed its stream): the run stops as if cancelled.
+    cancel?.addEventListener("abort", () => abort.abort(), { once: true });
     this.#steer = steer;
     this.#abort = abort;
     try {
@@ -138,28 +145,19 @@ export class AgentRuntime {
     from: string,
     onEvent?: (e: LoopEvent) => void,
     onDrop?: () => void,
-    signal?: AbortSignal,
+    cancel?: AbortSignal,
   ): Promise<ChatOutcome> {
     if (this.#closing) return Promise.reject(AgentErrors.shuttingDown());
     return new Promise((resolve, reject) => {
-      const id = randomUUID();
-      // The caller went away (Ctrl-C in the CLI closes the stream): drop the turn while it waits, or
-      // abort it while it runs, which aborts the model call in flight (the proxy meters what was sent).
-      const onAbort = () => {
-        const queued = this.queue.remove(id);
-        if (queued) queued.cancel("the caller cancelled the reply");
-        else if (this.queue.current?.id === id)
-          this.#abort?.abort(AgentErrors.cancelled("the caller cancelled the reply"));
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
       const ok = this.queue.push({
         kind: "chat",
-        id,
+        id: randomUUID(),
         from,
         start: async () => {
           try {
+            if (cancel?.aborted) throw AgentErrors.cancelled("the client went away");
             const text = typeof message === "function" ? message() : message;
-            const r = await this.#run("chat", text, from, onEvent);
+            const r = await this.#run("chat", text, from, onEvent, cancel);
             resolve(
               r.error
                 ? { reply: r.reply, status: r.status, error: r.error }
@@ -167,18 +165,14 @@ export class AgentRuntime {
             );
           } catch (err) {
             reject(err);
-          } finally {
-            signal?.removeEventListener("abort", onAbort);
           }
         },
         cancel: (why) => {
-          signal?.removeEventListener("abort", onAbort);
           onDrop?.();
           reject(AgentErrors.cancelled(why));
         },
       });
       if (!ok) {
-        signal?.removeEventListener("abort", onAbort);
         onDrop?.();
         reject(AgentErrors.queueFull(this.queue.cap));
       }
@@ -187,20 +181,20 @@ export class AgentRuntime {
 
   /**
    * A chat turn (mesh lanes: followup and collect queue a turn; steer injects into a running turn).
-   * `signal` cancels it: dropped from the queue, or aborted while it runs.
+   * `cancel` aborts the turn (or skips it while queued): the streaming client closed the connection.
    */
   chat(
     message: string,
     from: string,
     lane: "followup" | "steer" | "collect",
     onEvent?: (e: LoopEvent) => void,
-    signal?: AbortSignal,
+    cancel?: AbortSignal,
   ): Promise<ChatOutcome> {
     if (lane === "steer" && this.#steer) {
       this.#steer.push(message);
       return Promise.resolve({ reply: "", status: "completed" });
     }
-    return this.#enqueueChat(message, from, onEvent, undefined, signal);
+    return this.#enqueueChat(message, from, onEvent, undefined, cancel);
   }
 
   /** Injects a message into the running run at its next step boundary; false when nothing runs. */
@@ -273,15 +267,84 @@ export class AgentRuntime {
         this.workflow.handle(wf, m.from);
         continue;
       }
+      const scheduled = scheduledOf(m);
+      if (scheduled?.tool) {
+        this.#toolJob(scheduled.schedule, scheduled.tool);
+        continue;
+      }
       const text = renderInbox(m);
       if (m.lane === "steer" && this.steer(text)) continue;
       if (m.lane === "collect" && this.#collect.add(text)) continue;
       const batch = m.lane === "collect" ? this.#collect.open(text) : undefined;
-      this.#enqueueChat(batch ? batch.take : text, m.from, undefined, batch?.drop).catch((err: unknown) =>
-        this.#d.log.warn({ err, message: m.id }, "inbox message not run"),
+      this.#enqueueChat(batch ? batch.take : text, m.from, undefined, batch?.drop).then(
+        (out) =>
+          scheduled &&
+          this.#reportOutcome(scheduled.schedule, {
+            ok: out.error === undefined,
+            reply: out.reply,
+            error: out.error?.message,
+          }),
+        (err: unknown) => {
+          this.#d.log.warn({ err, message: m.id }, "inbox message not run");
+          if (scheduled)
+            this.#reportOutcome(scheduled.schedule, { ok: false, reply: "", error: errorText(err) });
+        },
       );
     }
     return { accepted, duplicates };
+  }
+
+  /** A schedule's tool job: the tool runs in the queue with its parameters, the model is not called. */
+  #toolJob(schedule: string | null, job: ToolJob): void {
+    const abort = new AbortController();
+    const { manifest, dataRoot, log, mesh, proxy, spawner } = this.#d;
+    const ok = this.queue.push({
+      kind: "task",
+      id: randomUUID(),
+      from: "mesh",
+      start: async () => {
+        const ctx = {
+          agentId: manifest.id,
+          dataRoot,
+          log,
+          mesh,
+          proxy,
+          spawner,
+          depth: 0,
+          signal: abort.signal,
+        };
+        const out = await this.#d.registry
+          .current()
+          .execute(job.name, job.params, ctx)
+          .catch((err: unknown) => ({ ok: false, text: errorText(err) }));
+        this.#reportOutcome(schedule, {
+          ok: out.ok,
+          reply: out.text,
+          error: out.ok ? undefined : out.text,
+        });
+      },
+      cancel: (why) => {
+        abort.abort(new Error(why));
+        this.#reportOutcome(schedule, { ok: false, reply: "", error: why });
+      },
+    });
+    if (!ok) this.#reportOutcome(schedule, { ok: false, reply: "", error: "the agent's run queue is full" });
+  }
+
+  /** Tells the mesh how a scheduled run or heartbeat wake went (best effort: logged when it fails). */
+  #reportOutcome(
+    schedule: string | null,
+    o: { ok: boolean; reply: string; error?: string | undefined },
+  ): void {
+    const body = {
+      ...(schedule ? { schedule } : {}),
+      ok: o.ok,
+      reply: o.reply.slice(0, 2000),
+      ...(o.error !== undefined ? { error: o.error.slice(0, 500) } : {}),
+    };
+    this.#d.mesh
+      .call(MeshRoutes.runOutcome, { body })
+      .catch((err: unknown) => this.#d.log.warn({ err, schedule }, "schedule outcome not reported"));
   }
 
   status() {

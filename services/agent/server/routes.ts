@@ -9,6 +9,7 @@ import { AgentErrors } from "../errors.js";
 import type { AgentRuntime } from "../runtime/agent-runtime.js";
 import type { TaskRow } from "../state/agent-store.js";
 import { Workspace } from "../state/workspace.js";
+import { listDir, readWhole } from "./files.js";
 import { heartbeatReport } from "./heartbeat-report.js";
 
 const taskView = (t: TaskRow): z.input<typeof taskViewSchema> => ({
@@ -60,12 +61,11 @@ export function registerRoutes(
     const write = (e: AgentStreamEvent) => {
       if (!raw.writableEnded && !raw.destroyed) raw.write(sseFrame(e.type, e));
     };
-    // The mesh closes this stream when the operator cancels (Ctrl-C): the run is cancelled with it.
+    // A client that closes the stream before the end cancels the turn (the dashboard's Cancel, Ctrl-C).
     const gone = new AbortController();
-    const onClose = () => {
-      if (!raw.writableEnded) gone.abort();
-    };
-    raw.on("close", onClose);
+    raw.on("close", () => {
+      if (!raw.writableFinished) gone.abort();
+    });
     try {
       const out = await runtime.chat(
         message,
@@ -85,8 +85,6 @@ export function registerRoutes(
           ? err.code
           : AgentErrors.internal.code;
       write({ type: "error", code, message: err instanceof Error ? err.message : String(err) });
-    } finally {
-      raw.off("close", onClose);
     }
     raw.end();
   });
@@ -108,6 +106,11 @@ export function registerRoutes(
   });
 
   route(app, AgentRoutes.status, async () => runtime.status());
+
+  route(app, AgentRoutes.files, async (req) => listDir(dataRoot, req.query.path));
+  route(app, AgentRoutes.file, async (req, reply) =>
+    reply.type("application/octet-stream").send(await readWhole(dataRoot, req.params["*"])),
+  );
 
   // HEARTBEAT.md is re-read only when its stat identity changes (Workspace caches by inode/size/mtime).
   const workspace = new Workspace(dataRoot);

@@ -62,6 +62,21 @@ export const ToolErrors = {
     502,
     (tool: string, text: string) => `${tool} reported an error: ${text.slice(0, 2000)}`,
   ),
+  browserUnavailable: kind(
+    "OL_ERR_AGENT_BROWSER_UNAVAILABLE",
+    503,
+    (why: string) => `the browser is unavailable: ${why.slice(0, 500)}`,
+  ),
+  browserBlocked: kind("OL_ERR_AGENT_BROWSER_BLOCKED", 403, (url: string, why: string) => [
+    `the egress proxy refused ${url.slice(0, 300)}: ${why.slice(0, 500)}`,
+    { url: url.slice(0, 300) },
+  ]),
+  browserFailed: kind(
+    "OL_ERR_AGENT_BROWSER_FAILED",
+    502,
+    (tool: string, why: string) => `${tool}: ${why.slice(0, 800)}`,
+  ),
+  browserStaleRef: kind("OL_ERR_AGENT_BROWSER_STALE_REF", 409, (why: string) => why),
 } as const;
 
 export type ToolCode = CodeOf<typeof ToolErrors>;

@@ -19,7 +19,9 @@ export const agentManifestSchema = z.strictObject({
       /** Variable → file name under the agent's secrets dir (the value never appears here). */
       secret_env: z.record(z.string(), z.string()),
       timeout_s: z.int(),
+      /** A remote server: reached through the proxy's /api/<mcpApiName(id, name)>/ door. */
       url: z.string().optional(),
+      transport: z.enum(["streamable-http", "sse"]).optional(),
     }),
   ),
   /** Wire format per provider name, so the agent picks the right AI SDK provider. */
@@ -34,6 +36,11 @@ export const agentManifestSchema = z.strictObject({
   mesh_grants: z
     .array(z.enum(["blackboard_read", "blackboard_write", "can_message", "can_publish", "can_subscribe"]))
     .optional(),
+  /**
+   * The Playwright endpoint of the agent's browser sidecar, when agents.yaml sets browser_backend
+   * (absent: the agent has no browser tools).
+   */
+  browser_url: z.string().optional(),
   /** Where the agent's skills directory is mounted read-only, when agents.yaml sets skills_dir. */
   skills_dir: z.string().optional(),
 });

@@ -207,18 +207,71 @@ export const agentHistorySchema = z.object({
 export type AgentHistory = z.output<typeof agentHistorySchema>;
 
 /** `POST /v1/schedules` (set_cron): a recurring message to the calling agent. */
-export const setCronRequestSchema = z.strictObject({
-  schedule: z
-    .string()
-    .min(1)
-    .max(100)
-    .describe('5-field cron ("0 9 * * 1-5"), "every 30m" or "at <ISO time>"'),
-  message: z.string().min(1).max(10_000),
-  name: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .optional(),
-  timezone: z.string().max(64).optional().describe("IANA time zone for cron (default UTC)"),
+/** A tool job: the schedule calls this one tool with these parameters, without waking the model. */
+export const toolJobSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  params: z.record(z.string(), z.json()).default({}),
+});
+export type ToolJob = z.output<typeof toolJobSchema>;
+
+const scheduleSpec = z
+  .string()
+  .min(1)
+  .max(100)
+  .describe('5-field cron ("0 9 * * 1-5"), "every 30m" or "at <ISO time>"');
+
+export const setCronRequestSchema = z
+  .strictObject({
+    schedule: scheduleSpec,
+    message: z.string().min(1).max(10_000).optional(),
+    tool: toolJobSchema.optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+    timezone: z.string().max(64).optional().describe("IANA time zone for cron (default UTC)"),
+  })
+  .refine((b) => (b.message === undefined) !== (b.tool === undefined), {
+    message: "give either message (the model runs it) or tool (called without the model), not both",
+  });
+
+/** `PUT /v1/schedules/:id` (a partial update) by its owner or the operator: pause, resume, or change what and when. */
+export const scheduleUpdateSchema = z
+  .strictObject({
+    paused: z.boolean().optional(),
+    schedule: scheduleSpec.optional(),
+    timezone: z.string().max(64).optional(),
+    message: z.string().min(1).max(10_000).optional(),
+    tool: toolJobSchema.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: "nothing to change" })
+  .refine((b) => b.message === undefined || b.tool === undefined, {
+    message: "give either message or tool, not both",
+  });
+
+/**
+ * What the mesh puts in an agent's inbox for one slot of a schedule (`message` kind, topic
+ * `schedule/<id>`): the agent runs `text` as a turn, or calls `tool` directly without the model.
+ */
+export const scheduleFireSchema = z.object({
+  type: z.literal("schedule"),
+  schedule: z.string(),
+  slot: z.string(),
+  key: z.string(),
+  missed: z.int(),
+  text: z.string(),
+  tool: toolJobSchema.nullable().default(null),
+});
+export type ScheduleFire = z.output<typeof scheduleFireSchema>;
+
+/** The agent tells the mesh how a scheduled run (or a heartbeat wake) went. */
+export const runOutcomeSchema = z.strictObject({
+  /** The schedule id; absent for a heartbeat wake. */
+  schedule: z.string().max(200).optional(),
+  ok: z.boolean(),
+  /** The reply (cut): `HEARTBEAT_OK` and the like mean nothing to report. */
+  reply: z.string().max(2000).default(""),
+  error: z.string().max(500).optional(),
 });
 export const scheduleViewSchema = z.object({
   id: z.string(),
@@ -232,7 +285,16 @@ export const scheduleViewSchema = z.object({
   fires: z.int(),
   missed_total: z.int(),
   source: z.string(),
+  paused: z.boolean(),
+  /** A tool job (called without the model), or null for a message the model runs. */
+  tool: toolJobSchema.nullable(),
+  /** Fires that failed (start refused, delivery refused, the agent's run or tool failed). */
+  errors: z.int(),
+  last_error: z.string().nullable(),
+  /** `ok`, `nothing_to_report` (HEARTBEAT_OK and the like) or `error`, as the agent last reported. */
+  last_outcome: z.string().nullable(),
 });
+export type ScheduleView = z.output<typeof scheduleViewSchema>;
 export const scheduleListSchema = z.object({ schedules: z.array(scheduleViewSchema) });
 export const scheduleRemovedSchema = z.object({ removed: z.string() });
 

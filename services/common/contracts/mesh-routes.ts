@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { mcpApproveBodySchema, mcpApproveReplySchema, mcpServersReplySchema } from "./agent-routes.js";
 import { ChannelRoutes } from "./channel-routes.js";
 import { endpoint, routeTable } from "./contract.js";
+import { DashboardRoutes } from "./dashboard-routes.js";
 import {
   agentChatReplySchema,
   agentHistoryQuerySchema,
@@ -46,6 +48,10 @@ export const agentStatusSchema = z.object({
   pending: z.int(),
   dead: z.int(),
   last_push_error: z.string().nullable(),
+  /** The agent's run state from its /healthz (null when it did not say, e.g. down). */
+  state: z.enum(["idle", "running", "stopping"]).nullable().optional(),
+  /** Runs queued in the agent (not inbox messages: those are `pending`); null when unknown. */
+  queue: z.int().nullable().optional(),
 });
 export type AgentStatus = z.output<typeof agentStatusSchema>;
 
@@ -185,6 +191,17 @@ export const MeshRoutes = routeTable({
     params: idParams,
     response: { 200: z.object({ id: z.string(), reset: z.literal(true) }) },
   }),
+  /** The agent's MCP servers (AgentRoutes.mcpServers, relayed): revision, transport, held tools. */
+  mcpServers: endpoint("GET", "/v1/agents/:id/mcp", "operator", {
+    params: idParams,
+    response: { 200: mcpServersReplySchema },
+  }),
+  /** Approves a held (changed since pinned) MCP tool of the agent; audited. */
+  mcpApprove: endpoint("POST", "/v1/agents/:id/mcp/approve", "operator", {
+    params: idParams,
+    body: mcpApproveBodySchema,
+    response: { 200: mcpApproveReplySchema },
+  }),
   /** The proxy's `GET /admin/costs` report (ProxyAdminRoutes.costs), relayed as it came. */
   /** Mesh and proxy re-read config.json now (both also watch it); `openlegion up` calls it after render. */
   reload: endpoint("POST", "/v1/admin/reload", "operator", {
@@ -208,4 +225,5 @@ export const MeshRoutes = routeTable({
 
   ...OrchestrationRoutes,
   ...ChannelRoutes,
+  ...DashboardRoutes,
 });

@@ -3,8 +3,10 @@ import { endpoint, routeTable } from "./contract.js";
 import {
   heartbeatRequestSchema,
   heartbeatViewSchema,
+  runOutcomeSchema,
   scheduleListSchema,
   scheduleRemovedSchema,
+  scheduleUpdateSchema,
   scheduleViewSchema,
   setCronRequestSchema,
   workflowResultSchema,
@@ -29,6 +31,8 @@ export const workflowStepViewSchema = z.object({
   finished_at: z.int().nullable(),
   next_attempt_at: z.int().nullable(),
   result: json.nullable(),
+  /** Blackboard keys the step's result promoted (`{"result": …, "promote": {…}}`), with the version written. */
+  promoted: z.array(z.object({ key: z.string(), version: z.int() })).default([]),
 });
 
 export const workflowRunViewSchema = z.object({
@@ -79,6 +83,8 @@ export const OrchestrationRoutes = routeTable({
             trigger: z.string().nullable(),
             steps: z.int(),
             definition_hash: z.string(),
+            /** The steps as a DAG (the dashboard draws it): each step's id and the ids it waits for. */
+            graph: z.array(z.object({ id: z.string(), depends_on: z.array(z.string()) })),
           }),
         ),
       }),
@@ -129,6 +135,17 @@ export const OrchestrationRoutes = routeTable({
     params: z.object({ id: z.string().max(200) }),
     response: { 200: scheduleRemovedSchema },
   }),
+  /** Pause, resume or change a schedule: its owning agent (its own schedules) or the operator (any). */
+  updateSchedule: endpoint("PUT", "/v1/schedules/:id", "any", {
+    params: z.object({ id: z.string().max(200) }),
+    body: scheduleUpdateSchema,
+    response: { 200: scheduleViewSchema },
+  }),
+  /** The agent reports how a scheduled run or heartbeat wake went (errors counted, acks dropped). */
+  runOutcome: endpoint("POST", "/v1/schedules/outcome", "agent", {
+    body: runOutcomeSchema,
+    response: { 200: z.object({ recorded: z.enum(["ok", "nothing_to_report", "error"]) }) },
+  }),
   setHeartbeat: endpoint("PUT", "/v1/heartbeat", "agent", {
     body: heartbeatRequestSchema,
     response: { 200: heartbeatViewSchema },
@@ -139,7 +156,15 @@ export const OrchestrationRoutes = routeTable({
     response: {
       200: z.object({
         webhooks: z.array(
-          z.object({ name: z.string(), path: z.string(), target: z.string(), generation: z.int() }),
+          z.object({
+            name: z.string(),
+            path: z.string(),
+            target: z.string(),
+            generation: z.int(),
+            /** Accepted deliveries (duplicates not counted), persisted across restarts. */
+            deliveries: z.int(),
+            last_delivery_at: z.int().nullable(),
+          }),
         ),
       }),
     },

@@ -34,6 +34,21 @@ export type CostsReport = z.output<typeof costsReportSchema>;
 
 export const costsPeriodSchema = z.enum(["today", "month", "all"]);
 
+/** One settled LLM call of the ledger (`GET /admin/calls`): what the dashboard's event stream shows. */
+export const llmCallViewSchema = z.object({
+  id: z.int(),
+  at: z.int(),
+  agent: z.string(),
+  model: z.string(),
+  status: z.int().nullable(),
+  input_tokens: z.int(),
+  output_tokens: z.int(),
+  cost_usd: z.number(),
+  latency_ms: z.int().nullable(),
+  error_code: z.string().nullable(),
+});
+export type LlmCallView = z.output<typeof llmCallViewSchema>;
+
 const agentParams = z.object({ id: z.string().min(1).max(64) });
 const frozenReply = z.object({ agent: z.string(), frozen: z.boolean() });
 
@@ -63,6 +78,15 @@ export const ProxyAdminRoutes = routeTable({
         ),
       }),
     },
+  }),
+  /** Settled calls with `id > after`, oldest first (the dashboard's event feed polls this). */
+  calls: endpoint("GET", "/admin/calls", "operator", {
+    query: z.object({
+      agent: z.string().max(64).optional(),
+      after: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+    response: { 200: z.object({ calls: z.array(llmCallViewSchema) }) },
   }),
   freeze: endpoint("POST", "/admin/agents/:id/freeze", "operator", {
     params: agentParams,

@@ -37,10 +37,43 @@ export const proxyProviderSchema = z.strictObject({
 
 export const proxyApiSchema = z.strictObject({
   base_url: z.string(),
-  credential: z.string(),
+  /** Absent only for an MCP server that needs no credential. */
+  credential: z.string().optional(),
   header: z.string().optional(),
+  /** Put before the key in `header` ("Bearer" → `Authorization: Bearer <key>`). */
+  scheme: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,31}$/)
+    .optional(),
   query: z.string().optional(),
+  /**
+   * "mcp": an agent's remote MCP server (agents.yaml `mcp_servers[].url`): the credential goes as
+   * `Authorization: Bearer`, and the base URL's host must be in the calling agent's allowed_hosts.
+   */
+  kind: z.literal("mcp").optional(),
+  /**
+   * The key as the first path segment, after this prefix: Telegram's `bot` → `<base_url>/bot<key>/<rest>`.
+   * The caller's path holds no key at all; the proxy writes it in.
+   */
+  path_prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,32}$/)
+    .optional(),
 });
+
+/**
+ * The mesh's own identity at the proxy (chat channels' outbound traffic): token derived from the master key
+ * as for an agent of id MESH_EGRESS_ID, no model, no budget; only these hosts and APIs.
+ */
+export const proxyMeshSchema = z.strictObject({
+  allowed_hosts: z.array(z.string()),
+  allowed_apis: z.array(z.string()),
+  /** Where the mesh's calls come from (IPv4 CIDR): the fleet's subnet pool, since the mesh sits on every network. */
+  subnet: z.string(),
+});
+
+/** The proxy API an agent's remote MCP server is reached by (dots: no `apis:` name can take it). */
+export const mcpApiName = (agent: string, server: string): string => `mcp.${agent}.${server}`;
 
 export const priceSchema = z.strictObject({
   input_per_mtok: z.number().min(0),
@@ -53,6 +86,8 @@ export const priceSchema = z.strictObject({
 export const proxyConfigSchema = z.strictObject({
   version: z.literal(1),
   agents: z.record(z.string(), proxyAgentSchema),
+  /** Absent when the fleet has no chat channel: then the mesh has no identity at the proxy. */
+  mesh: proxyMeshSchema.optional(),
   providers: z.record(z.string(), proxyProviderSchema),
   apis: z.record(z.string(), proxyApiSchema),
   /** Overrides on top of the proxy's built-in, versioned price table. */

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { ProxyErrorBody } from "../../common/contracts/proxy-error.js";
 import { isOlError, type OlError } from "../../common/errors.js";
+import { PROXY_CHALLENGES } from "../auth.js";
 import { ProxyErrors } from "../errors.js";
 
 /** Error `type` values SDKs and agents can branch on (the stable `code` is alongside). */
@@ -18,7 +19,7 @@ export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | string[]> = {},
 ): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -60,12 +61,14 @@ export function sendError(res: ServerResponse, error: OlError): void {
     res.destroy();
     return;
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = {};
   const retryAfter = error.details?.retry_after_s;
   if (typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
   if (error.code === ProxyErrors.modelCooldown.code) {
     headers["x-openlegion-cooldown"] = `${String(error.details?.model)}; retry-after=${String(retryAfter)}`;
   }
-  if (error.status === 407) headers["proxy-authenticate"] = 'Bearer realm="openlegion-egress"';
+  if (error.status === 407) headers["proxy-authenticate"] = PROXY_CHALLENGES;
+  // Names the refusal as the proxy's own (a browser cannot read an opaque response's body).
+  headers["x-openlegion-error"] = error.code;
   sendJson(res, error.status, errorBody(error), headers);
 }

@@ -44,6 +44,12 @@ export function findHostRule(rules: readonly HostRule[], host: string, port: num
   });
 }
 
+/** The rule that admits an http(s) URL's host and port (default ports by scheme), or undefined. */
+export function findUrlRule(rules: readonly HostRule[], url: URL): HostRule | undefined {
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+  return findHostRule(rules, normalizeHost(url.hostname) ?? url.hostname, port);
+}
+
 /** Splits a CONNECT authority `host:port` / `[v6]:port`; undefined when malformed. */
 export function parseAuthority(authority: string): { host: string; port: number } | undefined {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^:[\]/@\s]+):(\d{1,5})$/.exec(authority);

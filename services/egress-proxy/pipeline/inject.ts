@@ -70,6 +70,8 @@ function protectResponse(call: Call, handler: CallHandler, rule: ScrubRule | und
 }
 
 const ANTHROPIC_VERSION = "2023-06-01";
+/** A key that may stand as a path segment as it is (Telegram's `<bot id>:<secret>`). */
+const PATH_KEY = /^[A-Za-z0-9_:.~-]{1,512}$/;
 
 /**
  * Builds the upstream request: only allowlisted client headers pass (LLM door), the client's credentials are
@@ -111,19 +113,25 @@ export const injectStep =
         if (!api) throw ProxyErrors.apiForbidden(call.agent?.id ?? "?", call.target);
         headers = upstreamHeaders(call.req.headers);
         origin = api.origin;
-        basePath = api.basePath;
-        const key = ctx.secrets.credential(api.credential);
+        const key = api.credential ? ctx.secrets.credential(api.credential) : "";
+        // Telegram-style APIs take the key as a path segment (`bot<key>`): the caller's path never holds it.
+        if (api.pathPrefix !== undefined && !PATH_KEY.test(key))
+          throw ProxyErrors.config(
+            `the ${api.credential} secret cannot go in a URL path (unexpected characters)`,
+          );
+        basePath = api.pathPrefix === undefined ? api.basePath : `${api.basePath}/${api.pathPrefix}${key}`;
         if (api.query) search.delete(api.query);
-        if (api.header) headers[api.header.toLowerCase()] = key;
+        if (api.header) headers[api.header.toLowerCase()] = api.scheme ? `${api.scheme} ${key}` : key;
         if (api.query) search.set(api.query, key);
-        rule = {
-          secret: key,
-          location: doorLocation(
-            { origin, basePath, currentPath: `${basePath}/${call.rest}` },
-            `/api/${api.name}`,
-            api.query,
-          ),
-        };
+        if (key)
+          rule = {
+            secret: key,
+            location: doorLocation(
+              { origin, basePath, currentPath: `${basePath}/${call.rest}` },
+              `/api/${api.name}`,
+              api.query,
+            ),
+          };
       }
       const query = search.toString();
       const body = call.body ?? null;

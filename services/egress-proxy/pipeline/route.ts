@@ -1,15 +1,15 @@
+import type { ResolvedAgent } from "../config.js";
 import { ProxyErrors } from "../errors.js";
 import { readBody } from "../http/body.js";
+import { JsonShapeError, type Members, pickMembers, topLevelMembers } from "../http/json-members.js";
 import { checkRestPath } from "../http/path.js";
+import { findUrlRule } from "../net/hosts.js";
 import { TOOL_CALLS_RESERVED } from "../pricing/table.js";
 import { bodyWithIncludeUsage, requestFacts } from "../usage/request.js";
 import type { ProxyContext } from "./context.js";
 import { classifyEndpoint } from "./endpoints.js";
-import { dropRoutingFields, serverToolsOf } from "./request-policy.js";
+import { dropRoutingFields, ROUTING_BODY_FIELDS, serverToolsOf } from "./request-policy.js";
 import type { Call, CallHandler, Step } from "./types.js";
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 async function bodyOf(ctx: ProxyContext, call: Call): Promise<Buffer | null> {
   const method = call.req.method ?? "GET";
@@ -18,6 +18,55 @@ async function bodyOf(ctx: ProxyContext, call: Call): Promise<Buffer | null> {
     return null;
   }
   return readBody(call.req, ctx.limits.maxBodyBytes);
+}
+
+/**
+ * The members the LLM door reads (request facts, server tools, routing fields, the tool-call cap). Other
+ * members, the prompt above all, are never parsed: their values stay undefined in the object returned.
+ */
+const READ_MEMBERS = new Set([
+  "model",
+  "stream",
+  "stream_options",
+  "max_tokens",
+  "max_completion_tokens",
+  "max_output_tokens",
+  "n",
+  "generationConfig",
+  "tools",
+  "web_search_options",
+  "max_tool_calls",
+]);
+/** Members whose presence means the body is rewritten (routing fields dropped, stream_options merged). */
+const REWRITTEN_MEMBERS = [...ROUTING_BODY_FIELDS, "stream_options"];
+
+/**
+ * The body as an object: only the members the door reads are parsed (http/json-members.ts), unless the
+ * body will be re-serialised (a routing field to drop, stream_options to merge into, a provider-prefixed
+ * model to strip), which needs every member: then the whole body is parsed.
+ */
+function bodyJson(body: Buffer, provider: string): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let members: Members;
+  try {
+    members = topLevelMembers(body);
+  } catch (error) {
+    if (error instanceof JsonShapeError)
+      throw ProxyErrors.badBody(`not a valid JSON object (${error.message})`);
+    throw ProxyErrors.badBody("not valid JSON");
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = pickMembers(body, members, READ_MEMBERS);
+    const model = json.model;
+    const full =
+      REWRITTEN_MEMBERS.some((m) => members.has(m)) ||
+      (typeof model === "string" && model.startsWith(`${provider}/`));
+    if (full) json = JSON.parse(body.toString("utf8")) as Record<string, unknown>;
+  } catch {
+    throw ProxyErrors.badBody("not valid JSON");
+  }
+  return json;
 }
 
 /** LLM door: provider, path, body, model allowlist; fills call.facts/model and the (possibly rewritten) body. */
@@ -52,17 +101,7 @@ async function route(ctx: ProxyContext, call: Call): Promise<void> {
     return;
   }
   if (body === null) throw ProxyErrors.badBody("an inference request needs a JSON body");
-  let json: Record<string, unknown> = {};
-  if (body.length > 0) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString("utf8"));
-    } catch {
-      throw ProxyErrors.badBody("not valid JSON");
-    }
-    if (!isObject(parsed)) throw ProxyErrors.badBody("expected a JSON object");
-    json = parsed;
-  }
+  const json = bodyJson(body, provider.name);
   const facts = requestFacts(provider.api, call.rest, json, body.length, agent.maxTokens);
   if (!facts.model) throw ProxyErrors.modelMissing();
   let rewrite = false;
@@ -101,7 +140,15 @@ async function route(ctx: ProxyContext, call: Call): Promise<void> {
   call.body = facts.injectUsage ? bodyWithIncludeUsage(raw, json) : raw;
 }
 
-/** API door: the API must be configured and in the agent's allowed_apis. */
+/** A remote MCP server is reached only while its host is in the agent's allowed_hosts (as on the forward door). */
+function checkMcpHost(agent: ResolvedAgent, origin: string): void {
+  const url = new URL(origin);
+  if (findUrlRule(agent.hostRules, url)) return;
+  const patterns = agent.hostRules.map((r) => r.pattern).join(", ") || "none";
+  throw ProxyErrors.hostForbidden(agent.id, url.host, `not in allowed_hosts (${patterns})`);
+}
+
+/** API door: the API must be configured and in the agent's allowed_apis (an MCP server's host allowlisted). */
 export const apiRouteStep =
   (ctx: ProxyContext): Step =>
   (next) =>
@@ -111,6 +158,7 @@ export const apiRouteStep =
       const agent = call.agent;
       if (!api || !agent?.allowedApis.has(api.name))
         throw ProxyErrors.apiForbidden(agent?.id ?? "?", call.target);
+      if (api.mcp) checkMcpHost(agent, api.origin);
       const bad = checkRestPath(call.rest);
       if (bad) throw ProxyErrors.badPath(bad);
       call.api = api;

@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { matchRoute, type ReplyInput } from "../../common/contracts/contract.js";
-import { type CostsReport, ProxyAdminRoutes } from "../../common/contracts/proxy-admin-routes.js";
+import {
+  type CostsReport,
+  type LlmCallView,
+  ProxyAdminRoutes,
+} from "../../common/contracts/proxy-admin-routes.js";
 import { isOlError } from "../../common/errors.js";
 import { presentedToken } from "../auth.js";
 import { ProxyErrors } from "../errors.js";
@@ -52,11 +56,29 @@ export function costsReport(ctx: ProxyContext): CostsReport {
   };
 }
 
+/** A ledger row (SQLite column names) as the calls view. */
+function callView(r: Record<string, unknown>): LlmCallView {
+  const int = (v: unknown): number => Number(v ?? 0);
+  return {
+    id: int(r.id),
+    at: int(r.started_at),
+    agent: String(r.agent),
+    model: String(r.model),
+    status: r.status === null || r.status === undefined ? null : int(r.status),
+    input_tokens: int(r.input_tokens),
+    output_tokens: int(r.output_tokens),
+    cost_usd: round(toUsd(int(r.cost_nusd))),
+    latency_ms: r.latency_ms === null || r.latency_ms === undefined ? null : int(r.latency_ms),
+    error_code: r.error_code === null || r.error_code === undefined ? null : String(r.error_code),
+  };
+}
+
 type Routes = typeof ProxyAdminRoutes;
 type Handlers = {
   [K in Exclude<keyof Routes, "metrics">]: (
     ctx: ProxyContext,
     params: Record<string, string>,
+    query: URLSearchParams,
   ) => ReplyInput<Routes[K]>;
 };
 
@@ -83,6 +105,12 @@ const handlers: Handlers = {
       reason: h.reason,
     })),
   }),
+  calls: (ctx, _p, query) => {
+    const q = ProxyAdminRoutes.calls.query.safeParse(Object.fromEntries(query));
+    if (!q.success)
+      throw ProxyErrors.badPath(`bad query field ${q.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+    return { calls: ctx.store.callsAfter(q.data.after, q.data.limit, q.data.agent).map(callView) };
+  },
   freeze: (ctx, p) => setFrozen(ctx, p.id ?? "", true),
   unfreeze: (ctx, p) => setFrozen(ctx, p.id ?? "", false),
   reload: (ctx) => {
@@ -122,7 +150,7 @@ export function handleAdmin(ctx: ProxyContext, req: IncomingMessage, res: Server
   }
   try {
     const schema: z.ZodType = ProxyAdminRoutes[hit.name].response[200];
-    sendJson(res, 200, schema.parse(handlers[hit.name](ctx, hit.params)));
+    sendJson(res, 200, schema.parse(handlers[hit.name](ctx, hit.params, url.searchParams)));
   } catch (error) {
     if (!isOlError(error)) throw error;
     sendError(res, error);

@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { connect as netConnect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { isOlError, type OlError } from "../../common/errors.js";
+import { PROXY_CHALLENGES } from "../auth.js";
 import { ProxyErrors } from "../errors.js";
 import { errorBody } from "../http/respond.js";
 import { parseAuthority } from "../net/hosts.js";
@@ -17,7 +18,8 @@ function refuse(socket: Duplex, error: OlError): void {
     407: "Proxy Authentication Required",
     502: "Bad Gateway",
   }[error.status];
-  const extra = error.status === 407 ? 'proxy-authenticate: Bearer realm="openlegion-egress"\r\n' : "";
+  const extra =
+    error.status === 407 ? PROXY_CHALLENGES.map((c) => `proxy-authenticate: ${c}\r\n`).join("") : "";
   socket.end(
     `HTTP/1.1 ${error.status} ${reason ?? "Error"}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`,
   );

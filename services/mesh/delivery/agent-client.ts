@@ -1,4 +1,5 @@
 import { type Dispatcher, request } from "undici";
+import { readCapped } from "../../common/client/read-capped.js";
 import { AgentRoutes } from "../../common/contracts/agent-routes.js";
 import type { RouteContract } from "../../common/contracts/contract.js";
 import type { InboxMessage } from "../../common/contracts/mesh-api.js";
@@ -17,15 +18,18 @@ export interface AgentCallOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** One call of a route of the agent server (AgentRoutes), raw: callers stream or parse the reply. */
+/**
+ * One call of a route of the agent server (AgentRoutes), raw: callers stream or parse the reply.
+ * `path` is the filled-in path (pathOf + queryString) of a route with params or a query.
+ */
 export async function callAgent(
   agent: AgentEntry,
   contract: RouteContract,
-  opts: AgentCallOptions & { body?: unknown; accept?: string },
+  opts: AgentCallOptions & { body?: unknown; accept?: string; path?: string },
 ): Promise<Dispatcher.ResponseData> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  return request(`${agent.url}${contract.path}`, {
+  return request(`${agent.url}${opts.path ?? contract.path}`, {
     dispatcher: opts.http,
     method: contract.method,
     headers: {
@@ -57,15 +61,25 @@ export async function pushInbox(
 export interface HealthResult {
   up: boolean;
   detail: string;
+  /** From the agent's /healthz when it answered with one: its run state and queued runs. */
+  state?: "idle" | "running" | "stopping";
+  queue?: number;
 }
+
+const HEALTH_REPLY_MAX = 64 * 1024;
 
 export async function probeHealth(agent: AgentEntry, opts: AgentCallOptions): Promise<HealthResult> {
   try {
     const res = await callAgent(agent, AgentRoutes.health, opts);
-    await res.body.dump();
-    return res.statusCode >= 200 && res.statusCode < 300
-      ? { up: true, detail: "ok" }
-      : { up: false, detail: `HTTP ${res.statusCode}` };
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      await res.body.dump();
+      return { up: false, detail: `HTTP ${res.statusCode}` };
+    }
+    const text = await readCapped(res.body, HEALTH_REPLY_MAX).catch(() => "");
+    const reply = AgentRoutes.health.response[200].safeParse(safeJson(text));
+    return reply.success
+      ? { up: true, detail: "ok", state: reply.data.state, queue: reply.data.queue_length }
+      : { up: true, detail: "ok" };
   } catch (error) {
     return { up: false, detail: errorText(error) };
   }
@@ -82,6 +96,14 @@ export function unreachableText(error: unknown): string {
   if (text === "ECONNREFUSED")
     return "nothing listens on its port (still starting, or its process died: ECONNREFUSED)";
   return text;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function errorText(error: unknown): string {

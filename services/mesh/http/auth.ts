@@ -6,6 +6,9 @@ import type { MeshContext } from "../context.js";
 import { TokenBuckets } from "../core/rate-limit.js";
 import { MeshErrors } from "../errors.js";
 import type { Principal } from "../identity.js";
+import { cookieValue, csrfMatches, SESSION_COOKIE } from "../modules/dashboard/sessions.js";
+
+const SAFE_METHODS = new Set(["GET", "HEAD"]);
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{1,256})$/;
 
@@ -30,8 +33,10 @@ export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
     const header = req.headers.authorization;
     const socket = req.raw.socket;
     const cached = socket ? verified.get(socket) : undefined;
+    const sessionId = header === undefined ? cookieValue(req.headers.cookie, SESSION_COOKIE) : undefined;
     let principal: Principal;
-    if (cached !== undefined && header !== undefined && cached.header === header)
+    if (sessionId !== undefined) principal = fromSession(req, sessionId);
+    else if (cached !== undefined && header !== undefined && cached.header === header)
       principal = cached.principal;
     else {
       principal = verify(req, header);
@@ -54,6 +59,28 @@ export function registerAuth(app: FastifyInstance, ctx: MeshContext): void {
   function audit(req: FastifyRequest, actor: string, code: string, detail: Record<string, unknown>): void {
     const target = `${req.method} ${req.routeOptions.url ?? req.url}`;
     ctx.audit({ actor, action: "auth", target, outcome: "denied", code, detail });
+  }
+
+  /**
+   * The dashboard's session cookie (modules/dashboard/): looked up on every request, never cached;
+   * a state-changing call must also carry the session's CSRF token, and a browser's cross-site request
+   * is refused outright. The session stands for the operator who logged in with the operator token.
+   */
+  function fromSession(req: FastifyRequest, id: string): Principal {
+    const session = ctx.dashboard.get(id);
+    if (!session) {
+      audit(req, "anonymous", MeshErrors.unauthenticated.code, {
+        why: "dashboard session unknown or expired",
+      });
+      throw MeshErrors.unauthenticated("dashboard session unknown or expired: log in again");
+    }
+    const crossSite = req.headers["sec-fetch-site"] === "cross-site";
+    const csrf = req.headers["x-csrf-token"];
+    if (crossSite || (!SAFE_METHODS.has(req.method) && !csrfMatches(session, [csrf].flat()[0]))) {
+      audit(req, "operator", MeshErrors.csrf.code, { cross_site: crossSite });
+      throw MeshErrors.csrf();
+    }
+    return { kind: "operator" };
   }
 
   /** The full check: token lookup, then (agents) the subnet of the socket's address. Throws on failure. */

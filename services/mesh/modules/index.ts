@@ -1,6 +1,7 @@
 import type { MeshModule } from "../context.js";
 import { blackboardModule } from "./blackboard/plugin.js";
 import { type ChannelDeps, channelsModule } from "./channels/plugin.js";
+import { type DashboardDeps, dashboardModule } from "./dashboard/plugin.js";
 import { fleetModule } from "./fleet/plugin.js";
 import { housekeepingModule } from "./housekeeping/plugin.js";
 import { metricsModule, type RequestCounters } from "./metrics/plugin.js";
@@ -13,7 +14,11 @@ import { pubsubModule } from "./pubsub/plugin.js";
  * a `MeshModule` folder here with its own routes and background `start`/`stop`; the tables it needs
  * are numbered migrations in store/migrations/ (one track for the whole mesh database).
  */
-export function defaultModules(counters: RequestCounters, channels: ChannelDeps) {
+export function defaultModules(
+  counters: RequestCounters,
+  channels: ChannelDeps,
+  dashboard: DashboardDeps = {},
+) {
   const blackboard = blackboardModule();
   const housekeeping = housekeepingModule(blackboard.service);
   const modules: MeshModule[] = [
@@ -23,8 +28,9 @@ export function defaultModules(counters: RequestCounters, channels: ChannelDeps)
     fleetModule(),
     metricsModule(counters),
     housekeeping,
-    orchestrationModule(),
+    orchestrationModule(blackboard.service),
     channelsModule(channels),
+    dashboardModule({ ...dashboard, blackboard: blackboard.service }),
   ];
   return { modules, blackboard, housekeeping };
 }

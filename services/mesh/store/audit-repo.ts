@@ -71,6 +71,7 @@ export class AuditRepo {
     [{ after: number; actor: string | null; outcome: string | null; limit: number }],
     AuditRow
   >;
+  readonly #lastId: Database.Statement<[], { id: number | null }>;
   readonly #pruneAge: Database.Statement<[number, number], Database.RunResult>;
   readonly #pruneCount: Database.Statement<[number, number], Database.RunResult>;
 
@@ -82,6 +83,7 @@ export class AuditRepo {
       `SELECT * FROM audit WHERE id > @after AND (@actor IS NULL OR actor = @actor)
        AND (@outcome IS NULL OR outcome = @outcome) ORDER BY id LIMIT @limit`,
     );
+    this.#lastId = db.prepare("SELECT MAX(id) AS id FROM audit");
     this.#pruneAge = db.prepare(
       "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)",
     );
@@ -98,6 +100,11 @@ export class AuditRepo {
     return this.#query
       .all({ after: q.after, actor: q.actor ?? null, outcome: q.outcome ?? null, limit: q.limit })
       .map(fromRow);
+  }
+
+  /** The newest entry's id (0 when empty): where a live feed starts reading. */
+  lastId(): number {
+    return this.#lastId.get()?.id ?? 0;
   }
 
   /** Removes rows older than `before` and beyond the newest `maxRows`, at most `batch` of each. */

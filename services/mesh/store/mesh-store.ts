@@ -50,7 +50,9 @@ export class MeshStore {
     this.subscriptions = new InterestRepo(db, "subscriptions");
     this.watches = new InterestRepo(db, "watches");
     this.audit = new AuditRepo(db);
-    this.#commits = new GroupCommit(db);
+    // Under FULL (the default) the batch's fsync runs in the thread pool (store/group-commit.ts).
+    const full = (options.synchronous ?? "full") === "full" && db.name !== ":memory:";
+    this.#commits = new GroupCommit(db, full ? { walFile: `${db.name}-wal` } : {});
   }
 
   /** Opens a file database; WAL checkpoints then run in a worker thread (store/checkpointer.ts). */
@@ -75,13 +77,22 @@ export class MeshStore {
     return this.#commits.settled();
   }
 
+  /** A blackboard key written in the open batch: reads of it wait for the commit (store/group-commit.ts). */
+  markDirty(key: string): void {
+    this.#commits.markDirty(key);
+  }
+
+  isDirty(key: string, prefix = false): boolean {
+    return this.#commits.isDirty(key, prefix);
+  }
+
   /** Commits the open write batch now. */
   flush(): void {
     this.#commits.flush();
   }
 
   close(): void {
-    if (this.db.open) this.flush();
+    if (this.db.open) this.#commits.close();
     this.#checkpointer?.stop();
     if (this.db.open) this.db.close();
   }

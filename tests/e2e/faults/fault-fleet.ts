@@ -16,9 +16,19 @@ steps:
  * The starter fleet both fault suites run on: the `note` workflow, its own subnet pool (each suite a half
  * of this engineer's 10.244.0.0/16, so both can run at once), up and healthy, the fake provider located.
  */
-export async function startFaultFleet(label: string, pool: string): Promise<E2eFleet> {
+export async function startFaultFleet(
+  label: string,
+  pool: string,
+  opts: { dailyBudgetUsd?: number } = {},
+): Promise<E2eFleet> {
   const fleet = new E2eFleet(`sk-e2e-${label}-${Date.now().toString(36)}`);
   await fleet.init("starter");
+  if (opts.dailyBudgetUsd !== undefined) {
+    const agentsYaml = join(fleet.dir, "config", "agents.yaml");
+    const text = readFileSync(agentsYaml, "utf8");
+    if (!/daily_usd: [\d.]+/.test(text)) throw new Error("the starter's agents.yaml has no daily_usd");
+    writeFileSync(agentsYaml, text.replace(/daily_usd: [\d.]+/, `daily_usd: ${opts.dailyBudgetUsd}`));
+  }
   const meshYaml = join(fleet.dir, "config", "mesh.yaml");
   writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "${pool}"\n`);
   // The backup drill sets a schedule from the agent (set_cron), which needs can_schedule (default deny).

@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dockerReady, shIn, waitFor } from "../helpers/fleet.js";
+import { docker, dockerReady, nodeIn, shIn, waitFor } from "../helpers/fleet.js";
 import type { E2eFleet } from "../helpers/fleet-setup.js";
 import { startFaultFleet } from "./fault-fleet.js";
+import { concurrentCallsScript, writeStormScript } from "./fault-scripts.js";
+
+/** Low on purpose: 50 calls reserving their worst case cannot all fit, so the budget is what admits them. */
+const DAILY_BUDGET_USD = 0.05;
+
+/** When the container's current process started: it changes when the process exits and is restarted. */
+const startedAt = async (container: string) =>
+  (await docker(["inspect", "-f", "{{.State.StartedAt}}", container])).trim();
 
 const HAVE_DOCKER = await dockerReady();
 if (!HAVE_DOCKER) console.warn("skipping the fault family: no Docker daemon answers");
@@ -48,7 +56,7 @@ describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
     );
 
   beforeAll(async () => {
-    fleet = await startFaultFleet("faults", "10.244.128.0/17");
+    fleet = await startFaultFleet("faults", "10.244.128.0/17", { dailyBudgetUsd: DAILY_BUDGET_USD });
   }, 600_000);
 
   afterAll(async () => {
@@ -116,11 +124,112 @@ describe.skipIf(!HAVE_DOCKER)("fault family (real Docker)", () => {
         async () => ((await fleet.fake.chats()).length > before ? true : undefined),
         60_000,
       );
-      await signalNode(await fleet.container(service), "TERM");
+      const container = await fleet.container(service);
+      const started = await startedAt(container);
+      await signalNode(container, "TERM");
       const out = await chat;
       expect(out.code, out.stderr).toBe(0);
       expect(out.stdout).toContain("w11");
+      // The signal reached the service's process: it drained, exited, and Docker started a new one.
+      await waitFor(
+        `${service} to exit and restart`,
+        async () => ((await startedAt(container)) !== started ? true : undefined),
+        60_000,
+      );
       await healthy();
     }, 300_000);
   }
+
+  it("a blackboard write storm across a mesh kill -9: every acknowledged write is present", async () => {
+    const agent = await fleet.container("agent-assistant");
+    const storm = nodeIn(agent, writeStormScript(25_000));
+    await waitFor(
+      "writes before the crash",
+      async () => {
+        const r = await fleet.operator("GET", "/v1/blackboard/context/notes_storm_40");
+        return r.status === 200 ? true : undefined;
+      },
+      30_000,
+    );
+    await signalNode(await fleet.container("mesh"), "KILL");
+    const crashAt = Date.now();
+    const out = await storm;
+    const { acks, failed } = JSON.parse(out.stdout) as { acks: [number, number][]; failed: number };
+    const acked = acks.map(([i]) => i);
+    expect(failed, "the storm saw the crash").toBeGreaterThan(0);
+    expect(acked.length).toBeGreaterThan(40);
+    await healthy();
+    const missing: number[] = [];
+    for (const i of acked) {
+      const r = await fleet.operator("GET", `/v1/blackboard/context/notes_storm_${i}`);
+      if (r.status !== 200 || (JSON.parse(r.body) as { value: { i: number } }).value.i !== i) missing.push(i);
+    }
+    console.info(
+      `write storm: ${acked.length} acknowledged, ${failed} failed during the crash, ${missing.length} lost`,
+    );
+    expect(missing, `${missing.length} of ${acked.length} acknowledged writes lost`).toEqual([]);
+    // The storm went on through the crash: writes were acknowledged again once the mesh was back.
+    expect(acks.some(([, at]) => at > crashAt + 1000)).toBe(true);
+  }, 300_000);
+
+  it("messages sent while the agent is down are delivered after it is back", async () => {
+    const agent = await fleet.container("agent-assistant");
+    await fleet.fake.script({ text: "got one" }, { text: "got two" }, { text: "got three" });
+    await docker(["stop", "-t", "20", agent]);
+    try {
+      for (const word of ["alpha", "bravo", "charlie"]) {
+        const r = await fleet.operator("POST", "/v1/agents/assistant/messages", {
+          payload: `while you were down: ${word}`,
+        });
+        expect(r.status, r.body).toBe(202);
+      }
+    } finally {
+      await docker(["start", agent]);
+    }
+    await healthy();
+    const seen = () =>
+      fleet.fake.chats().then((reqs) => {
+        const text = reqs.map((r) => r.body).join("\n");
+        return ["alpha", "bravo", "charlie"].every((w) => text.includes(`while you were down: ${w}`));
+      });
+    await waitFor(
+      "the three messages at the model",
+      async () => ((await seen()) ? true : undefined),
+      120_000,
+    );
+  }, 300_000);
+
+  // Last: the killed calls are charged their full reservation, which spends today's (small) budget.
+  it("the proxy killed -9 under 50 concurrent streams: no stuck reservation, the budget never passed", async () => {
+    const words = Array.from({ length: 40 }, (_, i) => `t${i}`).join(" ");
+    await fleet.fake.script(...Array.from({ length: 50 }, () => ({ text: words, chunkDelayMs: 400 })));
+    const before = (await fleet.fake.chats()).length;
+    const load = nodeIn(await fleet.container("agent-assistant"), concurrentCallsScript(50, "gpt-4o-mini"));
+    await waitFor(
+      "streams in flight",
+      async () => ((await fleet.fake.chats()).length > before ? true : undefined),
+      60_000,
+    );
+    await signalNode(await fleet.container("egress-proxy"), "KILL");
+    const out = await load;
+    const { statuses } = JSON.parse(out.stdout) as { statuses: Record<string, number> };
+    // The budget admitted only what fits: the rest were refused up front with 402.
+    expect(statuses["402"] ?? 0, JSON.stringify(statuses)).toBeGreaterThan(0);
+    await healthy();
+    const costs = await waitFor(
+      "the proxy's cost report",
+      async () => {
+        const r = await fleet.operator("GET", "/v1/costs?period=today");
+        return r.status === 200
+          ? (JSON.parse(r.body) as { agents: Record<string, { today_usd: number; reserved_usd: number }> })
+          : undefined;
+      },
+      60_000,
+    );
+    const mine = costs.agents.assistant;
+    console.info(`proxy kill under load: ${JSON.stringify(statuses)}; ledger ${JSON.stringify(mine)}`);
+    expect(mine?.reserved_usd, JSON.stringify(mine)).toBe(0);
+    expect(mine?.today_usd ?? 0).toBeGreaterThan(0);
+    expect(mine?.today_usd ?? 0).toBeLessThanOrEqual(DAILY_BUDGET_USD + 1e-9);
+  }, 300_000);
 });

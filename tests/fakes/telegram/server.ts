@@ -76,7 +76,14 @@ const fail = (res: ServerResponse, code: number, description: string, parameters
   reply(res, code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
 
 export async function startFakeTelegram(
-  opts: { token?: string; username?: string } = {},
+  opts: {
+    token?: string;
+    username?: string;
+    host?: string;
+    port?: number;
+    /** Serve `POST /_fake/say {user, text}` and `GET /_fake/sent` (a fake in a container, driven from the host). */
+    control?: boolean;
+  } = {},
 ): Promise<FakeTelegram> {
   const token = opts.token ?? "123456789:AAFakeTelegramToken_abcdefghijklmnopqrs";
   const botId = Number(token.split(":")[0]);
@@ -192,7 +199,32 @@ export async function startFakeTelegram(
     },
   };
 
+  const userSays = (userId: number, text: string): Update => {
+    const u: Update = {
+      update_id: nextUpdate++,
+      message: {
+        message_id: nextMessage++,
+        date: Math.floor(Date.now() / 1000),
+        text,
+        from: { id: userId, is_bot: false, first_name: `user${userId}` },
+        chat: { id: userId, type: "private" },
+      },
+    };
+    void push(u);
+    return u;
+  };
+
+  const control = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" && req.url === "/_fake/sent") return ok(res, sent);
+    if (req.method !== "POST" || req.url !== "/_fake/say") return fail(res, 404, "Not Found");
+    readJson(req).then(
+      (b) => ok(res, userSays(Number(b.user), String(b.text))),
+      () => fail(res, 400, "Bad Request: can't parse JSON"),
+    );
+  };
+
   const server: Server = createServer((req, res) => {
+    if (opts.control && req.url?.startsWith("/_fake/")) return control(req, res);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? "").split("?")[0]!);
     if (!match) return fail(res, 404, "Not Found");
     readJson(req).then(
@@ -206,7 +238,7 @@ export async function startFakeTelegram(
       () => fail(res, 400, "Bad Request: can't parse JSON"),
     );
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -215,20 +247,7 @@ export async function startFakeTelegram(
     calls,
     sent,
     actions,
-    userSays(userId, text) {
-      const u: Update = {
-        update_id: nextUpdate++,
-        message: {
-          message_id: nextMessage++,
-          date: Math.floor(Date.now() / 1000),
-          text,
-          from: { id: userId, is_bot: false, first_name: `user${userId}` },
-          chat: { id: userId, type: "private" },
-        },
-      };
-      void push(u);
-      return u;
-    },
+    userSays,
     rateLimitNext(count, retryAfterS) {
       limited = count;
       retryAfter = retryAfterS;

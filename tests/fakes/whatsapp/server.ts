@@ -26,7 +26,12 @@ export interface FakeWhatsApp {
   readonly typing: string[];
   readonly requests: { method: string; path: string; auth: string | undefined }[];
   /** A user writes; the signed webhook is POSTed to `webhookUrl`. Resolves with the mesh's status and the message id. */
-  userSays(waId: string, text: string, opts?: { id?: string }): Promise<{ status: number; id: string }>;
+  /** `sentAt` (ms): when the user wrote, as Meta's `timestamp` says (a late redelivery is older). */
+  userSays(
+    waId: string,
+    text: string,
+    opts?: { id?: string; sentAt?: number },
+  ): Promise<{ status: number; id: string }>;
   /** POSTs a raw body with the given headers (bad signatures, status-only payloads). */
   post(body: string, headers: Record<string, string>): Promise<number>;
   sign(body: string): string;
@@ -171,7 +176,7 @@ export async function startFakeWhatsApp(opts: { accessToken?: string } = {}): Pr
                     {
                       from: waId,
                       id,
-                      timestamp: String(Math.floor(Date.now() / 1000)),
+                      timestamp: String(Math.floor((o.sentAt ?? Date.now()) / 1000)),
                       type: "text",
                       text: { body: text },
                     },

@@ -42,6 +42,8 @@ export async function startStack(
     channels?: MeshConfig["channels"];
     channelSecret?: (credential: string) => string | undefined;
     limits?: Partial<MeshLimits>;
+    /** The egress proxy the mesh's channels leave through (tests/integration/channels/helpers.ts). */
+    proxyUrl?: string;
   } = {},
 ): Promise<Stack> {
   const ids = Object.keys(agents);
@@ -55,7 +57,7 @@ export async function startStack(
       },
     ]),
   );
-  const config = meshConfig(entries);
+  const config = meshConfig(entries, extra.proxyUrl);
   config.workflows = workflows;
   if (extra.channels) config.channels = extra.channels;
   const mesh = await startMesh(config, {

@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeDiscord, startFakeDiscord } from "../../fakes/discord/index.js";
 import { type Stack, startStack, waitFor } from "../agent/mesh-stack.js";
-import { channelRow, pairCode, waitForState } from "./helpers.js";
+import { type ChannelProxy, channelRow, pairCode, startChannelProxy, waitForState } from "./helpers.js";
 
 let dc: FakeDiscord | undefined;
 let stack: Stack | undefined;
+let proxy: ChannelProxy | undefined;
 
 afterEach(async () => {
   await stack?.close();
+  await proxy?.close();
+  proxy = undefined;
   await dc?.close();
   stack = undefined;
   dc = undefined;
@@ -16,7 +19,10 @@ afterEach(async () => {
 async function fleet(token?: string): Promise<void> {
   dc = await startFakeDiscord();
   const secret = token ?? dc.token;
+  // REST leaves through the proxy's CONNECT door; the token stays in the mesh (IDENTIFY frames).
+  proxy = await startChannelProxy({ apis: {}, hosts: [new URL(dc.apiUrl).host], secrets: {} });
   stack = await startStack({ alice: {}, bob: {} }, [], {
+    proxyUrl: proxy.url,
     channels: { discord: { enabled: true, api_root: dc.apiUrl } },
     channelSecret: (c) => (c === "DISCORD_BOT_TOKEN" ? secret : undefined),
   });

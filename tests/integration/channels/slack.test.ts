@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeSlack, startFakeSlack } from "../../fakes/slack/index.js";
 import { type Stack, startStack, waitFor } from "../agent/mesh-stack.js";
-import { channelRow, pairCode, waitForState } from "./helpers.js";
+import { type ChannelProxy, channelRow, pairCode, startChannelProxy, waitForState } from "./helpers.js";
 
 let slack: FakeSlack | undefined;
 let stack: Stack | undefined;
+let proxy: ChannelProxy | undefined;
 
 afterEach(async () => {
   await stack?.close();
+  await proxy?.close();
+  proxy = undefined;
   await slack?.close();
   stack = undefined;
   slack = undefined;
@@ -20,9 +23,16 @@ async function fleet(mode: "socket" | "http", botToken?: string): Promise<void> 
     SLACK_APP_TOKEN: slack.appToken,
     SLACK_SIGNING_SECRET: slack.signingSecret,
   };
+  // The proxy holds both tokens and tunnels the Socket Mode WebSocket; the mesh keeps the signing secret.
+  proxy = await startChannelProxy({
+    apis: mode === "socket" ? { _slack: slack.apiUrl, _slack_app: slack.apiUrl } : { _slack: slack.apiUrl },
+    hosts: mode === "socket" ? [new URL(slack.apiUrl).host] : [],
+    secrets: { SLACK_BOT_TOKEN: secrets.SLACK_BOT_TOKEN!, SLACK_APP_TOKEN: secrets.SLACK_APP_TOKEN! },
+  });
   stack = await startStack({ alice: {}, bob: {} }, [], {
     channels: { slack: { enabled: true, mode, api_root: slack.apiUrl } },
-    channelSecret: (c) => secrets[c],
+    channelSecret: (c) => (c === "SLACK_SIGNING_SECRET" ? secrets[c] : undefined),
+    proxyUrl: proxy.url,
   });
   slack.eventsUrl = `${stack.meshUrl}/webhook/slack`;
 }

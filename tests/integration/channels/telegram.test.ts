@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, startFakeTelegram } from "../../fakes/telegram/index.js";
 import { type Stack, startStack, waitFor } from "../agent/mesh-stack.js";
-import { channelRow, pairCode as pairTelegram } from "./helpers.js";
+import { type ChannelProxy, channelRow, pairCode as pairTelegram, startChannelProxy } from "./helpers.js";
 
 let tg: FakeTelegram | undefined;
 let stack: Stack | undefined;
+let proxy: ChannelProxy | undefined;
 
 afterEach(async () => {
   await stack?.close();
+  await proxy?.close();
+  proxy = undefined;
   await tg?.close();
   stack = undefined;
   tg = undefined;
@@ -19,9 +22,11 @@ const pairCode = () => pairTelegram(stack!.meshUrl, "telegram");
 async function fleet(token?: string): Promise<void> {
   tg = await startFakeTelegram();
   const secret = token ?? tg.token;
+  // The proxy holds the bot token; the mesh gets none (no channelSecret).
+  proxy = await startChannelProxy({ apis: { _telegram: tg.url }, secrets: { TELEGRAM_BOT_TOKEN: secret } });
   stack = await startStack({ alice: {}, bob: {} }, [], {
     channels: { telegram: { enabled: true, api_root: tg.url } },
-    channelSecret: (c) => (c === "TELEGRAM_BOT_TOKEN" ? secret : undefined),
+    proxyUrl: proxy.url,
   });
 }
 
@@ -137,6 +142,23 @@ describe("Telegram channel through the real mesh and real agents", () => {
       "[alice] after the flood wait",
       "[alice] after the flood wait",
     ]);
+  });
+
+  it("issue 17: the proxy writes the bot token into the path; the mesh, its status, the model and the logs never see it", async () => {
+    await pairedFleet();
+    stack!.fake.script("openai", { text: "proxied" });
+    expect(await say(OWNER, "hello through the proxy")).toEqual(["[alice] proxied"]);
+    // The fake Bot API only answers /bot<its token>/…: every call arrived with the token in the path.
+    expect(tg!.calls.map((c) => c.method)).toEqual(
+      expect.arrayContaining(["getMe", "getUpdates", "sendMessage"]),
+    );
+    const seen = [
+      JSON.stringify(await channelRow(stack!.meshUrl, "telegram")),
+      JSON.stringify(stack!.fake.requests),
+      proxy!.logs.join("\n"),
+    ].join("\n");
+    expect(seen).not.toContain(tg!.token);
+    expect(seen).not.toContain(tg!.token.split(":")[1]);
   });
 
   it("shows a token the platform rejects in status, without the token", async () => {

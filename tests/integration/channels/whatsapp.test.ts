@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeWhatsApp, startFakeWhatsApp } from "../../fakes/whatsapp/index.js";
 import { type Stack, startStack, waitFor } from "../agent/mesh-stack.js";
-import { channelRow, pairCode, waitForState } from "./helpers.js";
+import { type ChannelProxy, channelRow, pairCode, startChannelProxy, waitForState } from "./helpers.js";
 
 let wa: FakeWhatsApp | undefined;
 let stack: Stack | undefined;
+let proxy: ChannelProxy | undefined;
 const VERIFY = "verify-token-for-tests-0123";
 
 afterEach(async () => {
   await stack?.close();
+  await proxy?.close();
+  proxy = undefined;
   await wa?.close();
   stack = undefined;
   wa = undefined;
@@ -21,9 +24,15 @@ async function fleet(accessToken?: string): Promise<void> {
     WHATSAPP_APP_SECRET: wa.appSecret,
     WHATSAPP_VERIFY_TOKEN: VERIFY,
   };
+  // The proxy injects the access token; the mesh keeps what verifies inbound webhooks.
+  proxy = await startChannelProxy({
+    apis: { _whatsapp: wa.url },
+    secrets: { WHATSAPP_ACCESS_TOKEN: secrets.WHATSAPP_ACCESS_TOKEN! },
+  });
   stack = await startStack({ alice: {}, bob: {} }, [], {
     channels: { whatsapp: { enabled: true, api_root: wa.url, phone_number_id: wa.phoneNumberId } },
-    channelSecret: (c) => secrets[c],
+    channelSecret: (c) => (c === "WHATSAPP_ACCESS_TOKEN" ? undefined : secrets[c]),
+    proxyUrl: proxy.url,
     // The real pair rate is one message per user every 6 s; the spacing itself is asserted below.
     limits: { whatsapp_send_interval_ms: 200 },
   });
@@ -116,6 +125,25 @@ describe("WhatsApp channel through the real mesh and real agents", () => {
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(4096);
     expect(chunks.join("").trimEnd()).toBe(`[alice] ${long}`.trimEnd());
     expect(wa!.rateLimited).toBe(1);
+  });
+
+  it("issue 17: a reply outside the 24-hour customer-service window is not sent, and status says why", async () => {
+    await pairedFleet();
+    const sentBefore = wa!.to(OWNER).length;
+    // A delivery Meta retried for a day: the user wrote 25 hours ago, so free-form text may not go out.
+    const { status } = await wa!.userSays(OWNER, "/agents", { sentAt: Date.now() - 25 * 3600_000 });
+    expect(status).toBe(200);
+    const row = await waitFor("the window refusal in status", async () => {
+      const r = await channelRow(stack!.meshUrl, "whatsapp");
+      return r?.detail?.includes("24-hour") ? r : undefined;
+    });
+    expect(row.state).toBe("connected");
+    expect(row.detail).toContain(
+      `last reply to ${OWNER} not sent: outside WhatsApp's 24-hour customer-service window`,
+    );
+    expect(wa!.to(OWNER).length).toBe(sentBefore);
+    // When the user writes again the window is open again.
+    expect(await say(OWNER, "/agents")).toEqual([expect.stringContaining("Agents: alice, bob")]);
   });
 
   it("shows a token the platform rejects in status, without the token", async () => {

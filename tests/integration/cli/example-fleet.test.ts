@@ -27,7 +27,9 @@ describe("the example fleet in config/", () => {
     expect(committed, REGENERATE).toEqual(rendered);
     // init picks a port and pool free on this host (issue 16): the committed file has the defaults.
     const defaults = (text: string) =>
-      text.replace(/^ {2}port: \d+$/m, "  port: 8420").replace(/subnet_pool: "[^"]+"/, 'subnet_pool: "10.231.0.0/16"');
+      text
+        .replace(/^ {2}port: \d+$/m, "  port: 8420")
+        .replace(/subnet_pool: "[^"]+"/, 'subnet_pool: "10.231.0.0/16"');
     for (const file of rendered) {
       expect(readFileSync(join(REPO, "config", file), "utf8"), `config/${file}: ${REGENERATE}`).toBe(
         defaults(readFileSync(join(dir, "config", file), "utf8")),

@@ -38,6 +38,21 @@ describe("bad input gets a precise 4xx and the proxy keeps serving", () => {
     ["malformed JSON", "/llm/openai/v1/chat/completions", "{not json", 400, "OL_ERR_PROXY_BAD_BODY"],
     ["a JSON array", "/llm/openai/v1/chat/completions", "[1]", 400, "OL_ERR_PROXY_BAD_BODY"],
     ["no model", "/llm/openai/v1/chat/completions", "{}", 400, "OL_ERR_PROXY_MODEL_MISSING"],
+    // issue 15: the door reads members without parsing the prompt; a body a parser would read two ways is refused.
+    [
+      "a duplicated model member",
+      "/llm/openai/v1/chat/completions",
+      '{"model":"gpt-4o-mini","messages":[],"model":"gpt-4o"}',
+      400,
+      "OL_ERR_PROXY_BAD_BODY",
+    ],
+    [
+      "a bracket that does not pair",
+      "/llm/openai/v1/chat/completions",
+      '{"messages":[}],"model":"gpt-4o-mini"}',
+      400,
+      "OL_ERR_PROXY_BAD_BODY",
+    ],
     [
       "an unknown provider",
       "/llm/nope/v1/chat/completions",

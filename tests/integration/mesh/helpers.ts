@@ -82,6 +82,7 @@ export async function startMesh(
     subnetOverrides?: MeshDeps["subnetOverrides"];
     masterKey?: string;
     channelSecret?: MeshDeps["channelSecret"];
+    dashboardAssets?: string;
   } = {},
 ): Promise<Harness> {
   const dir = opts.dir ?? tempDir();
@@ -97,6 +98,7 @@ export async function startMesh(
       limits: opts.limits,
       subnetOverrides: opts.subnetOverrides,
       channelSecret: opts.channelSecret,
+      ...(opts.dashboardAssets ? { dashboardAssets: opts.dashboardAssets } : {}),
     });
   } catch (error) {
     store.close();

@@ -66,13 +66,26 @@ describe("a mesh database from release 2c94cff upgrades in place", () => {
     const store = MeshStore.open(path);
     const after = dump(store.db);
     const upgradedSchema = schemaOf(store.db);
-    expect(store.schemaVersion).toBe(7);
+    expect(store.schemaVersion).toBe(8);
     store.close();
 
     const { orch_schema_version: orchTrack = [], ...kept } = before;
+    // Migration 008 (issue 22) adds columns with their defaults to rows that were there.
+    const withDefaults = (table: string, defaults: Record<string, unknown>) =>
+      (kept[table] ?? []).map((r) => ({ ...r, ...defaults }));
     // Migration 007 (channels, newer than the fixture) adds its tables empty and is applied now.
     expect(after).toEqual({
       ...kept,
+      schedules: withDefaults("schedules", {
+        paused: 0,
+        tool_name: null,
+        tool_params_json: null,
+        errors: 0,
+        last_error: null,
+        last_outcome: null,
+      }),
+      step_runs: withDefaults("step_runs", { fallback: 0 }),
+      webhook_state: withDefaults("webhook_state", { deliveries: 0, last_delivery_at: null }),
       channel_agent_choice: [],
       channel_codes: [],
       channel_seen: [],
@@ -81,6 +94,7 @@ describe("a mesh database from release 2c94cff upgrades in place", () => {
         ...(before.schema_version ?? []),
         ...orchTrack.map((r) => ({ ...r, version: Number(r.version) + 3 })),
         { version: 7, name: "channels", applied_at: expect.any(Number) },
+        { version: 8, name: "parity", applied_at: expect.any(Number) },
       ],
     });
     const fresh = new MeshStore(new Database(":memory:"));
@@ -132,7 +146,7 @@ describe("a mesh database from release 2c94cff upgrades in place", () => {
     const inbox = (await get("/v1/inbox?after=0", "research")).json().messages as Row[];
     expect(inbox.map((m) => m.id)).toEqual(undelivered.map((r) => r.id));
     const status = (await get("/v1/status")).json();
-    expect(status.schema_version).toBe(7);
+    expect(status.schema_version).toBe(8);
     expect(status.agents.find((a: Row) => a.id === "scout")).toMatchObject({ dead: 1 });
 
     // Orchestration: schedules, webhook generation, the queued run, and the pending step.

@@ -116,6 +116,33 @@ describe("workflow triggers", () => {
   });
 });
 
+describe("issue 22: managing a mesh.yaml schedule", () => {
+  it("the operator pauses it (no slot fires) and resumes it; its spec changes only in mesh.yaml (409)", async () => {
+    const { clock, orch, asAgent } = await boot();
+    const put = (body: Record<string, unknown>) =>
+      mesh!.app.inject({
+        method: "PUT",
+        url: "/v1/schedules/config:sweep",
+        headers: OPERATOR,
+        payload: body,
+      });
+    const paused = await put({ paused: true });
+    expect(paused.statusCode).toBe(200);
+    expect(paused.json()).toMatchObject({ paused: true, source: "config" });
+    clock.advance(61_000);
+    expect(orch.scheduler.tick()).toBe(0);
+    const change = await put({ schedule: "every 5m" });
+    expect(change.statusCode).toBe(409);
+    expect(change.json().code).toBe("OL_ERR_ORCH_SCHEDULE_FROM_CONFIG");
+    // An agent cannot touch a config schedule at all.
+    const byAgent = await asAgent("research", "PUT", "/v1/schedules/config:sweep", { paused: false });
+    expect(byAgent.statusCode).toBe(404);
+    expect((await put({ paused: false })).json()).toMatchObject({ paused: false, spec: "every 1m" });
+    clock.advance(61_000);
+    expect(orch.scheduler.tick()).toBe(1);
+  });
+});
+
 describe("concurrency: queue | skip | cancel_running", () => {
   it("queue: a second run with the same key waits and starts when the first finishes; other keys run", async () => {
     const { run, finish, show } = await boot();

@@ -15,6 +15,7 @@ const TOP_LEVEL = [
   "status",
   "chat",
   "costs",
+  "dashboard",
   "logs",
   "doctor",
   "agent",

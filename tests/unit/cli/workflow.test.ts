@@ -82,6 +82,7 @@ describe("workflow CLI: argv as data", () => {
   it("the step table shows each step's result, error or reason in aligned columns", () => {
     const step = {
       kind: "agent",
+      promoted: [],
       conclusion: null,
       reason: null,
       attempt: 1,
@@ -229,11 +230,11 @@ describe("openlegion workflow / webhook through the operator API", () => {
     );
   });
 
-  it("webhook list shows the URL and target; rotate prints the new derived secret once", async () => {
+  it("webhook list shows the URL, target, generation and deliveries; rotate prints the new derived secret once", async () => {
     const cwd = await fleet();
     const list = await runCli(["webhook", "list"], { cwd });
     expect(list.stdout).toMatch(
-      /deploy\s+http:\/\/127\.0\.0\.1:\d+\/webhook\/hook\/deploy\s+→ workflow:gated\s+\(generation 1\)/,
+      /deploy\s+http:\/\/127\.0\.0\.1:\d+\/webhook\/hook\/deploy\s+workflow:gated\s+1\s+0\s+-/,
     );
     const rotated = await runCli(["webhook", "rotate", "deploy"], { cwd });
     expect(rotated.code).toBe(0);

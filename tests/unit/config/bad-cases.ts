@@ -189,11 +189,14 @@ export const BAD_CASES: BadCase[] = [
     expect: [[`${A}:3:17 agents.researcher.skills_dir`, "not supported: custom skills are not available"]],
   },
   {
-    name: "browser_backend (refused until browser tools are implemented)",
-    files: agents("agents:\n  researcher:\n    browser_backend: basic\n"),
-    expect: [
-      [`${A}:3:22 agents.researcher.browser_backend`, "not supported: browser tools are not available"],
-    ],
+    name: "issue 19: browser_backend stealth (refused: only basic is implemented)",
+    files: agents("agents:\n  researcher:\n    browser_backend: stealth\n"),
+    expect: [[`${A}:3:22 agents.researcher.browser_backend`, 'not supported: browser_backend "stealth"']],
+  },
+  {
+    name: "issue 19: browser_backend advanced (refused: only basic is implemented)",
+    files: agents("agents:\n  researcher:\n    browser_backend: advanced\n"),
+    expect: [[`${A}:3:22 agents.researcher.browser_backend`, 'not supported: browser_backend "advanced"']],
   },
   {
     name: "a condition that is not CEL",
@@ -211,12 +214,45 @@ export const BAD_CASES: BadCase[] = [
     expect: [[`${P}:1:41 researcher.allowed_apis.1`, 'unknown api "serpapi"']],
   },
   {
-    name: "remote MCP server (not implemented yet)",
+    name: "issue 18: remote MCP server whose host is not in allowed_hosts",
     files: agents(
-      "agents:\n  researcher:\n    mcp_servers:\n      - name: docs\n        url: https://mcp.example.com/mcp\n",
+      "agents:\n  researcher:\n    allowed_hosts: [api.example.com]\n    mcp_servers:\n      - name: docs\n        url: https://mcp.example.com/mcp\n",
     ),
     expect: [
-      [`${A}:5:14 agents.researcher.mcp_servers.0.url`, "remote MCP servers (url) are not supported yet"],
+      [
+        `${A}:6:14 agents.researcher.mcp_servers.0.url`,
+        'mcp.example.com is not in agents.researcher.allowed_hosts (api.example.com): add "mcp.example.com" there',
+      ],
+    ],
+  },
+  {
+    name: "issue 18: remote MCP server with args, and a command server with a credential",
+    files: agents(
+      "agents:\n  researcher:\n    allowed_hosts: [mcp.example.com]\n    mcp_servers:\n      - name: docs\n        url: https://mcp.example.com/mcp\n        args: [x]\n      - name: fs\n        command: mcp-server-filesystem\n        credential: FS_TOKEN\n",
+    ),
+    expect: [
+      [
+        `${A}:7:15 agents.researcher.mcp_servers.0.args`,
+        "args is for command servers; a url server gets none",
+      ],
+      [`${A}:10:21 agents.researcher.mcp_servers.1.credential`, "credential is for url servers"],
+    ],
+  },
+  {
+    name: "issue 18: packages with an image of your own",
+    files: agents("agents:\n  researcher:\n    image: my/agent:1\n    image_packages:\n      apt: [jq]\n"),
+    expect: [
+      [
+        `${A}:5:7 agents.researcher.image_packages`,
+        'packages are baked into the OpenLegion agent image, but image is "my/agent:1"',
+      ],
+    ],
+  },
+  {
+    name: "issue 18: a Debian package name that is not one",
+    files: agents('agents:\n  researcher:\n    image_packages:\n      apt: ["jq; curl evil"]\n'),
+    expect: [
+      [`${A}:4:13 agents.researcher.image_packages.apt.0`, 'a Debian package is "name" or "name=version"'],
     ],
   },
   {

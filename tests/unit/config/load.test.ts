@@ -119,7 +119,6 @@ describe("loadFleet: defaults are the seed's", () => {
         temperature: 0.7,
         fallback_models: [],
         system_prompt: "",
-        browser_backend: "basic",
         resources: { memory_limit: "512m", cpu_limit: 0.5, pids_limit: 256 },
         budget: { daily_usd: 10, monthly_usd: 200 },
         mcp_servers: [],

@@ -72,7 +72,21 @@ describe("config", () => {
     [
       "an api without header or query",
       (c: Record<string, unknown>) => (c.apis = { s: { base_url: "https://s.example", credential: "K" } }),
-      /header or a query/,
+      /needs a credential and a header, a query parameter or a path_prefix/,
+    ],
+    [
+      "a scheme without a header",
+      (c: Record<string, unknown>) =>
+        (c.apis = { s: { base_url: "https://s.example", credential: "K", query: "k", scheme: "Bearer" } }),
+      /scheme but no header/,
+    ],
+    [
+      "an agent that takes the mesh's identity",
+      (c: Record<string, unknown>) => {
+        const agents = c.agents as Record<string, unknown>;
+        agents._mesh = Object.values(agents)[0];
+      },
+      /_mesh is the mesh's/,
     ],
     ["a bad CIDR", (c: Record<string, unknown>) => (c.allow_private_cidrs = ["10.0.0.0/99"]), /CIDR/],
     ["an unknown field", (c: Record<string, unknown>) => (c.extra = 1), /extra|Unrecognized/i],

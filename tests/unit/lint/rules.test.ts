@@ -227,13 +227,6 @@ const INVALID: { name: string; mutate: (c: LintContext) => void; expected: strin
     expected: "OL013 config/agents.yaml#/agents/writer/skills_dir",
   },
   {
-    name: "a remote MCP server (not implemented)",
-    mutate: (c) => {
-      c.rawAgents = { agents: { writer: { mcp_servers: [{ name: "r", url: "https://mcp.example.com" }] } } };
-    },
-    expected: "OL013 config/agents.yaml#/agents/writer/mcp_servers/0/url",
-  },
-  {
     name: "schema: misspelled key",
     mutate: (c) => {
       svc(c, "agent-writer").mem_limt = "1g";

@@ -117,9 +117,11 @@ describe("compile: secrets", () => {
       "cred_anthropic_api_key",
       "cred_brave_api_key",
       "cred_openai_api_key",
+      // Telegram's bot token is the proxy's: it writes it into the Bot API path (issue 17 item 4).
+      "cred_telegram_bot_token",
       "master_key",
     ]);
-    expect(mounted("mesh")).toEqual(["cred_crm_webhook_secret", "cred_telegram_bot_token", "master_key"]);
+    expect(mounted("mesh")).toEqual(["cred_crm_webhook_secret", "master_key"]);
     expect(
       Object.values(model.compose.secrets).every((s) =>
         /^\.\/\.openlegion\/secrets\/[a-z0-9_-]+$/.test(s.file),
@@ -227,6 +229,45 @@ describe("compile: MCP servers", () => {
     expect(mounted("egress-proxy")).not.toContain("cred_github_pat");
     expect(model.secrets.values.get("cred_github_pat")).toBe("ghp-secret-value");
     expect([...trackedOutputs(model).values()].join("\n")).not.toContain("ghp-secret-value");
+  });
+
+  it("issue 18: a remote server becomes a proxy API of kind mcp; its bearer is mounted into the proxy only", () => {
+    const input = oneAgent();
+    const agents = input.agents as { agents: Record<string, Record<string, unknown>> };
+    agents.agents.researcher!.allowed_hosts = ["mcp.example.com"];
+    agents.agents.researcher!.mcp_servers = [
+      { name: "docs", url: "https://mcp.example.com/v1/mcp", credential: "DOCS_MCP_TOKEN", transport: "sse" },
+    ];
+    const model = compile(
+      makeFleet({ ...input, env: { OPENLEGION_CRED_DOCS_MCP_TOKEN: "docs-bearer-value" } }),
+      opts,
+    );
+    const outputs = trackedOutputs(model);
+    const manifest = JSON.parse(
+      [...outputs.entries()].find(([p]) => p.endsWith("agent-researcher/manifest.json"))![1],
+    );
+    expect(manifest.mcp_servers).toEqual([
+      {
+        name: "docs",
+        url: "https://mcp.example.com/v1/mcp",
+        transport: "sse",
+        args: [],
+        env: {},
+        secret_env: {},
+        timeout_s: 60,
+      },
+    ]);
+    const proxy = JSON.parse(model.files.get("compose/egress-proxy/config.json")!);
+    expect(proxy.apis["mcp.researcher.docs"]).toEqual({
+      base_url: "https://mcp.example.com",
+      credential: "DOCS_MCP_TOKEN",
+      kind: "mcp",
+    });
+    expect(proxy.agents.researcher.allowed_apis).toContain("mcp.researcher.docs");
+    const mounted = (svc: string) => (model.compose.services[svc]?.secrets ?? []).map((s) => s.source);
+    expect(mounted("egress-proxy")).toContain("cred_docs_mcp_token");
+    expect(mounted("agent-researcher")).not.toContain("cred_docs_mcp_token");
+    expect([...outputs.values()].join("\n")).not.toContain("docs-bearer-value");
   });
 
   it("refuses to render when .env lacks an MCP server's secret", () => {

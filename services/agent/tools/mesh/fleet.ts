@@ -7,7 +7,7 @@ import { AGENT_HISTORY_MAX } from "../../../common/contracts/mesh-api.js";
 import { MeshRoutes } from "../../../common/contracts/mesh-routes.js";
 import { ToolErrors } from "../errors.js";
 import { openConfined, resolveInRoot } from "../fs/safe-path.js";
-import { defineTool } from "../types.js";
+import { defineTool, type ToolContext } from "../types.js";
 
 export const ARTIFACT_MAX_BYTES = 5_000_000;
 const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -54,34 +54,58 @@ export const saveArtifactTool = defineTool({
     description: z.string().max(1000).optional(),
   }),
   async run(args, ctx) {
-    const bytes = Buffer.byteLength(args.content, "utf8");
-    if (bytes > ARTIFACT_MAX_BYTES) throw ToolErrors.tooLarge("artifact", ARTIFACT_MAX_BYTES);
-    const resolved = await resolveInRoot(ctx.dataRoot, `artifacts/${args.name}`);
-    await mkdir(dirname(resolved.abs), { recursive: true });
-    const handle = await openConfined(
-      ctx.dataRoot,
-      resolved,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
-    );
-    try {
-      await handle.writeFile(args.content, "utf8");
-    } finally {
-      await handle.close();
-    }
-    const sha256 = createHash("sha256").update(args.content).digest("hex");
-    const key = `context/artifacts/${ctx.agentId}/${args.name}`;
-    const value = {
-      path: `/data/${resolved.rel}`,
-      bytes,
-      sha256,
-      description: args.description ?? null,
-      agent: ctx.agentId,
-    };
-    const entry = await ctx.mesh.call(
-      MeshRoutes.blackboardWrite,
-      { params: { "*": key }, body: { value } },
-      { signal: ctx.signal },
-    );
-    return { saved: value.path, key, bytes, sha256, entry };
+    const a = await writeArtifact(ctx, args.name, Buffer.from(args.content, "utf8"), args.description);
+    const entry = await registerArtifact(ctx, a);
+    return { saved: a.saved, key: a.key, bytes: a.bytes, sha256: a.sha256, entry };
   },
 });
+
+export interface WrittenArtifact {
+  saved: string;
+  key: string;
+  bytes: number;
+  sha256: string;
+  value: { path: string; bytes: number; sha256: string; description: string | null; agent: string };
+}
+
+/** Writes bytes to /data/artifacts/<name>, confined to the data root (save_artifact, browser_screenshot). */
+export async function writeArtifact(
+  ctx: ToolContext,
+  name: string,
+  content: Buffer,
+  description?: string,
+): Promise<WrittenArtifact> {
+  if (!ARTIFACT_NAME.test(name))
+    throw ToolErrors.pathRefused(name, "artifact names are 1-128 of A-Z a-z 0-9 _ . -");
+  if (content.length > ARTIFACT_MAX_BYTES) throw ToolErrors.tooLarge("artifact", ARTIFACT_MAX_BYTES);
+  const resolved = await resolveInRoot(ctx.dataRoot, `artifacts/${name}`);
+  await mkdir(dirname(resolved.abs), { recursive: true });
+  const handle = await openConfined(
+    ctx.dataRoot,
+    resolved,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
+  );
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+  const bytes = content.length;
+  const sha256 = createHash("sha256").update(content).digest("hex");
+  const value = {
+    path: `/data/${resolved.rel}`,
+    bytes,
+    sha256,
+    description: description ?? null,
+    agent: ctx.agentId,
+  };
+  return { saved: value.path, key: `context/artifacts/${ctx.agentId}/${name}`, bytes, sha256, value };
+}
+
+/** Registers a written artifact on the blackboard at context/artifacts/<agent>/<name>. */
+export const registerArtifact = (ctx: ToolContext, a: WrittenArtifact): Promise<unknown> =>
+  ctx.mesh.call(
+    MeshRoutes.blackboardWrite,
+    { params: { "*": a.key }, body: { value: a.value } },
+    { signal: ctx.signal },
+  );

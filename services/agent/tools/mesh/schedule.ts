@@ -11,7 +11,7 @@ import { defineTool } from "../types.js";
 export const setCronTool = defineTool({
   name: "set_cron",
   description:
-    'Schedule a recurring message to yourself: 5-field cron ("0 9 * * 1-5", with an optional IANA timezone), "every 30m", or once "at 2026-03-01T09:00:00Z". The same name replaces an existing job.',
+    'Schedule a recurring message to yourself: 5-field cron ("0 9 * * 1-5", with an optional IANA timezone), "every 30m", or once "at 2026-03-01T09:00:00Z". The same name replaces an existing job. Give either message (you are woken with it) or tool {name, params} (that tool is called with those parameters without waking you).',
   input: setCronRequestSchema,
   async run(args, ctx) {
     return ctx.mesh.call(MeshRoutes.setCron, { body: args }, { signal: ctx.signal });

@@ -59,6 +59,16 @@ export const TRIGGER_RULES = [
   "all_done",
 ] as const;
 
+/**
+ * The seed's failure policies, accepted in `on_failure` when no handler has that name: `abort` (the
+ * default: the step fails), `skip` (= continue_on_error), `retry` (with `max_retries`, backoff 1 s
+ * doubling) and `fallback` (re-run once on `fallback_agent`).
+ */
+export const SEED_FAILURE_POLICIES = ["abort", "skip", "retry", "fallback"] as const;
+
+/** `input_from: blackboard://<key>`: the step input is that entry's value; `{name}` comes from the trigger payload. */
+export const BLACKBOARD_INPUT_PREFIX = "blackboard://";
+
 export const STEP_ACTIONS = ["prompt", "tool", "http", "wait", "approval", "noop", "notify"] as const;
 
 const stepFields = {
@@ -75,6 +85,8 @@ const stepFields = {
   idempotent: z.boolean().optional(),
   on_interrupt: z.enum(["fail", "retry", "ask_owner"]).optional(),
   on_failure: workflowId.optional(),
+  fallback_agent: agentId.optional(),
+  max_retries: z.int().min(0).max(19).optional(),
   continue_on_error: z.boolean().default(false),
 };
 
@@ -105,6 +117,12 @@ export const workflowSchema = z.strictObject({
   description: z.string().max(2000).optional(),
   trigger: z.string().min(1).max(200).optional().describe("Topic/event that starts a run (seed format)."),
   timeout: timeoutSchema.optional().describe("Whole-run timeout (seed: seconds)."),
+  on_complete: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Topic: a run that succeeds publishes {workflow, run_id, status, results} to its subscribers."),
   deadline: duration.optional(),
   inputs: z.record(workflowId, workflowInputSchema).default({}),
   fail_fast: z.boolean().default(true),

@@ -79,6 +79,7 @@ export class FeedConnection {
 /** Fans committed changes out to the open feeds whose prefix matches; at most `maxFeeds` at once. */
 export class FeedHub {
   readonly #feeds = new Set<FeedConnection>();
+  readonly #listeners: ((event: ChangeEvent) => void)[] = [];
   readonly maxFeeds: number;
   readonly maxQueue: number;
 
@@ -97,7 +98,13 @@ export class FeedHub {
     return feed;
   }
 
+  /** In-process readers of every change (the dashboard's event feed); they must not throw. */
+  listen(listener: (event: ChangeEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
   publish(event: ChangeEvent): void {
+    for (const l of this.#listeners) l(event);
     if (this.#feeds.size === 0) return;
     let frame: string | undefined;
     for (const feed of this.#feeds) {

@@ -75,9 +75,12 @@ export function blackboardModule(): MeshModule & { service(): BlackboardService 
       service = new BlackboardService(ctx);
       const page = ctx.limits.list_page;
 
-      route(app, MeshRoutes.blackboardRead, async (req, reply) =>
-        sendEntry(reply, 200, get().read(requirePrincipal(req.principal), req.params["*"])),
-      );
+      // Reads that returned only committed data answer without waiting for the open write batch (app.ts onSend).
+      route(app, MeshRoutes.blackboardRead, async (req, reply) => {
+        const row = get().read(requirePrincipal(req.principal), req.params["*"]);
+        req.committedRead = !ctx.store.isDirty(row.key);
+        return sendEntry(reply, 200, row);
+      });
 
       route(app, MeshRoutes.blackboardWrite, async (req, reply) => {
         const ifVersion = pickVersion(req.body.if_version, parseIfMatch(req.headers["if-match"]));
@@ -101,12 +104,16 @@ export function blackboardModule(): MeshModule & { service(): BlackboardService 
       route(app, MeshRoutes.blackboardList, async (req) => {
         const limit = req.query.limit ?? page;
         if (limit > page) throw MeshErrors.badRequest(`querystring.limit: must be at most ${page}`);
-        return get().list(requirePrincipal(req.principal), req.query.prefix, req.query.after, limit);
+        const page_ = get().list(requirePrincipal(req.principal), req.query.prefix, req.query.after, limit);
+        req.committedRead = !ctx.store.isDirty(req.query.prefix, true);
+        return page_;
       });
 
-      route(app, MeshRoutes.blackboardVersions, async (req) => ({
-        versions: get().versions(requirePrincipal(req.principal), req.params["*"], req.query.limit),
-      }));
+      route(app, MeshRoutes.blackboardVersions, async (req) => {
+        const versions = get().versions(requirePrincipal(req.principal), req.params["*"], req.query.limit);
+        req.committedRead = !ctx.store.isDirty(req.params["*"]);
+        return { versions };
+      });
 
       route(app, MeshRoutes.watchFeed, async (req, reply) => openFeed(get(), req.query.prefix, reply));
       app.addHook("preClose", async () => service?.feed.closeAll());

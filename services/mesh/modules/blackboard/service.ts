@@ -101,6 +101,7 @@ export class BlackboardService {
         keepVersions: ctx.limits.versions_per_key,
       });
       this.#notify(key, stored.version, "put", by);
+      ctx.store.markDirty(key);
       return { row: stored, created: !live };
     });
     this.feed.publish({ key, version: result.row.version, op: "put", by, at: result.row.updated_at });
@@ -122,6 +123,7 @@ export class BlackboardService {
       const version = row.version + 1;
       ctx.store.blackboard.tombstone(key, version, by, now, ctx.limits.versions_per_key);
       this.#notify(key, version, "delete", by);
+      ctx.store.markDirty(key);
       return { key, version };
     });
     this.feed.publish({ key, version: result.version, op: "delete", by, at: now });

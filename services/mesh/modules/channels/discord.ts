@@ -5,8 +5,11 @@ import {
   GatewayIntentBits,
   Partials,
   RESTJSONErrorCodes,
+  type RESTOptions,
   Routes,
 } from "discord.js";
+import { type RequestInit as UndiciInit, fetch as undiciFetch } from "undici";
+import type { ChannelEgress } from "./egress.js";
 import { redact } from "./redact.js";
 import { type Outcome, Supervisor } from "./supervisor.js";
 import type { ChannelAdapter, InboundMessage } from "./types.js";
@@ -15,6 +18,8 @@ export interface DiscordOptions {
   token: string;
   /** REST root (default https://discord.com/api); the gateway URL comes from its GET /gateway/bot. */
   apiRoot?: string;
+  /** REST calls leave through the egress proxy's CONNECT door. */
+  egress: ChannelEgress;
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
@@ -38,7 +43,15 @@ export class DiscordAdapter implements ChannelAdapter {
     this.#client = new Client({
       intents: [GatewayIntentBits.DirectMessages],
       partials: [Partials.Channel],
-      rest: o.apiRoot ? { api: o.apiRoot } : {},
+      // REST's documented `makeRequest` seam: undici's fetch through the proxy's CONNECT door.
+      rest: {
+        ...(o.apiRoot ? { api: o.apiRoot } : {}),
+        makeRequest: ((url: string, init: RequestInit) =>
+          undiciFetch(url, {
+            ...(init as UndiciInit),
+            dispatcher: o.egress.tunnel,
+          })) as unknown as RESTOptions["makeRequest"],
+      },
     });
     this.#sup = new Supervisor(
       "discord",

@@ -1,3 +1,4 @@
+import { AttemptLimiter } from "./attempts.js";
 import { type ChatCommand, HELP_TEXT, OWNER_ONLY, parseCommand } from "./commands.js";
 import type { ChannelStore } from "./store.js";
 import type { ChannelName, InboundMessage } from "./types.js";
@@ -28,6 +29,9 @@ export interface IngressDeps {
 }
 
 const REFUSAL_INTERVAL_MS = 600_000;
+/** Wrong pairing codes: 5 per user and 20 per channel in 15 minutes, then refused unchecked until the window moves. */
+const PAIRING_WINDOW_MS = 15 * 60_000;
+export const PAIRING_LIMITS = { perUser: 5, perChannel: 20, windowMs: PAIRING_WINDOW_MS } as const;
 const MAX_REMEMBERED_REFUSALS = 10_000;
 
 /**
@@ -36,6 +40,16 @@ const MAX_REMEMBERED_REFUSALS = 10_000;
  */
 export class ChannelIngress {
   readonly #refused = new Map<string, number>();
+  readonly #wrongByUser = new AttemptLimiter({
+    limit: PAIRING_LIMITS.perUser,
+    windowMs: PAIRING_WINDOW_MS,
+    maxKeys: MAX_REMEMBERED_REFUSALS,
+  });
+  readonly #wrongByChannel = new AttemptLimiter({
+    limit: PAIRING_LIMITS.perChannel,
+    windowMs: PAIRING_WINDOW_MS,
+    maxKeys: 1,
+  });
 
   constructor(private readonly d: IngressDeps) {}
 
@@ -61,10 +75,26 @@ export class ChannelIngress {
   async #stranger(m: InboundMessage, cmd: ChatCommand): Promise<void> {
     const d = this.d;
     if (cmd.kind === "start" && cmd.code !== "") {
-      if (d.store.redeemOwnerCode(d.channel, cmd.code, m.userId, d.now())) {
+      const now = d.now();
+      // Guessing is bounded: past the limit the code is not even checked (a right guess fails too).
+      const wait = Math.max(this.#wrongByUser.waitMs(m.userId, now), this.#wrongByChannel.waitMs("", now));
+      if (wait > 0) {
+        d.log("channel.pairing_rate_limited", {
+          channel: d.channel,
+          user: m.userId,
+          retry_after_s: Math.ceil(wait / 1000),
+        });
+        return d.reply(
+          m.chatId,
+          `Too many wrong pairing codes; try again in ${Math.ceil(wait / 60_000)} minute(s).`,
+        );
+      }
+      if (d.store.redeemOwnerCode(d.channel, cmd.code, m.userId, now)) {
         d.log("channel.paired", { channel: d.channel, user: m.userId });
         return d.reply(m.chatId, `Paired: you are the owner of this fleet's ${d.channel} bot.\n${HELP_TEXT}`);
       }
+      this.#wrongByUser.fail(m.userId, now);
+      this.#wrongByChannel.fail("", now);
       d.log("channel.pairing_refused", { channel: d.channel, user: m.userId });
       return d.reply(m.chatId, "That pairing code is wrong or has expired.");
     }

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { channelApi } from "../../../common/channel-egress.js";
 import { ChannelRoutes } from "../../../common/contracts/channel-routes.js";
 import type { RouteContract } from "../../../common/contracts/contract.js";
 import { type ChannelConfig, channelsSchema } from "../../../common/contracts/fleet/channels.js";
@@ -8,13 +9,20 @@ import { MeshErrors } from "../../errors.js";
 import { meshActions } from "./actions.js";
 import { splitMessage } from "./chunk.js";
 import { DiscordAdapter } from "./discord.js";
+import { ChannelEgress } from "./egress.js";
 import { ChannelIngress } from "./ingress.js";
 import { Pacer } from "./pacer.js";
 import { redact } from "./redact.js";
 import { SlackAdapter } from "./slack.js";
 import { ChannelStore } from "./store.js";
 import { TelegramAdapter } from "./telegram.js";
-import { type ChannelAdapter, type ChannelName, type ChannelStatus, channelNameSchema } from "./types.js";
+import {
+  type ChannelAdapter,
+  type ChannelName,
+  type ChannelStatus,
+  channelNameSchema,
+  Undeliverable,
+} from "./types.js";
 import { WhatsAppAdapter } from "./whatsapp.js";
 
 export interface ChannelDeps {
@@ -28,49 +36,38 @@ type Factory = (
   secret: ChannelDeps["secret"],
   log: Log,
   ctx: MeshContext,
+  egress: ChannelEgress,
 ) => ChannelAdapter | string;
 
-/** One factory per platform; a string result says which secret is missing. */
+/**
+ * One factory per platform; a string result says which secret is missing. Tokens the proxy injects
+ * (Telegram, Slack, WhatsApp's access token) are not the mesh's: only what verifies inbound calls and
+ * Discord's gateway token are read here.
+ */
 const ADAPTERS: Partial<Record<ChannelName, Factory>> = {
-  telegram: (cfg, secret, log) => {
-    const token = secret("TELEGRAM_BOT_TOKEN");
-    return token
-      ? new TelegramAdapter({ token, apiRoot: cfg.api_root, log })
-      : "OPENLEGION_CRED_TELEGRAM_BOT_TOKEN";
-  },
-  discord: (cfg, secret, log) => {
+  telegram: (_cfg, _secret, log, _ctx, egress) => new TelegramAdapter({ egress, log }),
+  discord: (cfg, secret, log, _ctx, egress) => {
     const token = secret("DISCORD_BOT_TOKEN");
     return token
-      ? new DiscordAdapter({ token, apiRoot: cfg.api_root, log })
+      ? new DiscordAdapter({ token, apiRoot: cfg.api_root, egress, log })
       : "OPENLEGION_CRED_DISCORD_BOT_TOKEN";
   },
-  slack: (cfg, secret, log) => {
+  slack: (cfg, secret, log, _ctx, egress) => {
     const mode = cfg.mode ?? "socket";
-    const botToken = secret("SLACK_BOT_TOKEN");
-    const extra = mode === "socket" ? secret("SLACK_APP_TOKEN") : secret("SLACK_SIGNING_SECRET");
-    if (!botToken || !extra)
-      return `OPENLEGION_CRED_SLACK_BOT_TOKEN and ${mode === "socket" ? "SLACK_APP_TOKEN" : "SLACK_SIGNING_SECRET"}`;
-    return new SlackAdapter({
-      mode,
-      botToken,
-      appToken: mode === "socket" ? extra : undefined,
-      signingSecret: mode === "http" ? extra : undefined,
-      apiRoot: cfg.api_root,
-      log,
-    });
+    const signingSecret = mode === "http" ? secret("SLACK_SIGNING_SECRET") : undefined;
+    if (mode === "http" && !signingSecret) return "OPENLEGION_CRED_SLACK_SIGNING_SECRET";
+    return new SlackAdapter({ mode, egress, signingSecret, log });
   },
-  whatsapp: (cfg, secret, log, ctx) => {
-    const [accessToken, appSecret, verifyToken] = ["ACCESS_TOKEN", "APP_SECRET", "VERIFY_TOKEN"].map((k) =>
-      secret(`WHATSAPP_${k}`),
-    );
-    if (!accessToken || !appSecret || !verifyToken || !cfg.phone_number_id)
-      return "OPENLEGION_CRED_WHATSAPP_ACCESS_TOKEN, _APP_SECRET and _VERIFY_TOKEN";
+  whatsapp: (cfg, secret, log, ctx, egress) => {
+    const [appSecret, verifyToken] = ["APP_SECRET", "VERIFY_TOKEN"].map((k) => secret(`WHATSAPP_${k}`));
+    if (!appSecret || !verifyToken || !cfg.phone_number_id)
+      return "OPENLEGION_CRED_WHATSAPP_APP_SECRET and _VERIFY_TOKEN";
     return new WhatsAppAdapter({
-      accessToken,
+      bearer: egress.token,
       appSecret,
       verifyToken,
       phoneNumberId: cfg.phone_number_id,
-      apiRoot: cfg.api_root,
+      apiRoot: egress.api(channelApi.whatsapp),
       http: ctx.http,
       minIntervalMs: ctx.limits.whatsapp_send_interval_ms,
       log,
@@ -104,6 +101,7 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
   let store: ChannelStore | undefined;
   let logger: FastifyBaseLogger | undefined;
   const secrets: string[] = [];
+  let egress: ChannelEgress | undefined;
 
   const pairingCode = (ctx: MeshContext, name: ChannelName) => {
     const now = ctx.clock.now();
@@ -124,6 +122,11 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
       for (const name of channelNameSchema.options) {
         const cfg = configs[name];
         if (!cfg?.enabled) continue;
+        if (!egress) {
+          // proxy_admin_url is the proxy's one address: its admin, API and CONNECT doors share it.
+          egress = new ChannelEgress(ctx.config.proxy_admin_url, ctx.masterKey);
+          secrets.push(egress.token);
+        }
         const log: Log = (level, msg) => logger?.[level]({ channel: name }, redact(msg, secrets));
         const made =
           ADAPTERS[name]?.(
@@ -135,6 +138,7 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
             },
             log,
             ctx,
+            egress,
           ) ?? `an adapter for ${name} (not in this version)`;
         const rt: Runtime = { name, adapter: undefined, missing: undefined, ingress: undefined, inFlight: 0 };
         runtimes.push(rt);
@@ -239,7 +243,8 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
                 secrets,
               ),
             );
-            await ingress.apologise(m.chatId).catch(() => {});
+            // An apology would break the same platform rule (WhatsApp's 24-hour window).
+            if (!(error instanceof Undeliverable)) await ingress.apologise(m.chatId).catch(() => {});
           } finally {
             rt.inFlight--;
           }
@@ -249,6 +254,7 @@ export function channelsModule(deps: ChannelDeps): MeshModule {
 
     async stop() {
       await Promise.all(runtimes.map((rt) => rt.adapter?.stop()));
+      await egress?.close();
     },
   };
 }

@@ -1,22 +1,24 @@
-import { App, isValidSlackRequest, LogLevel, webApi } from "@slack/bolt";
+import { App, isValidSlackRequest, LogLevel, SocketModeReceiver, webApi } from "@slack/bolt";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { channelApi } from "../../../common/channel-egress.js";
 import { ChannelRoutes } from "../../../common/contracts/channel-routes.js";
 import { route } from "../../../common/http/route.js";
 import { MeshErrors } from "../../errors.js";
+import type { ChannelEgress } from "./egress.js";
 import { redact } from "./redact.js";
 import { type Outcome, Supervisor } from "./supervisor.js";
 import type { ChannelAdapter, InboundMessage } from "./types.js";
 
 export interface SlackOptions {
   mode: "socket" | "http";
-  botToken: string;
-  /** Socket Mode app-level token (xapp-…); it travels only in the apps.connections.open call. */
-  appToken?: string;
-  /** HTTP Events API signing secret. */
+  /**
+   * The proxy holds both tokens: Web API calls go to its `/api/_slack/` door (bot token injected), Socket
+   * Mode's apps.connections.open to `/api/_slack_app/` (app token injected), the WebSocket through CONNECT.
+   */
+  egress: ChannelEgress;
+  /** HTTP Events API signing secret (the mesh verifies inbound requests itself). */
   signingSecret?: string;
-  /** Web API root, e.g. https://slack.com/api/ (default) or a test double. */
-  apiRoot?: string;
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
@@ -57,27 +59,44 @@ export class SlackAdapter implements ChannelAdapter {
   #onMessage: ((m: InboundMessage) => Promise<void>) | undefined;
 
   constructor(private readonly o: SlackOptions) {
-    const secrets = [o.botToken, o.appToken ?? "", o.signingSecret ?? ""];
+    const secrets = [o.egress.token, o.signingSecret ?? ""];
     this.#clean = (s) => redact(s, secrets);
     this.#sup = new Supervisor(
       "slack",
       (e) => this.#classify(e),
       (l, m) => o.log(l, this.#clean(m)),
     );
-    const clientOptions = { slackApiUrl: o.apiRoot, retryConfig: { retries: 5, factor: 1, minTimeout: 100 } };
-    this.#web = new webApi.WebClient(o.botToken, clientOptions);
-    if (o.mode === "socket")
-      this.#app = new App({
-        token: o.botToken,
-        appToken: o.appToken,
-        socketMode: true,
+    const retryConfig = { retries: 5, factor: 1, minTimeout: 100 };
+    // Slack's clients log to the mesh log (redacted, warnings and up), not to the console.
+    const logger = this.#boltLogger();
+    const clientOptions = { slackApiUrl: `${o.egress.api(channelApi.slack)}/`, retryConfig, logger };
+    this.#web = new webApi.WebClient(o.egress.token, clientOptions);
+    if (o.mode === "socket") {
+      // Bolt's own SocketModeReceiver, built here because App does not pass `dispatcher` on: the
+      // WebSocket goes through the proxy's CONNECT door, apps.connections.open (plain fetch, not the
+      // tunnel) to the proxy's door that injects the app token.
+      const receiver = new SocketModeReceiver({
+        appToken: o.egress.token,
+        dispatcher: o.egress.tunnel,
+        logger,
         logLevel: LogLevel.WARN,
-        logger: this.#boltLogger(),
+        installerOptions: {
+          clientOptions: {
+            slackApiUrl: `${o.egress.api(channelApi.slackApp)}/`,
+            retryConfig,
+            fetch: (url, init) => fetch(url, init),
+          },
+        },
+      });
+      this.#app = new App({
+        token: o.egress.token,
+        receiver,
+        logLevel: LogLevel.WARN,
+        logger,
         clientOptions,
-        // Bolt hands these client options to the Socket Mode client (its apps.connections.open call).
-        installerOptions: { clientOptions },
         deferInitialization: true,
       });
+    }
   }
 
   /** Bolt's and the Socket Mode client's log lines go to the mesh log, redacted, warnings and up only. */

@@ -1,12 +1,12 @@
-import { Bot, GrammyError, HttpError } from "grammy";
+import { type ApiClientOptions, Bot, GrammyError, HttpError } from "grammy";
+import { channelApi } from "../../../common/channel-egress.js";
+import type { ChannelEgress } from "./egress.js";
 import { redact } from "./redact.js";
 import { type Outcome, Supervisor } from "./supervisor.js";
 import { type ChannelAdapter, type InboundMessage, RetryAfter } from "./types.js";
 
 export interface TelegramOptions {
-  token: string;
-  /** Bot API root (default https://api.telegram.org): a self-hosted Bot API server or a test double. */
-  apiRoot?: string;
+  egress: ChannelEgress;
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
@@ -14,7 +14,7 @@ export interface TelegramOptions {
 const POLL_TIMEOUT_S = 25;
 
 /**
- * Telegram on grammY, long polling. Telegram allows one consumer per bot token: a second poller
+ * Telegram on grammY, long polling, through the egress proxy, which holds the bot token. Telegram allows one consumer per bot token: a second poller
  * gets 409 from getUpdates, which stops this adapter with a `conflict` status rather than a fight
  * in which each poller keeps cancelling the other. A 401 (token rejected) stops it too.
  */
@@ -28,8 +28,16 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly #clean: (s: string) => string;
 
   constructor(private readonly o: TelegramOptions) {
-    this.#clean = (s) => redact(s, [o.token]);
-    this.#bot = new Bot(o.token, { client: { apiRoot: o.apiRoot } });
+    this.#clean = (s) => redact(s, [o.egress.token]);
+    // grammY's documented client options: the proxy's door as API root, no token in the path (the proxy
+    // writes `bot<token>` in), and a fetch that presents the mesh's own token to the proxy.
+    this.#bot = new Bot(o.egress.token, {
+      client: {
+        apiRoot: o.egress.api(channelApi.telegram),
+        buildUrl: (root, _token, method) => `${root}/${method}`,
+        fetch: o.egress.fetch as NonNullable<ApiClientOptions["fetch"]>,
+      },
+    });
     this.#sup = new Supervisor(
       "telegram",
       (e) => this.#classify(e),

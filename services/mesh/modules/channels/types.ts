@@ -41,6 +41,9 @@ export class RetryAfter extends Error {
   }
 }
 
+/** Thrown by an adapter's send when the platform's rules forbid the message (no retry, no apology). */
+export class Undeliverable extends Error {}
+
 /** One platform behind one interface: the ingress layer does everything else (access, routing, chunking). */
 export interface ChannelAdapter {
   readonly name: ChannelName;

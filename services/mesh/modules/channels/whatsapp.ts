@@ -9,15 +9,16 @@ import { MeshErrors } from "../../errors.js";
 import { MAX_BODY_BYTES, verifyWebhook } from "../orchestration/webhook/verify.js";
 import { redact } from "./redact.js";
 import { type Outcome, Supervisor } from "./supervisor.js";
-import { type ChannelAdapter, type InboundMessage, RetryAfter } from "./types.js";
+import { type ChannelAdapter, type InboundMessage, RetryAfter, Undeliverable } from "./types.js";
 
 export interface WhatsAppOptions {
-  accessToken: string;
+  /** Bearer sent to apiRoot: the mesh's token at the egress proxy, which swaps in the access token. */
+  bearer: string;
   appSecret: string;
   verifyToken: string;
   phoneNumberId: string;
-  /** Graph API root (default https://graph.facebook.com). */
-  apiRoot?: string;
+  /** Graph API root: the egress proxy's `/api/_whatsapp` door. */
+  apiRoot: string;
   http: Dispatcher;
   /** WhatsApp's pair rate: about one message every 6 s to the same user. */
   minIntervalMs: number;
@@ -29,6 +30,11 @@ const GRAPH_VERSION = "v21.0";
 const RATE_CODES = new Set([4, 80007, 130429, 131056]);
 /** Graph error codes that mean the access token is bad or expired. */
 const AUTH_CODES = new Set([190, 102]);
+
+/** Free-form messages only within 24 h of the user's last message (Cloud API "customer service window"). */
+const SERVICE_WINDOW_MS = 24 * 3600_000;
+/** Graph's "Re-engagement message": sent outside the 24-hour window. */
+const REENGAGEMENT_CODE = 131047;
 
 const graphError = z.object({ error: z.object({ message: z.string(), code: z.number() }) });
 /** Only the parts of a Cloud API webhook the mesh uses; everything else is ignored (statuses, other fields). */
@@ -47,6 +53,7 @@ const webhookBody = z.object({
                     z.object({
                       from: z.string().max(32),
                       id: z.string().max(256),
+                      timestamp: z.string().max(20).optional(),
                       type: z.string(),
                       text: z.object({ body: z.string() }).optional(),
                     }),
@@ -75,7 +82,7 @@ class GraphFailure extends Error {
 /**
  * WhatsApp Cloud API: inbound on the mesh's own Fastify (GET verification handshake, POST signed with
  * X-Hub-Signature-256 = HMAC-SHA256(app secret, raw body); unsigned or wrongly signed → 401), outbound
- * Graph API `/<phone number id>/messages` with the access token as bearer.
+ * Graph API `/<phone number id>/messages` through the egress proxy, which injects the access token.
  */
 export class WhatsAppAdapter implements ChannelAdapter {
   readonly name = "whatsapp" as const;
@@ -85,13 +92,15 @@ export class WhatsAppAdapter implements ChannelAdapter {
   readonly #root: string;
   readonly #clean: (s: string) => string;
   #onMessage: ((m: InboundMessage) => Promise<void>) | undefined;
-  /** Last inbound message id per user: the typing indicator is attached to it. */
-  readonly #lastInbound = new Map<string, string>();
+  /** Last inbound message per user: the typing indicator is attached to it, the 24-hour window runs from it. */
+  readonly #lastInbound = new Map<string, { id: string; at: number }>();
+  /** The last reply refused for the 24-hour window, shown in status. */
+  #outsideWindow: string | undefined;
 
   constructor(private readonly o: WhatsAppOptions) {
     this.minIntervalMs = o.minIntervalMs;
-    this.#root = `${(o.apiRoot ?? "https://graph.facebook.com").replace(/\/+$/, "")}/${GRAPH_VERSION}`;
-    this.#clean = (s) => redact(s, [o.accessToken, o.appSecret, o.verifyToken]);
+    this.#root = `${o.apiRoot.replace(/\/+$/, "")}/${GRAPH_VERSION}`;
+    this.#clean = (s) => redact(s, [o.bearer, o.appSecret, o.verifyToken]);
     this.#sup = new Supervisor(
       "whatsapp",
       (e) => this.#classify(e),
@@ -113,7 +122,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
     const res = await request(`${this.#root}/${path}`, {
       dispatcher: this.o.http,
       method,
-      headers: { authorization: `Bearer ${this.o.accessToken}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${this.o.bearer}`, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
@@ -151,6 +160,8 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   async send(chatId: string, text: string): Promise<void> {
+    const last = this.#lastInbound.get(chatId);
+    if (!last || Date.now() - last.at > SERVICE_WINDOW_MS) this.#refuseOutsideWindow(chatId);
     await this.#graph("POST", `${encodeURIComponent(this.o.phoneNumberId)}/messages`, {
       messaging_product: "whatsapp",
       recipient_type: "individual",
@@ -158,15 +169,27 @@ export class WhatsAppAdapter implements ChannelAdapter {
       type: "text",
       text: { preview_url: false, body: text },
     }).catch((error: unknown) => {
-      if (error instanceof RetryAfter) throw error;
+      if (error instanceof RetryAfter || error instanceof Undeliverable) throw error;
+      if (error instanceof GraphFailure && error.code === REENGAGEMENT_CODE)
+        this.#refuseOutsideWindow(chatId);
       throw new Error(
         this.#clean(`whatsapp send failed: ${error instanceof Error ? error.message : String(error)}`),
       );
     });
   }
 
+  /**
+   * WhatsApp lets a business send free-form text only within 24 hours of the user's last message; after
+   * that only an approved template may be sent (not in this version): the reply is dropped, said clearly.
+   */
+  #refuseOutsideWindow(chatId: string): never {
+    this.#outsideWindow = `last reply to ${chatId} not sent: outside WhatsApp's 24-hour customer-service window (the user has to write first; templates are not supported)`;
+    this.o.log("warn", `whatsapp: ${this.#outsideWindow}`);
+    throw new Undeliverable(`whatsapp: ${this.#outsideWindow}`);
+  }
+
   async typing(chatId: string): Promise<void> {
-    const messageId = this.#lastInbound.get(chatId);
+    const messageId = this.#lastInbound.get(chatId)?.id;
     if (!messageId) return;
     await this.#graph("POST", `${encodeURIComponent(this.o.phoneNumberId)}/messages`, {
       messaging_product: "whatsapp",
@@ -177,7 +200,10 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   status() {
-    return this.#sup.status();
+    const s = this.#sup.status();
+    return this.#outsideWindow && s.state === "connected"
+      ? { ...s, detail: `${s.detail}; ${this.#outsideWindow}` }
+      : s;
   }
 
   /** GET: Meta's subscription handshake; POST: signed deliveries, acknowledged at once and handled after. */
@@ -219,7 +245,13 @@ export class WhatsAppAdapter implements ChannelAdapter {
         for (const change of body.entry.flatMap((e) => e.changes))
           for (const m of change.value.messages ?? []) {
             if (m.type !== "text" || !m.text) continue;
-            this.#remember(m.from, m.id);
+            // The window runs from when the user wrote (Meta's timestamp), not from when it reached us.
+            const sentAt = Number(m.timestamp) * 1000;
+            this.#remember(
+              m.from,
+              m.id,
+              Number.isFinite(sentAt) && sentAt > 0 ? Math.min(sentAt, Date.now()) : Date.now(),
+            );
             void onMessage({
               channel: "whatsapp",
               messageId: m.id,
@@ -234,9 +266,9 @@ export class WhatsAppAdapter implements ChannelAdapter {
     return true;
   }
 
-  #remember(user: string, messageId: string): void {
+  #remember(user: string, messageId: string, at: number): void {
     this.#lastInbound.delete(user);
-    this.#lastInbound.set(user, messageId);
+    this.#lastInbound.set(user, { id: messageId, at });
     if (this.#lastInbound.size > 10_000)
       this.#lastInbound.delete(this.#lastInbound.keys().next().value as string);
   }

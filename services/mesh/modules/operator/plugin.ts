@@ -10,6 +10,7 @@ import { preview } from "../../store/audit-repo.js";
 import { chatOnce, chatStream } from "./chat.js";
 import { fetchCosts } from "./costs.js";
 import { HealthView } from "./health.js";
+import { registerMcpRelay } from "./mcp.js";
 import { reloadFleet } from "./reload.js";
 
 /** The operator API used by the CLI and REPL (operator token only). */
@@ -35,6 +36,8 @@ export function operatorModule(): MeshModule {
             pending: s?.pending ?? 0,
             dead: s?.dead ?? 0,
             last_push_error: ctx.delivery.lastError.get(a.id) ?? null,
+            state: h?.up ? (h.state ?? null) : null,
+            queue: h?.up ? (h.queue ?? null) : null,
           };
         });
         return { agents, schema_version: ctx.store.schemaVersion };
@@ -151,6 +154,8 @@ export function operatorModule(): MeshModule {
         if (!ok) throw MeshErrors.agentUnavailable(agent.id, `HTTP ${status}`);
         return { id: agent.id, reset: true as const };
       });
+
+      registerMcpRelay(app, ctx);
 
       route(app, MeshRoutes.costs, async (req) => fetchCosts(ctx, req.query.period));
       route(app, MeshRoutes.reload, async () => reloadFleet(ctx));

@@ -43,6 +43,12 @@ export const OrchErrors = {
     409,
     (agent: string, limit: number) => `agent "${agent}" already has ${limit} schedules (the limit)`,
   ),
+  scheduleFromConfig: kind(
+    "OL_ERR_ORCH_SCHEDULE_FROM_CONFIG",
+    409,
+    (id: string) =>
+      `schedule "${id}" comes from mesh.yaml: pause or resume it here, change it in mesh.yaml (openlegion up)`,
+  ),
   unknownSchedule: kind("OL_ERR_ORCH_UNKNOWN_SCHEDULE", 404, (id: string) => `no schedule "${id}"`),
   unknownWebhook: kind("OL_ERR_ORCH_UNKNOWN_WEBHOOK", 404, (name: string) => `no webhook "${name}"`),
   webhookSignature: kind("OL_ERR_ORCH_WEBHOOK_SIGNATURE", 401, (why: string) => `webhook rejected: ${why}`),

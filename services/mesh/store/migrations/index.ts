@@ -7,6 +7,7 @@ import { migration004 } from "./004-workflows.js";
 import { migration005 } from "./005-triggers.js";
 import { migration006 } from "./006-concurrency-heartbeat-settings.js";
 import { migration007 } from "./007-channels.js";
+import { migration008 } from "./008-parity.js";
 import { foldOrchestrationTrack, ORCHESTRATION_TRACK_OFFSET } from "./orchestration-track.js";
 
 /**
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005,
   migration006,
   migration007,
+  migration008,
 ];
 
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {

@@ -55,12 +55,38 @@ describe("group commit", () => {
     store.close();
   });
 
-  it("commits the open batch before a plain transaction, so that caller's ack follows its own commit", () => {
+  it("a key written in the open batch is dirty until the batch commits (issue 15: clean reads skip the wait)", async () => {
     const store = MeshStore.open(dbFile());
-    void store.write(() => put(store, "context/a", 1));
+    store.markDirty("context/x"); // no batch open: nothing to wait for
+    expect(store.isDirty("context/x")).toBe(false);
+    const write = store.write(() => {
+      put(store, "context/a/1", 1);
+      store.markDirty("context/a/1");
+    });
+    expect(store.isDirty("context/a/1")).toBe(true);
+    expect(store.isDirty("context/a/2")).toBe(false);
+    expect(store.isDirty("context/a/", true)).toBe(true);
+    expect(store.isDirty("context/b", true)).toBe(false);
+    await write;
+    expect(store.isDirty("context/a/1")).toBe(false);
+    store.close();
+  });
+
+  it("commits the open batch before a plain transaction, so that caller's ack follows its own commit", async () => {
+    const path = dbFile();
+    const store = MeshStore.open(path);
+    const batched = store.write(() => put(store, "context/a", 1));
     store.transaction(() => put(store, "context/b", 1));
-    expect(store.settled()).toBeUndefined();
     expect(store.db.inTransaction).toBe(false);
+    const other = new Database(path, { readonly: true });
+    expect(other.prepare("SELECT key FROM blackboard ORDER BY key").all()).toEqual([
+      { key: "context/a" },
+      { key: "context/b" },
+    ]);
+    other.close();
+    // The batch's write is acknowledged once its WAL fsync (thread pool) has returned.
+    await batched;
+    expect(store.settled()).toBeUndefined();
     store.close();
   });
 });
@@ -77,7 +103,7 @@ describe("migration 002", () => {
     insert.run("context/gone", "x", "x", 1);
     insert.run("tasks/y", "y", "y", 0);
     const store = new MeshStore(db);
-    expect(store.schemaVersion).toBe(7);
+    expect(store.schemaVersion).toBe(8);
     expect(store.blackboard.get("context/a")).toMatchObject({ version: 3, owner: "x", deleted: 0 });
     expect(store.blackboard.countOwned("x")).toBe(2);
     expect(store.blackboard.countOwned("y")).toBe(1);

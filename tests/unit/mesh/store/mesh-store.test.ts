@@ -9,8 +9,8 @@ describe("mesh store", () => {
   it("applies numbered migrations once and records them", () => {
     const db = new Database(":memory:");
     const store = new MeshStore(db);
-    expect(store.schemaVersion).toBe(7);
-    expect(migrate(db)).toBe(7);
+    expect(store.schemaVersion).toBe(8);
+    expect(migrate(db)).toBe(8);
     expect(db.prepare("SELECT version, name FROM schema_version").all()).toEqual([
       { version: 1, name: "initial" },
       { version: 2, name: "rowid-tables" },
@@ -19,6 +19,7 @@ describe("mesh store", () => {
       { version: 5, name: "triggers" },
       { version: 6, name: "concurrency-heartbeat-settings" },
       { version: 7, name: "channels" },
+      { version: 8, name: "parity" },
     ]);
     store.close();
   });

@@ -30,10 +30,10 @@ describe("folding the old orchestration migration track", () => {
     // When the mesh opens it
     const store = new MeshStore(db);
 
-    // Then it is at 7 on one track, with 003 and 007 applied now and 004-006 keeping their original times
-    expect(store.schemaVersion).toBe(7);
+    // Then it is at 8 on one track, with 003, 007 and 008 applied now and 004-006 keeping their original times
+    expect(store.schemaVersion).toBe(8);
     const track = db.prepare("SELECT version, name, applied_at FROM schema_version ORDER BY version").all();
-    expect(track.map((r) => (r as { version: number }).version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(track.map((r) => (r as { version: number }).version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(track.slice(3, 6)).toEqual([
       { version: 4, name: "workflows", applied_at: 7 },
       { version: 5, name: "triggers", applied_at: 7 },

@@ -1,18 +1,22 @@
 import type { FastifyInstance } from "fastify";
+import type { ScheduleFire } from "../../../../common/contracts/mesh-api.js";
 import type { MeshContext, MeshModule } from "../../../context.js";
+import type { BlackboardService } from "../../blackboard/service.js";
 import { OrchErrors } from "../errors.js";
 import { HeartbeatStore, heartbeatTick } from "../heartbeat/heartbeat.js";
 import { HeartbeatLoop, HeartbeatSettings } from "../heartbeat/loop.js";
 import { Scheduler } from "../schedule/scheduler.js";
-import { ScheduleStore } from "../schedule/store.js";
+import { ScheduleStore, toolOf } from "../schedule/store.js";
 import { WatcherLoop, WatcherStore } from "../watcher/watcher.js";
 import { WebhookStore } from "../webhook/store.js";
 import { WorkflowRunner } from "../workflow/runner.js";
 import { WorkflowStore } from "../workflow/store.js";
+import { boardReader } from "./board.js";
 import { orchestrationConfig } from "./config.js";
 import { eventTriggers } from "./event-triggers.js";
 import { customProbes, healthOnce, meshProbes } from "./probes.js";
 import { heartbeatRoutes } from "./routes-heartbeat.js";
+import { scheduleRoutes } from "./routes-schedules.js";
 import { triggerRoutes } from "./routes-triggers.js";
 import { workflowRoutes } from "./routes-workflows.js";
 import { inboxSink } from "./sink.js";
@@ -34,7 +38,7 @@ export interface OrchestrationModule extends MeshModule {
  * webhooks and watchers on the mesh's database and durable inbox. Background loops start on ready
  * (after boot recovery) and stop on close.
  */
-export function orchestrationModule(): OrchestrationModule {
+export function orchestrationModule(board: () => BlackboardService): OrchestrationModule {
   const stops: (() => void | Promise<void>)[] = [];
   let starter: (() => void) | undefined;
   let parts: OrchestrationParts | undefined;
@@ -55,6 +59,7 @@ export function orchestrationModule(): OrchestrationModule {
         clock: ctx.clock,
         sink: inboxSink(ctx),
         workflows: cfg.workflows,
+        read: boardReader(ctx),
         onError,
       });
       ctx.published.on(eventTriggers(ctx, runner));
@@ -94,14 +99,16 @@ export function orchestrationModule(): OrchestrationModule {
             });
             return;
           }
-          message(row.agent, `schedule/${row.id}`, {
+          const fire: ScheduleFire = {
             type: "schedule",
             schedule: row.id,
             slot: new Date(slot).toISOString(),
             key,
             missed,
             text: row.message,
-          });
+            tool: toolOf(row),
+          };
+          message(row.agent, `schedule/${row.id}`, fire);
         },
       });
       scheduler.syncConfig(cfg.schedules);
@@ -150,8 +157,9 @@ export function orchestrationModule(): OrchestrationModule {
       });
       parts = { runner, scheduler, heartbeats, beats };
 
-      await workflowRoutes(app, ctx, runner, store);
-      await triggerRoutes(app, ctx, { runner, scheduler, schedules, hooks, webhooks: cfg.webhooks });
+      await workflowRoutes(app, ctx, runner, store, board);
+      await triggerRoutes(app, ctx, { runner, hooks, webhooks: cfg.webhooks });
+      await scheduleRoutes(app, ctx, { scheduler, schedules });
       await heartbeatRoutes(app, ctx, heartbeats);
 
       starter = () => {

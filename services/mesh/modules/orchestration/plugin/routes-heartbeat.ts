@@ -5,7 +5,10 @@ import { type MeshContext, requireAgent } from "../../../context.js";
 import { OrchErrors } from "../errors.js";
 import { type HeartbeatLoop, heartbeatInterval } from "../heartbeat/loop.js";
 
-/** `PUT /v1/heartbeat` (the agent's set_heartbeat): persisted, applied by the heartbeat loop at once. */
+/**
+ * `PUT /v1/heartbeat` (the agent's set_heartbeat): persisted, applied by the heartbeat loop at once;
+ * `GET /v1/agents/:id/heartbeat` shows the operator (the dashboard) an agent's effective setting.
+ */
 export async function heartbeatRoutes(
   app: FastifyInstance,
   ctx: MeshContext,
@@ -31,5 +34,10 @@ export async function heartbeatRoutes(
       detail: { enabled: s.enabled, every_ms: s.every_ms, probes: s.probes },
     });
     return { ...s, next_at: loop.nextAt(agent) };
+  });
+
+  route(app, MeshRoutes.agentHeartbeat, async (req) => {
+    const agent = ctx.identity.agent(req.params.id).id;
+    return { ...loop.effective(agent), next_at: loop.nextAt(agent) };
   });
 }

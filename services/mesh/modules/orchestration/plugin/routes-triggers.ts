@@ -1,22 +1,16 @@
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
 import { pathOf } from "../../../../common/contracts/contract.js";
-import { scheduleViewSchema } from "../../../../common/contracts/mesh-api.js";
 import { MeshRoutes } from "../../../../common/contracts/mesh-routes.js";
 import { route } from "../../../../common/http/route.js";
 import { webhookSecret } from "../../../../common/tokens.js";
-import { type MeshContext, requireAgent } from "../../../context.js";
-import { MeshErrors } from "../../../errors.js";
-import type { Json } from "../cel.js";
+import type { MeshContext } from "../../../context.js";
 import { OrchErrors } from "../errors.js";
-import type { Scheduler } from "../schedule/scheduler.js";
-import type { ScheduleStore } from "../schedule/store.js";
+import { webhookPayload } from "../webhook/payload.js";
 import type { WebhookStore } from "../webhook/store.js";
 import { MAX_BODY_BYTES, verifyWebhook } from "../webhook/verify.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
 import type { WebhookDef } from "./config.js";
 
-export const MAX_AGENT_SCHEDULES = 50;
 export const ROTATION_GRACE_MS = 24 * 3_600_000;
 
 /** A webhook's secret is derived from the master key and its generation (the CLI derives the same). */
@@ -27,71 +21,10 @@ export async function triggerRoutes(
   ctx: MeshContext,
   deps: {
     runner: WorkflowRunner;
-    scheduler: Scheduler;
-    schedules: ScheduleStore;
     hooks: WebhookStore;
     webhooks: ReadonlyMap<string, WebhookDef>;
   },
 ): Promise<void> {
-  const pick = (row: z.input<typeof scheduleViewSchema> & Record<string, unknown>) =>
-    scheduleViewSchema.parse(row);
-
-  // ── agents' set_cron / list_cron / remove_cron ──
-  route(app, MeshRoutes.setCron, async (req, reply) => {
-    const agent = requireAgent(req.principal);
-    if (!ctx.identity.agent(agent).canSchedule) {
-      ctx.audit({
-        actor: agent,
-        action: "schedule.set",
-        target: agent,
-        outcome: "denied",
-        code: MeshErrors.denied.code,
-        detail: {},
-      });
-      throw MeshErrors.denied("can_schedule is false (default deny): this agent may not create schedules");
-    }
-    const name = req.body.name ?? `job-${Date.now().toString(36)}`;
-    const id = `agent:${agent}:${name}`;
-    if (!deps.schedules.get(id) && deps.schedules.countForAgent(agent) >= MAX_AGENT_SCHEDULES)
-      throw OrchErrors.scheduleLimit(agent, MAX_AGENT_SCHEDULES);
-    const row = deps.scheduler.put({
-      id,
-      source: "agent",
-      agent,
-      spec: req.body.schedule,
-      timezone: req.body.timezone ?? "UTC",
-      message: req.body.message,
-      workflow: null,
-      catch_up: "skip",
-      jitter_ms: 0,
-    });
-    ctx.audit({
-      actor: agent,
-      action: "schedule.set",
-      target: id,
-      outcome: "ok",
-      code: null,
-      detail: { spec: row.spec },
-    });
-    return reply.code(201).send(pick(row));
-  });
-
-  route(app, MeshRoutes.schedules, async (req) => {
-    const p = req.principal;
-    const rows = p?.kind === "agent" ? deps.schedules.byAgent(p.id) : deps.schedules.all();
-    return { schedules: rows.map(pick) };
-  });
-
-  route(app, MeshRoutes.removeCron, async (req) => {
-    const agent = requireAgent(req.principal);
-    const id = req.params.id.startsWith("agent:") ? req.params.id : `agent:${agent}:${req.params.id}`;
-    const row = deps.schedules.get(id);
-    if (!row || row.agent !== agent || row.source !== "agent")
-      throw OrchErrors.unknownSchedule(req.params.id);
-    deps.schedules.remove(id);
-    return { removed: id };
-  });
-
   // ── operator: webhooks ──
   route(app, MeshRoutes.webhooks, async () => ({
     webhooks: [...deps.webhooks.values()].map((w) => ({
@@ -99,6 +32,7 @@ export async function triggerRoutes(
       path: pathOf(MeshRoutes.webhook, { name: w.name }),
       target: w.workflow ? `workflow:${w.workflow}` : `agent:${w.agent}`,
       generation: deps.hooks.generation(w.name).generation,
+      ...deps.hooks.deliveries(w.name),
     })),
   }));
 
@@ -145,15 +79,11 @@ export async function triggerRoutes(
         });
         throw OrchErrors.webhookSignature(v.reason);
       }
-      let payload: Json;
-      try {
-        payload = body.length === 0 ? null : (z.json().parse(JSON.parse(body.toString("utf8"))) as Json);
-      } catch {
-        throw OrchErrors.webhookPayload("body is not JSON");
-      }
+      const payload = webhookPayload(body);
       const outcome = ctx.store.transaction(() => {
         if (v.deliveryId && !deps.hooks.claim(name, v.deliveryId, now))
           return { duplicate: true, run: null as string | null };
+        deps.hooks.delivered(name, now);
         if (hook.workflow) {
           const out = deps.runner.start(hook.workflow, {}, { kind: "webhook", name, payload });
           return { duplicate: false, run: out.run_id };

@@ -2,11 +2,15 @@ import type { FastifyInstance } from "fastify";
 import { MeshRoutes } from "../../../../common/contracts/mesh-routes.js";
 import { route } from "../../../../common/http/route.js";
 import { type MeshContext, requireAgent } from "../../../context.js";
+import type { BlackboardService } from "../../blackboard/service.js";
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
+import { splitPromotion } from "../workflow/promote.js";
+import { validateResult } from "../workflow/result-schema.js";
 import type { WorkflowRunner } from "../workflow/runner.js";
 import type { WorkflowStore } from "../workflow/store.js";
 import type { Snapshot } from "../workflow/types.js";
+import { promote } from "./board.js";
 
 const view = (s: Snapshot) => ({
   id: s.run.id,
@@ -20,12 +24,24 @@ const view = (s: Snapshot) => ({
   deadline_at: s.run.deadline_at,
 });
 
+/** The blackboard keys a step promoted, from its `step_promoted` run events. */
+function promotedOf(events: { type: string; step_id: string | null; data: Json | null }[], step: string) {
+  const out: { key: string; version: number }[] = [];
+  for (const e of events) {
+    if (e.type !== "step_promoted" || e.step_id !== step) continue;
+    const keys = (e.data as { keys?: { key: string; version: number }[] } | null)?.keys ?? [];
+    out.push(...keys);
+  }
+  return out;
+}
+
 /** Operator API for workflows (CLI `workflow run|list|show|approve`) and the agents' result route. */
 export async function workflowRoutes(
   app: FastifyInstance,
   ctx: MeshContext,
   runner: WorkflowRunner,
   store: WorkflowStore,
+  board: () => BlackboardService,
 ): Promise<void> {
   route(app, MeshRoutes.workflows, async () => ({
     workflows: [...runner.workflows.values()].map((w) => ({
@@ -33,6 +49,7 @@ export async function workflowRoutes(
       trigger: w.def.trigger,
       steps: w.def.steps.length,
       definition_hash: w.hash,
+      graph: w.def.steps.map((s) => ({ id: s.id, depends_on: s.depends_on })),
     })),
   }));
 
@@ -68,6 +85,7 @@ export async function workflowRoutes(
   route(app, MeshRoutes.run, async (req) => {
     const snap = store.load(req.params.id);
     if (!snap) throw OrchErrors.unknownRun(req.params.id);
+    const events = store.events(snap.run.id, 500);
     return {
       ...view(snap),
       steps: snap.steps.map((s) => ({
@@ -82,8 +100,9 @@ export async function workflowRoutes(
         finished_at: s.finished_at,
         next_attempt_at: s.next_attempt_at,
         result: s.result,
+        promoted: promotedOf(events, s.id),
       })),
-      events: store.events(snap.run.id, 500),
+      events,
     };
   });
 
@@ -119,10 +138,18 @@ export async function workflowRoutes(
   route(app, MeshRoutes.stepResult, async (req) => {
     const agent = requireAgent(req.principal);
     const b = req.body;
-    return runner.report(
-      b.dispatch_key,
-      agent,
-      b.ok ? { ok: true, result: b.result as Json } : { ok: false, error: b.error },
-    );
+    if (!b.ok) return runner.report(b.dispatch_key, agent, { ok: false, error: b.error });
+    const { result, promote: promotions } = splitPromotion(b.result as Json);
+    const def = promotions.length > 0 ? runner.currentStep(b.dispatch_key, agent) : null;
+    // Promote only for a result that counts: the current attempt, and one its result_schema accepts.
+    if (!def || (def.result_schema !== null && validateResult(def.result_schema, result).length > 0))
+      return runner.report(b.dispatch_key, agent, { ok: true, result });
+    const out = await promote(ctx, board(), agent, promotions);
+    if ("refused" in out)
+      return runner.report(b.dispatch_key, agent, {
+        ok: false,
+        error: { kind: "validation", message: out.refused.slice(0, 4000) },
+      });
+    return runner.report(b.dispatch_key, agent, { ok: true, result, promoted: out.written });
   });
 }

@@ -1,8 +1,36 @@
 import { MeshRoutes } from "../../../../common/contracts/mesh-routes.js";
+import { permits } from "../../../authorize.js";
 import type { MeshContext } from "../../../context.js";
+import type { Json } from "../cel.js";
 import type { EffectSink } from "../workflow/runner.js";
 import type { OutboxRow } from "../workflow/store.js";
 import type { Effect } from "../workflow/types.js";
+
+/**
+ * `on_complete`: the run's results go to the topic's subscribers (those whose can_subscribe still
+ * allows it), sender `mesh`, like a publish. Results too large for one message are replaced by a note.
+ */
+function onComplete(ctx: MeshContext, topic: string, payload: Json): void {
+  let text = JSON.stringify(payload);
+  if (Buffer.byteLength(text) > ctx.limits.value_bytes) {
+    const { results: _dropped, ...rest } = payload as Record<string, Json>;
+    text = JSON.stringify({ ...rest, results: null, truncated: "results exceed the message limit" });
+  }
+  const targets = ctx.store.subscriptions
+    .agentsFor(topic)
+    .filter((a) => ctx.identity.agents.has(a))
+    .filter((a) => permits(ctx, { kind: "agent", id: a }, "can_subscribe", topic));
+  ctx.delivery.enqueue(
+    targets.map((agent) => ({
+      agent,
+      kind: "publish" as const,
+      sender: "mesh",
+      topic,
+      lane: "followup" as const,
+      payload: text,
+    })),
+  );
+}
 
 /**
  * Delivers workflow effects through the mesh's durable inbox (same SQLite database, so the inbox row
@@ -61,6 +89,7 @@ export function inboxSink(ctx: MeshContext): EffectSink {
           });
           return;
         case "finished":
+          if (e.on_complete) onComplete(ctx, e.on_complete.topic, e.on_complete.payload);
           ctx.audit({
             actor: "mesh",
             action: "workflow.finished",

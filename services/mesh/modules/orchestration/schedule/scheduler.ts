@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../../../common/canonical-json.js";
+import type { ToolJob } from "../../../../common/contracts/mesh-api.js";
 import { type CatchUp, planDue } from "./plan.js";
 import { jitterOffset, nextSlot, parseSpec } from "./spec.js";
 import type { ScheduleRow, ScheduleStore } from "./store.js";
@@ -14,6 +15,8 @@ export interface ScheduleInput {
   workflow: string | null;
   catch_up: CatchUp;
   jitter_ms: number;
+  /** A tool job: the agent calls this tool without waking the model (message unused). */
+  tool?: ToolJob | null;
 }
 
 /** One fire: called inside the schedule's transaction, so the hand-off and the advance commit together. */
@@ -58,14 +61,28 @@ export class Scheduler {
     const existing = store.get(input.id);
     if (!existing || existing.definition_hash !== hash || existing.enabled === 0) {
       const now = clock.now();
+      const { tool, ...rest } = input;
       store.upsert({
-        ...input,
+        ...rest,
+        tool_name: tool?.name ?? null,
+        tool_params_json: tool ? JSON.stringify(tool.params) : null,
         next_run_at: nextSlot(spec, now, jitterOffset(input.id, input.jitter_ms)) ?? null,
         definition_hash: hash,
         created_at: existing?.created_at ?? now,
       });
     }
     return store.get(input.id) as ScheduleRow;
+  }
+
+  /** Pauses (no slot fires; missed slots are skipped) or resumes from the next slot after now. */
+  setPaused(row: ScheduleRow, paused: boolean): ScheduleRow {
+    const { store, clock } = this.deps;
+    const next = paused
+      ? row.next_run_at
+      : (nextSlot(parseSpec(row.spec, row.timezone), clock.now(), jitterOffset(row.id, row.jitter_ms)) ??
+        null);
+    store.setPaused(row.id, paused, next);
+    return store.get(row.id) as ScheduleRow;
   }
 
   /** Makes config-sourced schedules match the config; agents' schedules are left alone. */
@@ -106,7 +123,15 @@ export class Scheduler {
       graceMs: this.deps.grace_ms ?? 60_000,
       maxCatchup: this.deps.max_catchup ?? 10,
     });
-    for (const slot of plan.fire) this.deps.fire(row, slot, slotKey(row.id, slot), plan.missed);
+    for (const slot of plan.fire) {
+      // A fire that fails (workflow refused, inbox full) counts as the schedule's error; the slot is spent.
+      try {
+        this.deps.fire(row, slot, slotKey(row.id, slot), plan.missed);
+      } catch (error) {
+        this.deps.store.recordError(row.id, error instanceof Error ? error.message : String(error));
+        this.deps.onError?.(error, row.id);
+      }
+    }
     const last = plan.fire.at(-1) ?? plan.skipped.at(-1) ?? null;
     this.deps.store.advance({
       id: row.id,

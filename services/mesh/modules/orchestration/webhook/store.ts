@@ -25,6 +25,11 @@ export class WebhookStore {
       setGen: p(`INSERT INTO webhook_state (hook, generation, previous_valid_until) VALUES (?, ?, ?)
         ON CONFLICT(hook) DO UPDATE SET generation = excluded.generation, previous_valid_until = excluded.previous_valid_until`),
       forget: p("DELETE FROM webhook_state WHERE hook NOT IN (SELECT value FROM json_each(?))"),
+      delivered:
+        p(`INSERT INTO webhook_state (hook, generation, previous_valid_until, deliveries, last_delivery_at)
+        VALUES (?, 1, NULL, 1, ?) ON CONFLICT(hook) DO UPDATE SET deliveries = deliveries + 1,
+        last_delivery_at = excluded.last_delivery_at`),
+      deliveries: p("SELECT deliveries, last_delivery_at FROM webhook_state WHERE hook = ?"),
     };
   }
 
@@ -36,6 +41,22 @@ export class WebhookStore {
       if (n > this.opts.max_rows) this.#s.trim.run(hook, hook, n - this.opts.max_rows);
     }
     return fresh;
+  }
+
+  /** Counts one accepted (non-duplicate) delivery, in the caller's transaction. */
+  delivered(hook: string, now: number): void {
+    this.#s.delivered.run(hook, now);
+  }
+
+  deliveries(hook: string): { deliveries: number; last_delivery_at: number | null } {
+    return (
+      (this.#s.deliveries.get(hook) as
+        | { deliveries: number; last_delivery_at: number | null }
+        | undefined) ?? {
+        deliveries: 0,
+        last_delivery_at: null,
+      }
+    );
   }
 
   prune(now: number): number {

@@ -1,6 +1,7 @@
 import { evalExpr, type Json } from "../cel.js";
 import { toMs } from "../durations.js";
 import { renderDeep } from "../template.js";
+import { blackboardInputKey, isBlackboardInput } from "./blackboard-input.js";
 import type { Ctx } from "./ctx.js";
 import { dispatchKey } from "./retry.js";
 import { evaluateRule, RUNS_AFTER_FAIL_FAST } from "./rules.js";
@@ -73,15 +74,21 @@ function makeEligible(ctx: Ctx, step: StepState): void {
     }
   }
   let input: Record<string, Json> = { ...def.input };
-  if (typeof def.input_from === "string") {
+  if (typeof def.input_from === "string" && isBlackboardInput(def.input_from)) {
+    const key = blackboardInputKey(def.input_from, ctx.run.trigger.payload, ctx.run.inputs);
+    const got = key === null ? undefined : ctx.env.read?.(key, ctx.agentOf(step));
+    if (got && "refused" in got) {
+      ctx.finalize(step, "errored", { kind: "condition_error", message: `input_from: ${got.refused}` });
+      return;
+    }
+    input = { ...input, ...asObject(got?.value ?? {}) };
+  } else if (typeof def.input_from === "string") {
     const out = evalExpr(def.input_from, vars);
     if ("error" in out) {
       ctx.finalize(step, "errored", { kind: "condition_error", message: `input_from: ${out.error}` });
       return;
     }
-    const v = out.value;
-    input =
-      v !== null && typeof v === "object" && !Array.isArray(v) ? { ...input, ...v } : { ...input, value: v };
+    input = { ...input, ...asObject(out.value) };
   } else if (def.input_from) {
     for (const [key, source] of Object.entries(def.input_from)) {
       const out = evalExpr(source, vars);
@@ -104,6 +111,11 @@ function makeEligible(ctx: Ctx, step: StepState): void {
   step.status = "ready";
   ctx.touch(step);
   ctx.emit("step_ready", step.id);
+}
+
+/** An input value as the step's input object: objects as they are, anything else as `{value}`. */
+function asObject(v: Json): Record<string, Json> {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? v : { value: v };
 }
 
 function startReady(ctx: Ctx): void {
@@ -179,7 +191,7 @@ export function dispatchEffect(
     step_id: step.id,
     attempt: step.attempt,
     key,
-    agent: def.agent ?? "",
+    agent: ctx.agentOf(step) ?? "",
     action: def.action,
     task_type: def.task_type,
     input,
@@ -194,6 +206,13 @@ function safeMs(value: string | number, fallback: number): number {
   } catch {
     return fallback;
   }
+}
+
+/** The seed's on_complete payload: the run and each main step's result. */
+function results(ctx: Ctx): Json {
+  const steps: Record<string, Json> = {};
+  for (const s of ctx.snap.steps) if (s.kind === "step") steps[s.id] = { status: s.status, result: s.result };
+  return { workflow: ctx.run.workflow, run_id: ctx.run.id, status: ctx.run.status, results: steps };
 }
 
 function movePhase(ctx: Ctx): void {
@@ -228,6 +247,16 @@ function movePhase(ctx: Ctx): void {
     run.status = run.outcome as RunStatus;
     run.finished_at = ctx.now;
     ctx.emit("run_finished", undefined, { status: run.status });
-    ctx.effects.push({ type: "finished", run_id: run.id, status: run.status });
+    const topic = run.def.on_complete;
+    ctx.effects.push(
+      topic && run.status === "succeeded"
+        ? {
+            type: "finished",
+            run_id: run.id,
+            status: run.status,
+            on_complete: { topic, payload: results(ctx) },
+          }
+        : { type: "finished", run_id: run.id, status: run.status },
+    );
   }
 }

@@ -24,6 +24,15 @@ const STATUS_FOR: Record<StepError["kind"], StepStatus> = {
   cancelled: "cancelled",
 };
 
+/** Failures a fallback agent may fix; a cancel, a bad condition or a rejection it may not. */
+const FALLS_BACK: ReadonlySet<StepError["kind"]> = new Set([
+  "error",
+  "timeout",
+  "agent_unavailable",
+  "validation",
+  "interrupted",
+]);
+
 /** Mutable working copy of one transition: records changed rows, effects and audit events. */
 export class Ctx {
   readonly changed = new Set<string>();
@@ -89,7 +98,21 @@ export class Ctx {
         return;
       }
     }
+    if (def.fallback_agent && !step.fallback && FALLS_BACK.has(error.kind)) {
+      // The seed's `on_failure: fallback`: the same step once more on the fallback agent.
+      step.fallback = true;
+      step.status = "ready";
+      this.touch(step);
+      this.emit("step_fallback", step.id, { agent: def.fallback_agent, error: { ...error } });
+      return;
+    }
     this.finalize(step, STATUS_FOR[error.kind], error);
+  }
+
+  /** The agent the step's current attempt goes to (its fallback agent once it fell back). */
+  agentOf(step: StepState): string | null {
+    const def = this.def(step);
+    return step.fallback ? def.fallback_agent : def.agent;
   }
 
   /** Settles a step for good; failures trip fail_fast and spawn the step's on_failure handler. */
@@ -166,6 +189,7 @@ function pendingStep(id: string, defId: string, kind: StepState["kind"], context
     input: null,
     result: null,
     error: null,
+    fallback: false,
     context,
     started_at: null,
     finished_at: null,

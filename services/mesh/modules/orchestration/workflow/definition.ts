@@ -1,5 +1,9 @@
 import { createHash } from "node:crypto";
 import { canonicalJson } from "../../../../common/canonical-json.js";
+import {
+  BLACKBOARD_INPUT_PREFIX,
+  SEED_FAILURE_POLICIES,
+} from "../../../../common/contracts/fleet/workflows.js";
 import { compileExpr, isParseError, type Json, referencedRoots } from "../cel.js";
 import { toMs } from "../durations.js";
 import {
@@ -37,6 +41,8 @@ export interface StepDef {
   idempotent: boolean;
   on_interrupt: "fail" | "retry" | "ask_owner";
   on_failure: string | null;
+  /** Runs the step once more on this agent when it fails for good (seed `on_failure: fallback`). */
+  fallback_agent: string | null;
   continue_on_error: boolean;
   when: string | null;
   depends_on: string[];
@@ -52,6 +58,8 @@ export interface InputDef {
 export interface WorkflowDef {
   name: string;
   trigger: string | null;
+  /** Topic a succeeded run's results are published to (seed `on_complete`). */
+  on_complete: string | null;
   deadline_ms: number;
   fail_fast: boolean;
   max_parallel: number;
@@ -84,10 +92,30 @@ const retryDef = (r: RetrySource): RetryDef => ({
 
 type StepSource = WorkflowSource["steps"][number] | WorkflowSource["handlers"][number];
 
+/** The seed's retry policy: `max_retries` more attempts, 1 s doubling (research/upstream.md §2.8). */
+const seedRetry = (maxRetries: number | undefined): RetrySource => ({
+  max_attempts: (maxRetries ?? 3) + 1,
+  backoff: { initial: "1s", factor: 2, max: "5m", jitter: "none" },
+  retry_on: ["error", "timeout", "agent_unavailable"],
+});
+
+/** `on_failure` names a handler; the seed's policy words count only when no handler has that name. */
+export function seedPolicy(
+  onFailure: string | undefined,
+  handlers: readonly { id: string }[],
+): (typeof SEED_FAILURE_POLICIES)[number] | null {
+  if (onFailure === undefined || handlers.some((h) => h.id === onFailure)) return null;
+  return (SEED_FAILURE_POLICIES as readonly string[]).includes(onFailure)
+    ? (onFailure as (typeof SEED_FAILURE_POLICIES)[number])
+    : null;
+}
+
 function stepDef(s: StepSource, src: WorkflowSource): StepDef {
   const idempotent = s.idempotent ?? src.defaults.idempotent ?? true;
   const timeout = s.timeout ?? src.defaults.timeout;
   const graph = "depends_on" in s ? s : undefined;
+  const policy = seedPolicy(s.on_failure, src.handlers);
+  const retry = policy === "retry" ? seedRetry(s.max_retries) : (s.retry ?? src.defaults.retry ?? NO_RETRY);
   return {
     id: s.id,
     agent: s.agent ?? src.defaults.agent ?? null,
@@ -98,11 +126,12 @@ function stepDef(s: StepSource, src: WorkflowSource): StepDef {
     result_schema: (s.result_schema ?? null) as Json | null,
     timeout_ms: timeout === undefined ? DEFAULT_STEP_TIMEOUT_MS : toMs(timeout),
     deadline_ms: s.deadline === undefined ? null : toMs(s.deadline),
-    retry: retryDef(s.retry ?? src.defaults.retry ?? NO_RETRY),
+    retry: retryDef(retry),
     idempotent,
     on_interrupt: s.on_interrupt ?? (idempotent ? "retry" : "ask_owner"),
-    on_failure: s.on_failure ?? null,
-    continue_on_error: s.continue_on_error,
+    on_failure: policy === null ? (s.on_failure ?? null) : null,
+    fallback_agent: s.fallback_agent ?? null,
+    continue_on_error: s.continue_on_error || policy === "skip",
     // The seed's `condition` is the same thing as `when`.
     when: s.when ?? graph?.condition ?? null,
     depends_on: graph ? [...new Set(graph.depends_on)] : [],
@@ -120,9 +149,12 @@ export function loadWorkflow(raw: unknown): WorkflowDef | { issues: string[]; na
   if (!parsed.success)
     return { name, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`) };
   const src = parsed.data;
+  const seedIssues = seedFieldIssues(src);
+  if (seedIssues.length > 0) return { name, issues: seedIssues };
   const def: WorkflowDef = {
     name: src.name,
     trigger: src.trigger ?? null,
+    on_complete: src.on_complete ?? null,
     deadline_ms:
       src.deadline !== undefined
         ? toMs(src.deadline)
@@ -140,6 +172,28 @@ export function loadWorkflow(raw: unknown): WorkflowDef | { issues: string[]; na
   };
   const issues = checkDefinition(def);
   return issues.length > 0 ? { name, issues } : def;
+}
+
+/**
+ * The seed's failure fields must mean something: `fallback` needs a `fallback_agent`, `max_retries`
+ * belongs to `retry`, and a `fallback_agent` with another handler-free policy would never be used.
+ */
+export function seedFieldIssues(src: WorkflowSource): string[] {
+  const issues: string[] = [];
+  [...src.steps, ...src.handlers, ...src.finally].forEach((s) => {
+    const policy = seedPolicy(s.on_failure, src.handlers);
+    if (policy === "fallback" && !s.fallback_agent)
+      issues.push(`${s.id}.on_failure: "fallback" needs fallback_agent`);
+    if (s.max_retries !== undefined && policy !== "retry")
+      issues.push(`${s.id}.max_retries: only used with on_failure: retry`);
+    if (policy === "retry" && s.retry !== undefined)
+      issues.push(`${s.id}.retry: use either retry or on_failure: retry with max_retries, not both`);
+    if (s.fallback_agent && policy !== null && policy !== "fallback")
+      issues.push(`${s.id}.fallback_agent: only used with on_failure: fallback (or without on_failure)`);
+    if (s.fallback_agent && s.fallback_agent === s.agent)
+      issues.push(`${s.id}.fallback_agent: is the step's own agent`);
+  });
+  return issues;
 }
 
 export function isWorkflowDef(v: WorkflowDef | { issues: string[] }): v is WorkflowDef {
@@ -190,8 +244,9 @@ function hasCycle(steps: readonly StepDef[]): boolean {
 function expressionsOf(step: StepDef): [string, string][] {
   const out: [string, string][] = [];
   if (step.when) out.push(["when", step.when]);
-  if (typeof step.input_from === "string") out.push(["input_from", step.input_from]);
-  else if (step.input_from)
+  if (typeof step.input_from === "string") {
+    if (!step.input_from.startsWith(BLACKBOARD_INPUT_PREFIX)) out.push(["input_from", step.input_from]);
+  } else if (step.input_from)
     for (const [k, v] of Object.entries(step.input_from)) out.push([`input_from.${k}`, v]);
   return out;
 }

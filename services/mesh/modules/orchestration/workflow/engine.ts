@@ -133,6 +133,8 @@ function result(ctx: Ctx, event: Extract<WorkflowEvent, { type: "result" }>): vo
     return;
   }
   ctx.succeed(step, event.result);
+  if (event.promoted && event.promoted.length > 0)
+    ctx.emit("step_promoted", step.id, { keys: event.promoted.map((p) => ({ ...p })) });
 }
 
 function timers(ctx: Ctx): void {
@@ -175,7 +177,7 @@ function timers(ctx: Ctx): void {
 
 function cancelDispatch(ctx: Ctx, step: StepState): void {
   if (step.status !== "running" || step.dispatch_key === null) return;
-  const agent = ctx.def(step).agent;
+  const agent = ctx.agentOf(step);
   if (!agent) return;
   ctx.effects.push({
     type: "cancel",
@@ -255,7 +257,7 @@ function redispatch(ctx: Ctx, step: StepState, key: string, why: string): void {
 function agentRestarted(ctx: Ctx, agent: string): void {
   for (const step of ctx.snap.steps) {
     if (step.status !== "running" || step.dispatch_key === null) continue;
-    if (ctx.def(step).agent === agent) redispatch(ctx, step, step.dispatch_key, "agent_restarted");
+    if (ctx.agentOf(step) === agent) redispatch(ctx, step, step.dispatch_key, "agent_restarted");
   }
 }
 

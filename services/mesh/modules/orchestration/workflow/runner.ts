@@ -2,12 +2,17 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Json } from "../cel.js";
 import { OrchErrors } from "../errors.js";
-import { definitionHash, type WorkflowDef } from "./definition.js";
+import { definitionHash, type StepDef, type WorkflowDef } from "./definition.js";
 import { apply, createRun } from "./engine.js";
 import { resolveInputs } from "./inputs.js";
 import { concurrencyKey, RunQueue } from "./queue.js";
 import type { OutboxRow, WorkflowStore } from "./store.js";
-import type { Effect, Snapshot, StepError, Trigger, WorkflowEvent } from "./types.js";
+import type { Effect, EngineEnv, Snapshot, StepError, StepState, Trigger, WorkflowEvent } from "./types.js";
+
+/** The agent a step's current attempt was sent to: its fallback agent once it fell back. */
+export function stepDefAgent(def: StepDef | undefined, step: StepState): string | null {
+  return (step.fallback ? def?.fallback_agent : def?.agent) ?? null;
+}
 
 /** Performs one outbox intent. Throwing (or rejecting) means it was not handed over. */
 export interface EffectSink {
@@ -36,6 +41,8 @@ export interface RunnerDeps {
   sink: EffectSink;
   workflows: ReadonlyMap<string, LoadedDefinition>;
   random?: () => number;
+  /** Blackboard reads for `input_from: blackboard://…` (see EngineEnv.read). */
+  read?: EngineEnv["read"];
   limits?: Partial<RunnerLimits>;
   onError?: (error: unknown) => void;
 }
@@ -90,7 +97,7 @@ export class WorkflowRunner {
   }
 
   #env() {
-    return { now: this.deps.clock.now(), random: this.deps.random ?? Math.random };
+    return { now: this.deps.clock.now(), random: this.deps.random ?? Math.random, read: this.deps.read };
   }
 
   /**
@@ -197,16 +204,11 @@ export class WorkflowRunner {
   report(
     key: string,
     agent: string | null,
-    outcome: { ok: true; result: Json } | { ok: false; error: StepError },
+    outcome:
+      | { ok: true; result: Json; promoted?: { key: string; version: number }[] }
+      | { ok: false; error: StepError },
   ): { accepted: boolean; run_id: string; step_id: string } {
-    const where = this.deps.store.stepByKey(key);
-    if (!where) throw OrchErrors.staleResult(key);
-    const snap = this.deps.store.load(where.run_id);
-    const step = snap?.steps.find((s) => s.id === where.step_id);
-    if (!snap || !step) throw OrchErrors.staleResult(key);
-    const def = snap.run.def;
-    const stepDef = [...def.steps, ...def.handlers, ...def.finally].find((d) => d.id === step.def_id);
-    if (agent !== null && stepDef?.agent !== agent) throw OrchErrors.notYourStep(agent);
+    const { where, step } = this.#addressed(key, agent);
     let event: WorkflowEvent;
     if (outcome.ok && JSON.stringify(outcome.result).length > this.#limits.max_result_bytes)
       event = {
@@ -223,6 +225,28 @@ export class WorkflowRunner {
       this.deps.store.ackOutbox(key, this.deps.clock.now());
     })();
     return { accepted, run_id: where.run_id, step_id: where.step_id };
+  }
+
+  /** The step a dispatch key addresses; throws unless `agent` (when known) is the agent it was sent to. */
+  #addressed(key: string, agent: string | null) {
+    const where = this.deps.store.stepByKey(key);
+    if (!where) throw OrchErrors.staleResult(key);
+    const snap = this.deps.store.load(where.run_id);
+    const step = snap?.steps.find((s) => s.id === where.step_id);
+    if (!snap || !step) throw OrchErrors.staleResult(key);
+    const def = snap.run.def;
+    const stepDef = [...def.steps, ...def.handlers, ...def.finally].find((d) => d.id === step.def_id);
+    if (agent !== null && stepDefAgent(stepDef, step) !== agent) throw OrchErrors.notYourStep(agent);
+    return { where, step, stepDef };
+  }
+
+  /**
+   * The definition of the step `key` addresses when `key` is its current attempt (a result for it
+   * would be applied), else null. Lets the caller act on a result (promotions) only when it counts.
+   */
+  currentStep(key: string, agent: string): StepDef | null {
+    const { step, stepDef } = this.#addressed(key, agent);
+    return step.status === "running" && step.dispatch_key === key ? (stepDef ?? null) : null;
   }
 
   /** Ticks every run whose stored timer is due. Returns how many were ticked. */
@@ -254,7 +278,10 @@ export class WorkflowRunner {
         (st) =>
           st.status === "running" &&
           st.dispatch_key !== null &&
-          defs.find((d) => d.id === st.def_id)?.agent === agent,
+          stepDefAgent(
+            defs.find((d) => d.id === st.def_id),
+            st,
+          ) === agent,
       ).length;
       if (mine === 0) continue;
       this.#safe(() => this.handle(id, { type: "agent_restarted", agent }));

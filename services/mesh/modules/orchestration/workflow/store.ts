@@ -92,13 +92,14 @@ export class WorkflowStore {
       upsertStep:
         p(`INSERT INTO step_runs (run_id, step_id, seq, def_id, kind, status, conclusion, reason, attempt,
         dispatch_key, next_attempt_at, timeout_at, deadline_at, input_json, result_json, error_json, context_json,
-        started_at, finished_at) VALUES (@run_id, @step_id, @seq, @def_id, @kind, @status, @conclusion, @reason, @attempt,
-        @dispatch_key, @next_attempt_at, @timeout_at, @deadline_at, @input_json, @result_json, @error_json, @context_json,
-        @started_at, @finished_at) ON CONFLICT(run_id, step_id) DO UPDATE SET status=excluded.status,
+        started_at, finished_at, fallback) VALUES (@run_id, @step_id, @seq, @def_id, @kind, @status, @conclusion, @reason,
+        @attempt, @dispatch_key, @next_attempt_at, @timeout_at, @deadline_at, @input_json, @result_json, @error_json,
+        @context_json, @started_at, @finished_at, @fallback) ON CONFLICT(run_id, step_id) DO UPDATE SET status=excluded.status,
         conclusion=excluded.conclusion, reason=excluded.reason, attempt=excluded.attempt, dispatch_key=excluded.dispatch_key,
         next_attempt_at=excluded.next_attempt_at, timeout_at=excluded.timeout_at, deadline_at=excluded.deadline_at,
         input_json=excluded.input_json, result_json=excluded.result_json, error_json=excluded.error_json,
-        context_json=excluded.context_json, started_at=excluded.started_at, finished_at=excluded.finished_at`),
+        context_json=excluded.context_json, started_at=excluded.started_at, finished_at=excluded.finished_at,
+        fallback=excluded.fallback`),
       getRun: p("SELECT * FROM workflow_runs WHERE id = ?"),
       getSteps: p("SELECT * FROM step_runs WHERE run_id = ? ORDER BY seq"),
       stepByKey: p("SELECT run_id, step_id, attempt FROM step_runs WHERE dispatch_key = ?"),
@@ -343,6 +344,7 @@ function stepParams(runId: string, s: StepState, seq: number) {
     context_json: str(s.context),
     started_at: s.started_at,
     finished_at: s.finished_at,
+    fallback: s.fallback ? 1 : 0,
   };
 }
 
@@ -365,6 +367,7 @@ const stepRow = z.object({
   context_json: z.string().nullable(),
   started_at: num,
   finished_at: num,
+  fallback: z.number(),
 });
 
 function stepFromRow(raw: Record<string, unknown>): StepState {
@@ -384,6 +387,7 @@ function stepFromRow(raw: Record<string, unknown>): StepState {
     input: parseJson(r.input_json),
     result: parseJson(r.result_json),
     error: r.error_json === null ? null : stepError.parse(JSON.parse(r.error_json)),
+    fallback: r.fallback === 1,
     context: parseJson(r.context_json),
     started_at: r.started_at,
     finished_at: r.finished_at,

@@ -68,6 +68,8 @@ export interface StepState {
   input: Json | null;
   result: Json | null;
   error: StepError | null;
+  /** The step failed on its agent and now runs on its `fallback_agent` (whose result replaces it). */
+  fallback: boolean;
   /** Handler context (`failed_step`), null for normal steps. */
   context: Json | null;
   started_at: number | null;
@@ -114,7 +116,15 @@ export type WorkflowEvent =
   | { type: "recover" }
   | { type: "agent_restarted"; agent: string }
   | { type: "cancel"; by: string }
-  | { type: "result"; step: string; attempt: number; ok: true; result: Json }
+  | {
+      type: "result";
+      step: string;
+      attempt: number;
+      ok: true;
+      result: Json;
+      /** Blackboard keys the step's result promoted (written before the result is applied). */
+      promoted?: { key: string; version: number }[];
+    }
   | { type: "result"; step: string; attempt: number; ok: false; error: StepError }
   | { type: "decision"; step: string; approve: boolean; by: string; comment?: string };
 
@@ -152,6 +162,8 @@ export interface FinishedEffect {
   type: "finished";
   run_id: string;
   status: RunStatus;
+  /** A succeeded run of a workflow with `on_complete`: what its subscribers get. */
+  on_complete?: { topic: string; payload: Json };
 }
 export type Effect = DispatchEffect | CancelEffect | NotifyEffect | FinishedEffect;
 
@@ -175,4 +187,9 @@ export interface EngineEnv {
   now: number;
   /** Uniform [0, 1); injected so jitter is reproducible in tests. */
   random: () => number;
+  /**
+   * Reads a blackboard entry for `input_from: blackboard://…` as the step's agent (its blackboard_read
+   * rules apply): the value, undefined when there is no such entry, or why it may not be read.
+   */
+  read?: (key: string, agent: string | null) => { value: Json } | { refused: string } | undefined;
 }
