@@ -48,6 +48,8 @@ export interface Prompts {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by the user (Ctrl-C): 128 + SIGINT, as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 /**
  * One file per command under generator/cli/commands/, each exporting a `CommandModule`. The action

@@ -21,6 +21,7 @@ export const FleetErrors = {
   notRendered: kind("OL_ERR_FLEET_NOT_RENDERED", 400),
   unhealthy: kind("OL_ERR_FLEET_UNHEALTHY", 500),
   timeout: kind("OL_ERR_FLEET_TIMEOUT", 500),
+  placeTaken: kind("OL_ERR_FLEET_PLACE_TAKEN", 400),
   needsConfirmation: kind("OL_ERR_FLEET_NEEDS_CONFIRMATION", 400),
   unknownService: kind("OL_ERR_FLEET_UNKNOWN_SERVICE", 400),
   meshUnreachable: kind("OL_ERR_FLEET_MESH_UNREACHABLE", 500),

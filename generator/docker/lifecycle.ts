@@ -86,7 +86,10 @@ export async function runUp(
       noCache: false,
       write,
     });
-  const plan = planUp(fleet, await docker.containers(project));
+  const containers = await docker.containers(project);
+  await checkPlace(opts.dir, project, containers, docker);
+  const plan = planUp(fleet, containers);
+  await reloadRunning(opts.dir, containers, plan, io);
   const what =
     plan.changed.length === fleet.services.length
       ? "starting"
@@ -95,25 +98,103 @@ export async function runUp(
     `▸ ${what} ${fleet.services.length} services (project ${project}, ${describeCompose(docker.cli)})\n`,
   );
   const composeOpts = { cwd: opts.dir, projectName: project, timeoutMs: opts.timeoutS * 1000 + 60_000 };
-  const up = (async () => {
-    for (const [i, services] of plan.steps.entries()) {
-      const noDeps = services.length > 0 ? ["--no-deps"] : [];
-      const orphans = i === 0 ? ["--remove-orphans"] : [];
-      await docker.compose(["up", "-d", ...noDeps, ...orphans, ...services], composeOpts);
-    }
-  })();
-  up.catch(() => undefined);
-  await waitHealthy(docker, {
-    project,
-    services: fleet.services,
-    timeoutMs: opts.timeoutS * 1000,
-    write,
-    tty: io.isTTY,
-    alongside: up,
-  });
-  await up;
+  // Ctrl-C reaches docker-compose too (same process group); we stay to say what is up and what next.
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const up = (async () => {
+      for (const [i, services] of plan.steps.entries()) {
+        const noDeps = services.length > 0 ? ["--no-deps"] : [];
+        const orphans = i === 0 ? ["--remove-orphans"] : [];
+        await docker.compose(["up", "-d", ...noDeps, ...orphans, ...services], composeOpts);
+      }
+    })();
+    up.catch(() => undefined);
+    await waitHealthy(docker, {
+      project,
+      services: fleet.services,
+      timeoutMs: opts.timeoutS * 1000,
+      write,
+      tty: io.isTTY,
+      alongside: up,
+    });
+    await up;
+  } catch (error) {
+    await whereItStopped(docker, project, fleet.services, io, interrupted);
+    throw error;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
   io.stdout(`✓ fleet is up: ${fleet.services.length} services healthy\n`);
   return { host: docker, project };
+}
+
+/** Before anything is created: the mesh port is free and no other network overlaps our subnets. */
+async function checkPlace(
+  dir: string,
+  project: string,
+  containers: readonly ContainerInfo[],
+  docker: DockerHost,
+): Promise<void> {
+  const { placeProblemsOf, assertPlace } = await import("./preflight.js");
+  assertPlace((await placeProblemsOf(dir, project, containers, docker)).problems);
+}
+
+/** After a failed or interrupted `up`: which services run, which do not, and what to run next. */
+async function whereItStopped(
+  docker: DockerHost,
+  project: string,
+  services: readonly string[],
+  io: CliIo,
+  interrupted: boolean,
+): Promise<void> {
+  const running = new Set(
+    (await docker.containers(project).catch(() => []))
+      .filter((c) => c.state === "running")
+      .map((c) => c.service),
+  );
+  const up = services.filter((s) => running.has(s));
+  const down = services.filter((s) => !running.has(s));
+  io.stderr(
+    [
+      interrupted ? "\nup interrupted." : "\nup did not finish.",
+      `  running:     ${up.join(", ") || "none"}`,
+      `  not running: ${down.join(", ") || "none"}`,
+      "next: openlegion up (again: it picks up where this stopped), openlegion logs <service> (why), or openlegion down (stop what runs)",
+      "",
+    ].join("\n"),
+  );
+}
+
+/**
+ * Mesh and proxy that keep running reload the config.json render just wrote (they also watch it):
+ * asked here so the new config is live before a hot-added agent's container starts and registers.
+ */
+async function reloadRunning(
+  dir: string,
+  containers: readonly ContainerInfo[],
+  plan: UpPlan,
+  io: CliIo,
+): Promise<void> {
+  const running = (s: string) => containers.some((c) => c.service === s && c.state === "running");
+  if (!running("mesh") || plan.changed.includes("mesh") || plan.changed.includes("egress-proxy")) return;
+  const [{ meshTarget }, { MeshClient }, { MeshRoutes }] = await Promise.all([
+    import("../client/target.js"),
+    import("../client/mesh-client.js"),
+    import("../../services/common/contracts/mesh-routes.js"),
+  ]);
+  try {
+    const client = new MeshClient(await meshTarget(dir));
+    const r = await client.api.call(MeshRoutes.reload, {});
+    io.stdout(`▸ mesh and egress-proxy reloaded their config live (${r.mesh_agents} agents)\n`);
+  } catch (error) {
+    io.stderr(
+      `openlegion: the running mesh did not reload its config (${error instanceof Error ? error.message : String(error)}); it picks up config.json within a few seconds\n`,
+    );
+  }
 }
 
 export interface UpPlan {

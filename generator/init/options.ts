@@ -87,6 +87,9 @@ export interface InitPlan {
   /** One line for PROJECT.md, or "" to keep the template's placeholder text. */
   description: string;
   force: boolean;
+  /** Free on this host when init ran (init/free-place.ts); default 8420 and 10.231.0.0/16. */
+  meshPort?: number;
+  subnetPool?: string;
 }
 
 export function providerOfModel(model: string): string {

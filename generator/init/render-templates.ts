@@ -21,6 +21,9 @@ export interface TemplateVars {
   apiKey: string;
   /** "" keeps the template's placeholder paragraph in PROJECT.md. */
   description: string;
+  /** mesh.port and egress.subnet_pool: free on this host when init ran (init/free-place.ts). */
+  meshPort: number;
+  subnetPool: string;
 }
 
 export interface RenderedFile {

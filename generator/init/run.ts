@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { lstat, mkdir } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { BUILTIN_PROVIDERS } from "../../services/common/builtin-providers.js";
+import { MESH_PORT } from "../../services/common/ports.js";
 import type { CliIo } from "../cli/io.js";
+import { dockerSubnets, POOL_CANDIDATES, pickMeshPort, pickPool } from "./free-place.js";
 import type { InitFlags, InitPlan } from "./options.js";
 import { PROVIDER_INFO, TEMPLATE_INFO } from "./options.js";
 import { templatesRoot } from "./package-root.js";
@@ -39,7 +41,23 @@ export async function renderPlan(plan: InitPlan, masterKey = newMasterKey()): Pr
     masterKey,
     apiKey: plan.apiKey ?? "",
     description: plan.description,
+    meshPort: plan.meshPort ?? MESH_PORT,
+    subnetPool: plan.subnetPool ?? POOL_CANDIDATES[0]!,
   });
+}
+
+/**
+ * A mesh port nothing listens on and a subnet pool no Docker network overlaps, so a second fleet on
+ * the host comes up with zero edits (issue 16 item 3). Without Docker, the defaults.
+ */
+async function freePlace(io: CliIo): Promise<{ meshPort: number; subnetPool: string }> {
+  const { DockerHost } = await import("../docker/host.js");
+  const host = await DockerHost.open(io.env).catch(() => undefined);
+  const taken = await dockerSubnets(host).catch(() => []);
+  return {
+    meshPort: await pickMeshPort(),
+    subnetPool: pickPool(taken) ?? POOL_CANDIDATES[0]!,
+  };
 }
 
 export interface InitResult {
@@ -54,7 +72,7 @@ export async function runInit(dirArg: string | undefined, flags: InitFlags, io: 
   if (!flags.force && (await exists(join(dir, "config/agents.yaml"))))
     throw fleetExistsError(dir, ["config/agents.yaml"]);
 
-  const plan = await resolvePlan(dir, flags, io);
+  const plan = { ...(await resolvePlan(dir, flags, io)), ...(await freePlace(io)) };
   const files = await renderPlan(plan);
   const existing = await existingFleetFiles(dir, files);
   if (existing.length > 0 && !plan.force) throw fleetExistsError(dir, existing);
@@ -76,6 +94,9 @@ function summary(dir: string, plan: InitPlan, report: WriteReport, cwd: string):
   const credential = `OPENLEGION_CRED_${BUILTIN_PROVIDERS[plan.provider].credential}`;
   const rel = relative(cwd, dir);
   const shown = rel.startsWith("..") ? dir : rel;
+  lines.push(
+    `  mesh on 127.0.0.1:${plan.meshPort ?? MESH_PORT}, networks from ${plan.subnetPool ?? POOL_CANDIDATES[0]} (free on this host; config/mesh.yaml)`,
+  );
   lines.push("", "Next steps:");
   if (rel !== "") lines.push(`  cd ${/\s/.test(shown) ? JSON.stringify(shown) : shown}`);
   if (!plan.apiKey) lines.push(`  set ${credential} in .env`);

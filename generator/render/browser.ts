@@ -25,6 +25,7 @@ export function browserService(
   agent: ResolvedAgent,
   plan: SecretPlan,
   opts: CompileOptions,
+  network: string,
 ): ComposeService {
   const service = hardened(
     {
@@ -40,7 +41,7 @@ export function browserService(
         OPENLEGION_PROXY_URL: PROXY_URL,
       },
       ports: [],
-      networks: [`agent-${agent.id}`],
+      networks: [network],
       memory: BROWSER_LIMITS.memory,
       cpus: BROWSER_LIMITS.cpus,
       pids: BROWSER_LIMITS.pids,

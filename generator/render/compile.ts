@@ -21,7 +21,17 @@ import {
 } from "./model.js";
 import { planSecrets, SECRETS_DIR, type SecretSpec } from "./secrets.js";
 import { agentService, dataVolume, meshService, proxyService } from "./services.js";
-import { allocateSubnets, CONTROL_SLOT, parsePool, slotSubnet } from "./subnets.js";
+import {
+  agentSlots,
+  allocateSubnets,
+  CONTROL_SLOT,
+  EGRESS_SLOT,
+  INGRESS_SLOT,
+  parsePool,
+  slotNetwork,
+  slotOf,
+  slotSubnet,
+} from "./subnets.js";
 
 const INHIBIT_IPV4 = { "com.docker.network.bridge.inhibit_ipv4": "true" };
 
@@ -108,6 +118,8 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
   }
   const pool = parsePool(fleet.mesh.egress.subnet_pool);
   const subnets = allocateSubnets(pool, ids, opts.previousSubnets);
+  const slots = agentSlots(pool, subnets, opts.previousTopSlot);
+  const slotNetworks = slots.map(slotNetwork);
   const generations = opts.tokenGenerations ?? {};
   const secrets = planSecrets(fleet, generations);
   const files = generateFiles(fleet, subnets, generations, opts.extraCaPem);
@@ -115,18 +127,23 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
 
   const services: Record<string, ComposeService> = {};
   for (const agent of fleet.agents) {
-    services[agentServiceName(agent.id)] = agentService(fleet, agent, secrets, opts);
-    if (browses(agent)) services[browserServiceName(agent.id)] = browserService(fleet, agent, secrets, opts);
+    const network = slotNetwork(slotOf(pool, subnets.get(agent.id)!)!);
+    services[agentServiceName(agent.id)] = agentService(fleet, agent, secrets, opts, network);
+    if (browses(agent))
+      services[browserServiceName(agent.id)] = browserService(fleet, agent, secrets, opts, network);
   }
-  services[EGRESS_PROXY_HOST] = proxyService(fleet, secrets, opts);
-  services[MESH_HOST] = meshService(fleet, secrets, opts);
+  services[EGRESS_PROXY_HOST] = proxyService(fleet, secrets, opts, slotNetworks);
+  services[MESH_HOST] = meshService(fleet, secrets, opts, slotNetworks);
   // Grouped once: a per-service scan of every file and secret is quadratic (0.1 s at 500 agents).
   const filesOf = groupBy(files, ([path]) => [path.slice(GENERATED_ROOT.length + 1, path.lastIndexOf("/"))]);
   const secretsOf = groupBy(secrets.specs, (s) => s.services);
   for (const [name, service] of Object.entries(services)) {
+    // Mesh and proxy reload their mounted config.json live (services/*/reload.ts): its bytes are not
+    // part of their hash, so a hot-added agent does not recreate them (issue 16 item 2).
+    const live = name === MESH_HOST || name === EGRESS_PROXY_HOST;
     const hash = configHash(
       service,
-      filesOf.get(name) ?? [],
+      live ? [] : (filesOf.get(name) ?? []),
       secretsOf.get(name) ?? [],
       secrets.fingerprints,
     );
@@ -136,16 +153,24 @@ export function compile(input: FleetConfig, opts: CompileOptions): ComposeModel 
     );
   }
 
+  // Networks are named by slot and carry no agent label: a slot taken by a new agent changes nothing
+  // Compose compares. The agent of a slot is the agent service that joins it.
   const networks: Record<string, ComposeNetwork> = {};
-  for (const agent of fleet.agents) {
-    networks[agentServiceName(agent.id)] = internalNetwork(subnets.get(agent.id)!, {
-      [LABEL.agent]: agent.id,
-      [LABEL.network]: "agent",
-    });
-  }
+  for (const slot of slots)
+    networks[slotNetwork(slot)] = internalNetwork(slotSubnet(pool, slot), { [LABEL.network]: "agent" });
   networks.control = internalNetwork(slotSubnet(pool, CONTROL_SLOT), { [LABEL.network]: "control" });
-  networks.egress = { driver: "bridge", labels: { [LABEL.network]: "egress" } };
-  networks.ingress = { driver: "bridge", labels: { [LABEL.network]: "ingress" } };
+  // Egress and ingress are in the fleet's pool too (not Docker's default pools): two fleets with
+  // different pools never collide (issue 16 item 3).
+  networks.egress = {
+    driver: "bridge",
+    ipam: { config: [{ subnet: slotSubnet(pool, EGRESS_SLOT) }] },
+    labels: { [LABEL.network]: "egress" },
+  };
+  networks.ingress = {
+    driver: "bridge",
+    ipam: { config: [{ subnet: slotSubnet(pool, INGRESS_SLOT) }] },
+    labels: { [LABEL.network]: "ingress" },
+  };
 
   const volumes: ComposeFile["volumes"] = {};
   for (const name of Object.keys(services).sort(compareAscii)) {

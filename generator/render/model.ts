@@ -67,6 +67,8 @@ export interface CompileOptions {
   toolVersion: string;
   /** Subnets of the agent networks in the file on disk, kept when still valid (see subnets.ts). */
   previousSubnets?: Readonly<Record<string, string>>;
+  /** The highest agent slot that had a network in the file on disk (subnets.ts `agentSlots`). */
+  previousTopSlot?: number;
   /**
    * The fleet directory relative to the output directory (`render --out`), `/`-separated; relative
    * host paths from the config (watchers, skills_dir) are rebased onto it. Default ".".

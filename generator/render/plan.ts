@@ -121,6 +121,11 @@ export function planChanges(current: PlanSide, next: PlanSide): PlanChange[] {
     if (before.labels?.[LABEL.configHash] !== svc.labels?.[LABEL.configHash])
       rest("service-recreated", name, "config-hash changed; up -d recreates it");
   }
+  // Mesh and proxy reload config.json live (no recreation): say so when theirs changes.
+  if (canonicalJson(current.mesh) !== canonicalJson(next.mesh))
+    rest("config-reloaded", "mesh", "config.json changed; the running mesh reloads it");
+  if (canonicalJson(current.proxy) !== canonicalJson(next.proxy))
+    rest("config-reloaded", "egress-proxy", "config.json changed; the running proxy reloads it");
   const curNets = current.compose.networks ?? {};
   for (const [name, net] of Object.entries(next.compose.networks ?? {})) {
     const before = curNets[name];

@@ -29,37 +29,65 @@ export interface RenderRunResult {
 
 /**
  * Agent network subnets of a rendered file (a hint for stable allocation across renders). A line
- * scan of the top-level `networks:` section as serialize writes it, not a YAML parse: a 500-agent
- * file is 1 MB and parsing it would double the cost of a re-render. Anything unrecognised → {}.
+ * scan as serialize writes the file, not a YAML parse: a 500-agent file is 1 MB and parsing it would
+ * double the cost of a re-render. Slot networks (`agent-net-N`) map to agents through the agent
+ * service that joins them; files from before slots label each network with its agent. Anything
+ * unrecognised → {}.
  */
 const AGENT_LABEL_LINE = new RegExp(`^\\s+${LABEL.agent.replaceAll(".", "\\.")}: '?([a-z][a-z0-9-]*)'?$`);
+const SLOT_ITEM_LINE = /^\s+- (agent-net-\d+)$/;
 
 export function subnetsOf(text: string | undefined): Record<string, string> {
   if (text === undefined) return {};
   const out: Record<string, string> = {};
-  let inNetworks = false;
+  const subnetOfNetwork = new Map<string, string>();
+  const networkOfAgent = new Map<string, string>();
+  let section = "";
+  let block = "";
   let subnet: string | undefined;
   let agent: string | undefined;
+  let slotNet: string | undefined;
   const flush = () => {
-    if (subnet && agent) out[agent] = subnet;
-    subnet = undefined;
-    agent = undefined;
+    if (section === "networks" && subnet) {
+      if (agent) out[agent] = subnet;
+      else subnetOfNetwork.set(block, subnet);
+    }
+    if (section === "services" && agent && slotNet) networkOfAgent.set(agent, slotNet);
+    subnet = agent = slotNet = undefined;
   };
   for (const line of text.split("\n")) {
     if (/^\S/.test(line)) {
       flush();
-      inNetworks = line === "networks:";
+      section = line.slice(0, -1);
       continue;
     }
-    if (!inNetworks) continue;
-    if (/^ {2}\S/.test(line)) flush();
+    if (section !== "networks" && section !== "services") continue;
+    const key = /^ {2}([^\s:]+):$/.exec(line);
+    if (key?.[1]) {
+      flush();
+      block = key[1];
+      continue;
+    }
     const s = /^\s+- subnet: '?(\d+\.\d+\.\d+\.\d+\/\d+)'?$/.exec(line);
     if (s) subnet = s[1];
     const a = AGENT_LABEL_LINE.exec(line);
     if (a) agent = a[1];
+    const n = SLOT_ITEM_LINE.exec(line);
+    if (n) slotNet = n[1];
   }
   flush();
+  for (const [id, network] of networkOfAgent) {
+    const sub = subnetOfNetwork.get(network);
+    if (sub) out[id] = sub;
+  }
   return out;
+}
+
+/** The highest agent slot with a network in a rendered file (0 when none): the block only grows. */
+export function topSlotOf(text: string | undefined): number {
+  let top = 0;
+  for (const m of (text ?? "").matchAll(/^ {2}agent-net-(\d+):$/gm)) top = Math.max(top, Number(m[1]));
+  return top;
 }
 
 /** Compiles a loaded fleet and writes (or, with `check`, compares) the outputs. */
@@ -67,15 +95,17 @@ export async function runRender(fleet: FleetConfig, opts: RenderRunOptions): Pro
   const outDir = resolve(opts.out ?? opts.dir);
   const base = relative(outDir, resolve(opts.dir)).split(sep).join("/") || ".";
   // Both targets share compose/ (whose mesh config holds the subnets): the same hints, the same allocation.
+  const composeText = readIfExistsSync(join(outDir, COMPOSE_FILE));
   const previous = {
     ...subnetsOf(readIfExistsSync(join(outDir, STACK_FILE))),
-    ...subnetsOf(readIfExistsSync(join(outDir, COMPOSE_FILE))),
+    ...subnetsOf(composeText),
   };
   const model = compile(fleet, {
     toolVersion: opts.toolVersion,
     tokenGenerations: readTokenGenerations(opts.dir),
     ...readExtraCa(fleet, opts.dir),
     previousSubnets: previous,
+    previousTopSlot: topSlotOf(composeText),
     hostPathBase: base,
     ...(opts.standIn ? { standIn: opts.standIn } : {}),
   });

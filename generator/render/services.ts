@@ -151,7 +151,13 @@ export function commonEnv(fleet: FleetConfig): Record<string, string> {
   };
 }
 
-export function meshService(fleet: FleetConfig, plan: SecretPlan, opts: CompileOptions): ComposeService {
+/** `agentNetworks`: every agent slot's network (compile.ts), the same list whichever agents hold them. */
+export function meshService(
+  fleet: FleetConfig,
+  plan: SecretPlan,
+  opts: CompileOptions,
+  agentNetworks: readonly string[],
+): ComposeService {
   const { host, port } = fleet.mesh.mesh;
   const m = IPV4.exec(host);
   if (!m || m.slice(1).some((o) => Number(o) > 255)) {
@@ -176,7 +182,7 @@ export function meshService(fleet: FleetConfig, plan: SecretPlan, opts: CompileO
         OPENLEGION_PROXY_URL: PROXY_URL,
       },
       ports: [`${host}:${port}:${MESH_PORT}`],
-      networks: ["control", "ingress", ...fleet.agents.map((a) => agentServiceName(a.id))],
+      networks: ["control", "ingress", ...agentNetworks],
       memory: INFRA_LIMITS.memory,
       cpus: INFRA_LIMITS.cpus,
       pids: INFRA_LIMITS.pids,
@@ -186,7 +192,12 @@ export function meshService(fleet: FleetConfig, plan: SecretPlan, opts: CompileO
   );
 }
 
-export function proxyService(fleet: FleetConfig, plan: SecretPlan, opts: CompileOptions): ComposeService {
+export function proxyService(
+  fleet: FleetConfig,
+  plan: SecretPlan,
+  opts: CompileOptions,
+  agentNetworks: readonly string[],
+): ComposeService {
   return hardened(
     {
       name: EGRESS_PROXY_HOST,
@@ -197,7 +208,7 @@ export function proxyService(fleet: FleetConfig, plan: SecretPlan, opts: Compile
       extraVolumes: [],
       environment: { ...commonEnv(fleet), OPENLEGION_PORT: String(EGRESS_PROXY_PORT) },
       ports: [],
-      networks: ["control", "egress", ...fleet.agents.map((a) => agentServiceName(a.id))],
+      networks: ["control", "egress", ...agentNetworks],
       memory: INFRA_LIMITS.memory,
       cpus: INFRA_LIMITS.cpus,
       pids: INFRA_LIMITS.pids,
@@ -220,6 +231,7 @@ export function agentService(
   agent: ResolvedAgent,
   plan: SecretPlan,
   opts: CompileOptions,
+  network: string,
 ): ComposeService {
   const name = agentServiceName(agent.id);
   const ours: Record<string, string> = {
@@ -251,7 +263,7 @@ export function agentService(
       extraVolumes: skills,
       environment: { ...agent.env, ...ours },
       ports: [],
-      networks: [name],
+      networks: [network],
       memory: agent.resources.memory_limit.toLowerCase(),
       cpus: agent.resources.cpu_limit,
       pids: agent.resources.pids_limit,

@@ -105,15 +105,14 @@ export async function runRepl(opts: ReplOptions, io: CliIo): Promise<number> {
   let quit = false;
   for await (const line of rl) {
     const cmd = parseLine(line);
+    // readline keeps reading while the reply streams (no rl.pause()): that is how it sees Ctrl-C now.
     current = new AbortController();
-    rl.pause();
     const outcome = await controller.handle(cmd, current.signal);
     current = undefined;
     if (outcome === "quit") {
       quit = true;
       break;
     }
-    rl.resume();
     rl.setPrompt(controller.prompt);
     rl.prompt();
   }

@@ -60,20 +60,16 @@ export interface EgressProxy {
 
 const isResolved = (c: ProxyConfig | ResolvedConfig): c is ResolvedConfig => "agentIds" in c;
 
-/** Wires the pipeline (STYLE.md "Proxy request pipeline"): auth → allowlist → budget → health → key → meter → undici. */
-export function buildProxy(deps: ProxyDeps): EgressProxy {
-  const now = deps.now ?? Date.now;
-  const log = deps.logger ?? pino({ level: "silent" });
-  const config = isResolved(deps.config) ? deps.config : resolveConfig(deps.config);
-  const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const store = new LedgerStore(deps.dbPath, now(), deps.sqliteSync);
+/** The parts of the context that follow config.json: swapped as one on a live reload (reload.ts). */
+export function configParts(
+  config: ResolvedConfig,
+  secrets: SecretReader,
+  log: Logger,
+): Pick<ProxyContext, "config" | "tokens" | "prices"> {
   const warned = new Set<string>();
-  const ctx: ProxyContext = {
+  return {
     config,
-    secrets: deps.secrets,
-    tokens: new TokenAuthority(deps.secrets.masterKey(), config.agents.values()),
-    store,
-    health: new HealthTracker(store, now),
+    tokens: new TokenAuthority(secrets.masterKey(), config.agents.values()),
     prices: new PriceBook(
       config.raw.pricing,
       (model) => {
@@ -86,6 +82,21 @@ export function buildProxy(deps: ProxyDeps): EgressProxy {
       },
       new Set(Object.entries(config.raw.providers).flatMap(([name, p]) => (p.local ? [name] : []))),
     ),
+  };
+}
+
+/** Wires the pipeline (STYLE.md "Proxy request pipeline"): auth → allowlist → budget → health → key → meter → undici. */
+export function buildProxy(deps: ProxyDeps): EgressProxy {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger ?? pino({ level: "silent" });
+  const config = isResolved(deps.config) ? deps.config : resolveConfig(deps.config);
+  const limits: ProxyLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const store = new LedgerStore(deps.dbPath, now(), deps.sqliteSync);
+  const ctx: ProxyContext = {
+    ...configParts(config, deps.secrets, log),
+    secrets: deps.secrets,
+    store,
+    health: new HealthTracker(store, now),
     metrics: new ProxyMetrics(),
     log,
     now,

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { onSnapshotSignal } from "../common/backup/snapshot.js";
@@ -12,9 +12,18 @@ import {
 } from "../common/ports.js";
 import { syncModeOf, syncProblem } from "../common/sqlite/sync.js";
 import { buildProxy } from "./app.js";
-import { loadConfig } from "./config.js";
+import { CONFIG_FILE, loadConfig } from "./config.js";
 import { ProxyErrors } from "./errors.js";
+import { reloadOnChange } from "./reload.js";
 import { fileSecrets } from "./secrets.js";
+
+const readConfigText = (dir: string): string => {
+  try {
+    return readFileSync(join(dir, CONFIG_FILE), "utf8");
+  } catch {
+    return ""; // loadConfig reports it
+  }
+};
 
 /**
  * Entry point of the egress-proxy container. Reads only paths and ports from the environment (never a secret):
@@ -31,13 +40,17 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   mkdirSync(dataDir, { recursive: true });
   const sqliteSync = syncModeOf(env);
   if (!sqliteSync) throw ProxyErrors.config(syncProblem(env));
+  const configDir = env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR;
+  const initialText = readConfigText(configDir);
+  const secrets = fileSecrets(env.OPENLEGION_SECRETS_DIR ?? DEFAULT_SECRETS_DIR);
   const proxy = buildProxy({
     sqliteSync,
-    config: loadConfig(env.OPENLEGION_CONFIG_DIR ?? DEFAULT_CONFIG_DIR),
-    secrets: fileSecrets(env.OPENLEGION_SECRETS_DIR ?? DEFAULT_SECRETS_DIR),
+    config: loadConfig(configDir),
+    secrets,
     dbPath: join(dataDir, "egress-proxy.db"),
     logger: log,
   });
+  const stopWatching = reloadOnChange(proxy, configDir, initialText, secrets, log);
   const port = Number(env.OPENLEGION_PROXY_PORT ?? EGRESS_PROXY_PORT);
   const host = env.OPENLEGION_PROXY_HOST ?? "0.0.0.0";
   await new Promise<void>((resolve) => proxy.server.listen(port, host, resolve));
@@ -46,6 +59,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopWatching();
     log.info({ signal }, "shutting down");
     const force = setTimeout(() => process.exit(1), DRAIN_DEADLINE_MS + 3_000);
     force.unref();

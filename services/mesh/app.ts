@@ -31,6 +31,8 @@ export interface MeshDeps {
   /** Per-agent subnet replacements, for tests on loopback (the check itself always runs). */
   subnetOverrides?: Record<string, string>;
   logger?: FastifyBaseLogger;
+  /** Re-reads config.json and switches the live mesh to it (main.ts; POST /v1/admin/reload). */
+  reloadConfig?: () => Promise<number>;
   /** Channel tokens by credential name (main.ts reads the Compose secrets); absent: none. */
   channelSecret?: (credential: string) => string | undefined;
   /** The dashboard bundle's directory (default: where `npm run build` writes it). */
@@ -45,6 +47,9 @@ export interface MeshHandle {
   routes: readonly string[];
   /** Runs one GC pass now (tests; the background loop does the same on its interval). */
   gc: () => number;
+  /** Stops modules' background work and delivery (once; close does it too). A reload stops the old app's
+   * background at once and closes the app when its last request or stream ends (reload.ts). */
+  stopBackground: () => Promise<void>;
 }
 
 declare module "fastify" {
@@ -121,6 +126,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     published: new PublishHooks(),
     audit,
     dashboard: new DashboardSessions(() => clock.now()),
+    ...(deps.reloadConfig ? { reloadConfig: deps.reloadConfig } : {}),
   };
 
   const routes: string[] = [];
@@ -155,12 +161,21 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     { assetsDir: deps.dashboardAssets },
   );
   for (const m of modules) await app.register(async (instance) => m.routes(instance, ctx), { name: m.name });
+  let stopping: Promise<void> | undefined;
+  const stopBackground = () => {
+    stopping ??= (async () => {
+      for (const m of [...modules].reverse()) await m.stop?.();
+      await delivery.stop();
+    })();
+    return stopping;
+  };
   app.decorate("mesh", {
     ctx,
     modules,
     blackboard: blackboard.service,
     routes,
     gc: housekeeping.runOnce,
+    stopBackground,
   });
 
   app.addHook("onReady", async () => {
@@ -168,8 +183,7 @@ export async function buildApp(deps: MeshDeps): Promise<FastifyInstance> {
     for (const m of modules) m.start?.(ctx);
   });
   app.addHook("onClose", async () => {
-    for (const m of [...modules].reverse()) await m.stop?.();
-    await delivery.stop();
+    await stopBackground();
     if (ownHttp) await http.close();
   });
   return app;

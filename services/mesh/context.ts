@@ -27,6 +27,8 @@ export interface MeshContext {
   readonly masterKey: string;
   /** Published topics, for modules that react to them (workflow triggers); see events.ts. */
   readonly published: PublishHooks;
+  /** Re-reads config.json and switches to it (reload.ts LiveMesh); absent when built from an object. */
+  readonly reloadConfig?: () => Promise<number>;
   audit(entry: Omit<NewAudit, "at">): void;
   /** Dashboard sessions (cookie → operator), read by the auth hook and the dashboard module. */
   readonly dashboard: DashboardSessions;

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { onSnapshotSignal } from "../common/backup/snapshot.js";
-import { meshConfigSchema } from "../common/contracts/mesh-config.js";
+import { type MeshConfig, meshConfigSchema } from "../common/contracts/mesh-config.js";
 import { isOlError } from "../common/errors.js";
 import { drain } from "../common/http/drain.js";
 import { createLogger } from "../common/log.js";
@@ -17,6 +17,7 @@ import { syncModeOf, syncProblem } from "../common/sqlite/sync.js";
 import { buildApp } from "./app.js";
 import { MeshErrors } from "./errors.js";
 import { meshLimitsSchema } from "./limits.js";
+import { LiveMesh } from "./reload.js";
 import { MeshStore } from "./store/mesh-store.js";
 
 /**
@@ -31,20 +32,31 @@ import { MeshStore } from "./store/mesh-store.js";
  *   OPENLEGION_LOG_LEVEL    fatal … trace                      (default info)
  * No secret is ever read from the environment.
  */
-function readJson(path: string, what: string): unknown {
-  let text: string;
+function readText(path: string, what: string): string {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (error) {
     throw MeshErrors.config(
       `cannot read ${what} at ${path}: ${(error as NodeJS.ErrnoException).code ?? "error"}`,
     );
   }
+}
+
+/** config.json text → MeshConfig, or MeshErrors.config naming the file and each bad field. */
+function parseConfig(path: string, text: string): MeshConfig {
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch {
-    throw MeshErrors.config(`${what} at ${path} is not valid JSON`);
+    throw MeshErrors.config(`mesh config at ${path} is not valid JSON`);
   }
+  const parsed = meshConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    throw MeshErrors.config(
+      `${path}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -52,12 +64,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const secretsDir = env.OPENLEGION_SECRETS_DIR ?? DEFAULT_SECRETS_DIR;
   const dataDir = env.OPENLEGION_DATA_DIR ?? "/data";
   const configPath = join(configDir, "config.json");
-  const parsedConfig = meshConfigSchema.safeParse(readJson(configPath, "mesh config"));
-  if (!parsedConfig.success) {
-    throw MeshErrors.config(
-      `${configPath}: ${parsedConfig.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
+  const configText = readText(configPath, "mesh config");
+  const config = parseConfig(configPath, configText);
   const limits = meshLimitsSchema.safeParse(
     env.OPENLEGION_MESH_LIMITS ? JSON.parse(env.OPENLEGION_MESH_LIMITS) : {},
   );
@@ -75,41 +83,57 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   if (!sync) throw MeshErrors.config(syncProblem(env));
   mkdirSync(dataDir, { recursive: true });
   const store = MeshStore.open(join(dataDir, "mesh.db"), { synchronous: sync });
-  const app = await buildApp({
-    config: parsedConfig.data,
-    masterKey,
-    store,
-    limits: limits.data,
-    channelSecret: (credential) => {
-      try {
-        return readFileSync(join(secretsDir, credentialSecretName(credential)), "utf8").trim() || undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    logger: createLogger({ service: "mesh" }, env),
-  });
+  const logger = createLogger({ service: "mesh" }, env);
+  const parse = (text: string) => parseConfig(configPath, text);
+  let live: LiveMesh | undefined;
+  const build = (config: MeshConfig) =>
+    buildApp({
+      config,
+      masterKey,
+      reloadConfig: () => live?.reloadFrom(configPath, parse) ?? Promise.resolve(0),
+      store,
+      limits: limits.data,
+      channelSecret: (credential) => {
+        try {
+          return readFileSync(join(secretsDir, credentialSecretName(credential)), "utf8").trim() || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      logger,
+    });
+  const first = await build(config);
+  await first.ready();
+  live = new LiveMesh(first, build);
+  const stopWatching = live.watch(configPath, configText, parse);
+  const log = first.log;
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    app.log.info({ signal }, "shutting down");
-    drain(app.server, () => app.close(), DRAIN_DEADLINE_MS)
+    stopWatching();
+    log.info({ signal }, "shutting down");
+    drain(live.server, () => live.close(), DRAIN_DEADLINE_MS)
       .then(({ forced }) => {
         if (forced)
-          app.log.warn({ deadlineMs: DRAIN_DEADLINE_MS }, "drain deadline passed: open streams were cut");
+          log.warn({ deadlineMs: DRAIN_DEADLINE_MS }, "drain deadline passed: open streams were cut");
       })
-      .catch((error: unknown) => app.log.error({ err: error }, "close failed"))
+      .catch((error: unknown) => log.error({ err: error }, "close failed"))
       .finally(() => {
         store.close();
         process.exit(0);
       });
   };
-  onSnapshotSignal(dataDir, () => [{ file: "mesh.db", path: join(dataDir, "mesh.db") }], app.log);
+  onSnapshotSignal(dataDir, () => [{ file: "mesh.db", path: join(dataDir, "mesh.db") }], log);
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
   const port = Number(env.OPENLEGION_MESH_PORT ?? MESH_PORT);
-  await app.listen({ host: env.OPENLEGION_MESH_HOST ?? "0.0.0.0", port });
+  const host = env.OPENLEGION_MESH_HOST ?? "0.0.0.0";
+  await new Promise<void>((resolve, reject) => {
+    live.server.once("error", reject);
+    live.server.listen(port, host, () => resolve());
+  });
+  log.info({ host, port }, "mesh listening");
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -118,14 +118,15 @@ describe.skipIf(!HAVE_DOCKER)("fleet end to end (real Docker)", () => {
     expect(((await costs.json()) as { agents: Record<string, unknown> }).agents).toHaveProperty("assistant");
   }, 60_000);
 
-  it("4. a tiny budget recreates only the proxy, and the next call is refused with a clear message", async () => {
+  it("4. a tiny budget is reloaded live by the proxy (nothing recreated), and the next call is refused clearly", async () => {
     const agentsYaml = join(dir, "config", "agents.yaml");
     const original = readFileSync(agentsYaml, "utf8");
     writeFileSync(agentsYaml, original.replace(/daily_usd: [\d.]+/, "daily_usd: 0.000001"));
     try {
       const up = await cli(["up", dir, "-d"]);
       expect(up.code, up.stdout + up.stderr).toBe(0);
-      expect(await containerOf(project, "egress-proxy")).not.toBe(ids["egress-proxy"]);
+      expect(up.stdout).toContain("reloaded their config live");
+      expect(await containerOf(project, "egress-proxy")).toBe(ids["egress-proxy"]);
       expect(await containerOf(project, "mesh")).toBe(ids.mesh);
       expect(await containerOf(project, "agent-assistant")).toBe(ids["agent-assistant"]);
       await script("this must never be sent");
@@ -211,16 +212,32 @@ describe.skipIf(!HAVE_DOCKER)("fleet end to end (real Docker)", () => {
     expect(last?.body).toContain("PAPAYA");
   }, 300_000);
 
-  it("7. hot-add starts the new agent without recreating the running one", async () => {
+  it("7. hot-add starts only the new agent: a reply streaming meanwhile completes, mesh and proxy stay (issue 16)", async () => {
     const before = await containerOf(project, "agent-assistant");
+    const mesh = await containerOf(project, "mesh");
+    const proxy = await containerOf(project, "egress-proxy");
+    // A long reply (30 words, 0.6 s apart) is streaming through mesh and proxy while the agent is added.
+    const words = Array.from({ length: 30 }, (_, i) => `w${i}`).join(" ");
+    await fake.script({ text: words, usage: { input: 20, output: 30 }, chunkDelayMs: 600 });
+    const seen = (await fake.chats()).length;
+    const streaming = cli(["chat", "assistant", "--dir", dir, "-m", "a long answer please"]);
+    await waitFor("the streamed call to reach the provider", async () =>
+      (await fake.chats()).length > seen ? true : undefined,
+    );
     const add = await cli(["agent", "add", "helper", "--dir", dir, "--role", "Helper"]);
     expect(add.code, add.stderr).toBe(0);
     const up = await cli(["up", dir, "-d"]);
     expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(up.stdout).toContain("updating agent-helper of");
+    const chat = await streaming;
+    expect(chat.code, chat.stderr).toBe(0);
+    expect(chat.stdout).toContain("w29");
     expect(await containerOf(project, "agent-assistant")).toBe(before);
+    expect(await containerOf(project, "mesh")).toBe(mesh);
+    expect(await containerOf(project, "egress-proxy")).toBe(proxy);
     const helper = await containerOf(project, "agent-helper");
     // The two agents share no network: the helper cannot reach the assistant.
-    const assistantIp = await ipOn(before, `_agent-assistant`);
+    const assistantIp = await ipOn(before);
     const r = await nodeIn(
       helper,
       `fetch('http://${assistantIp}:8400/healthz',{signal:AbortSignal.timeout(3000)}).then(()=>process.exit(0),()=>process.exit(7))`,

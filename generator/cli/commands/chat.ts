@@ -1,6 +1,13 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { type CliIo, type CommandModule, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../io.js";
+import {
+  type CliIo,
+  type CommandModule,
+  EXIT_FAILURE,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_USAGE,
+} from "../io.js";
 
 /** `openlegion chat <agent> [--dir D] [--port P] [-m MESSAGE]`. */
 export interface ChatOptions {
@@ -25,14 +32,28 @@ export async function runChatOnce(opts: ChatOptions & { message: string }, io: C
   ]);
   const client = new MeshClient(await meshTarget(opts.dir, opts.port));
   let streamed = false;
-  const outcome = await client.chat(opts.agent, opts.message, {
-    onEvent: (ev) => {
-      if (ev.type === "delta") {
-        streamed = true;
-        io.stdout(ev.text);
-      }
-    },
-  });
+  // Ctrl-C closes the stream at once; the mesh passes the close on to the agent's run and its model call.
+  const cancel = new AbortController();
+  const onSigint = () => cancel.abort();
+  process.once("SIGINT", onSigint);
+  let outcome: Awaited<ReturnType<typeof client.chat>>;
+  try {
+    outcome = await client.chat(opts.agent, opts.message, {
+      signal: cancel.signal,
+      onEvent: (ev) => {
+        if (ev.type === "delta") {
+          streamed = true;
+          io.stdout(ev.text);
+        }
+      },
+    });
+  } catch (error) {
+    if (!cancel.signal.aborted) throw error;
+    io.stderr(`${streamed ? "\n" : ""}openlegion: reply from ${opts.agent} cancelled\n`);
+    return EXIT_INTERRUPTED;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
   if (outcome.ok) {
     io.stdout(`${streamed ? "" : outcome.reply}\n`);
     return EXIT_OK;

@@ -97,7 +97,38 @@ export async function runDoctor(opts: DoctorOptions, io: CliIo): Promise<number>
     hostRoutes: routes,
     freeBytes: fs ? fs.bavail * fs.bsize : undefined,
   });
-  return printFindings(findings, opts.json, io);
+  return printFindings([...findings, ...(engine ? await placeFindings(opts.dir, io) : [])], opts.json, io);
+}
+
+/** The checks `up` makes before creating anything (docker/preflight.ts), for a rendered fleet here. */
+async function placeFindings(dir: string, io: CliIo) {
+  const [{ placeProblemsOf }, { DockerHost }, { projectName }] = await Promise.all([
+    import("../../docker/preflight.js"),
+    import("../../docker/host.js"),
+    import("../../docker/project.js"),
+  ]);
+  try {
+    const docker = await DockerHost.open(io.env);
+    const project = projectName(dir, io.env);
+    const { problems, mesh } = await placeProblemsOf(dir, project, await docker.containers(project), docker);
+    return (["port", "pool"] as const).map((what) => {
+      const p = problems.find((x) => x.what === what);
+      const check = what === "port" ? "mesh-port" : "fleet-subnets";
+      if (!p)
+        return {
+          check,
+          status: "ok" as const,
+          message:
+            what === "port"
+              ? `${mesh} is free or this fleet's`
+              : "no other Docker network overlaps this fleet's subnets",
+        };
+      const [message = p.message, ...fix] = p.message.split(": ");
+      return { check, status: "error" as const, message, fix: fix.join(": ") };
+    });
+  } catch {
+    return []; // not rendered here, or Docker unreachable (reported above)
+  }
 }
 
 export const doctorCommand: CommandModule = {

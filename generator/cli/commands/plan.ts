@@ -16,7 +16,7 @@ export async function runPlan(opts: PlanOptions, io: CliIo): Promise<number> {
     { compile },
     disk,
     { parseRendered },
-    { subnetsOf },
+    { subnetsOf, topSlotOf },
     { planChanges },
     { packageVersion },
   ] = await Promise.all([
@@ -30,7 +30,11 @@ export async function runPlan(opts: PlanOptions, io: CliIo): Promise<number> {
   ]);
   const fleet = await loadFleet(opts.dir, { requireEnv: true });
   const text = await disk.readIfExists(join(opts.dir, "docker-compose.yml"));
-  const model = compile(fleet, { toolVersion: packageVersion(), previousSubnets: subnetsOf(text) });
+  const model = compile(fleet, {
+    toolVersion: packageVersion(),
+    previousSubnets: subnetsOf(text),
+    previousTopSlot: topSlotOf(text),
+  });
   const json = async (rel: string) => {
     const raw = await disk.readIfExists(join(opts.dir, rel));
     try {

@@ -203,6 +203,10 @@ export const MeshRoutes = routeTable({
     response: { 200: mcpApproveReplySchema },
   }),
   /** The proxy's `GET /admin/costs` report (ProxyAdminRoutes.costs), relayed as it came. */
+  /** Mesh and proxy re-read config.json now (both also watch it); `openlegion up` calls it after render. */
+  reload: endpoint("POST", "/v1/admin/reload", "operator", {
+    response: { 200: z.object({ mesh_agents: z.int(), proxy_agents: z.int() }) },
+  }),
   costs: endpoint("GET", "/v1/costs", "operator", {
     query: z.object({ period: costsPeriodSchema.default("today") }),
     response: { 200: z.record(z.string(), z.unknown()) },

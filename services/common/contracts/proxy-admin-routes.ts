@@ -96,4 +96,8 @@ export const ProxyAdminRoutes = routeTable({
     params: agentParams,
     response: { 200: frozenReply },
   }),
+  /** Re-reads config.json now (it is also watched); `openlegion up` calls it through the mesh. */
+  reload: endpoint("POST", "/admin/reload", "operator", {
+    response: { 200: z.object({ agents: z.int() }) },
+  }),
 });

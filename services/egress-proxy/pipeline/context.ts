@@ -29,6 +29,8 @@ export const DEFAULT_LIMITS: ProxyLimits = {
 
 /** Everything a step may use; built once by buildProxy. */
 export interface ProxyContext {
+  /** Re-reads config.json and swaps it in (reload.ts; absent when the proxy was built from an object). */
+  reloadConfig?: () => { agents: number };
   config: ResolvedConfig;
   secrets: SecretReader;
   tokens: TokenAuthority;

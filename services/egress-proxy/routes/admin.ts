@@ -113,6 +113,10 @@ const handlers: Handlers = {
   },
   freeze: (ctx, p) => setFrozen(ctx, p.id ?? "", true),
   unfreeze: (ctx, p) => setFrozen(ctx, p.id ?? "", false),
+  reload: (ctx) => {
+    if (!ctx.reloadConfig) throw ProxyErrors.config("this proxy was not started from a config file");
+    return ctx.reloadConfig();
+  },
 };
 
 /**

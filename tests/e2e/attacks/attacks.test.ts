@@ -105,7 +105,7 @@ describe.skipIf(!HAVE_DOCKER)("attack suite: a compromised agent of a real fleet
       proxyEgressIp: await ipOn(await fleet.container("egress-proxy"), "_egress"),
       proxyControlIp: await ipOn(await fleet.container("egress-proxy"), "_control"),
       meshIngressIp: await ipOn(await fleet.container("mesh"), "_ingress"),
-      otherAgentIp: await ipOn(await fleet.container("agent-qualifier"), "_agent-qualifier"),
+      otherAgentIp: await ipOn(await fleet.container("agent-qualifier")),
     };
     await fleet.fake.script({ text: "ok", usage: { input: 5, output: 1 } });
     const report = await attack({

@@ -116,7 +116,7 @@ export class E2eFleet {
     const meshPort = await freePort();
     this.meshPort = meshPort;
     const meshYaml = join(this.dir, "config", "mesh.yaml");
-    const text = readFileSync(meshYaml, "utf8").replace(/port: 8420/, `port: ${meshPort}`);
+    const text = readFileSync(meshYaml, "utf8").replace(/port: \d+/, `port: ${meshPort}`);
     writeFileSync(
       meshYaml,
       `${text}\nproviders:\n  openai:\n    api: openai\n    base_url: "http://fake-llm:${FAKE_PORT}"\n`,

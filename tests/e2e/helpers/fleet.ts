@@ -101,10 +101,15 @@ export async function containerOf(project: string, service: string): Promise<str
   return id;
 }
 
-export async function ipOn(container: string, networkSuffix: string): Promise<string> {
+/** The container's address on the network whose name ends with `networkSuffix`; without it, on its only network (an agent's slot network). */
+export async function ipOn(container: string, networkSuffix?: string): Promise<string> {
   const json = await docker(["inspect", "--format", "{{json .NetworkSettings.Networks}}", container]);
   const nets = JSON.parse(json) as Record<string, { IPAddress: string }>;
-  const hit = Object.entries(nets).find(([name]) => name.endsWith(networkSuffix));
+  const entries = Object.entries(nets);
+  if (networkSuffix === undefined && entries.length !== 1)
+    throw new Error(`${container} is on ${entries.length} networks, expected one`);
+  const hit =
+    networkSuffix === undefined ? entries[0] : entries.find(([name]) => name.endsWith(networkSuffix));
   if (!hit) throw new Error(`${container} is not on *${networkSuffix}`);
   return hit[1].IPAddress;
 }

@@ -44,12 +44,21 @@ export async function networkGateways(networks: readonly string[]): Promise<Netw
     const r = await execa("docker", ["network", "inspect", network], { timeout: 60_000 });
     const net = JSON.parse(String(r.stdout))[0] as {
       Internal?: boolean;
-      IPAM?: { Config?: { Gateway?: string }[] };
+      IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] };
     };
-    const gateway = net.IPAM?.Config?.find((c) => c.Gateway && !c.Gateway.includes(":"))?.Gateway;
+    // A network created with an explicit subnet and no gateway (all of a fleet's, since issue 16) lists
+    // no Gateway: Docker gives it the subnet's first host address.
+    const v4 = net.IPAM?.Config?.find((c) => (c.Gateway ?? c.Subnet ?? ":").includes(":") === false);
+    const first = v4?.Subnet ? firstHost(v4.Subnet) : undefined;
+    const gateway = v4?.Gateway ?? first;
     if (gateway) out.push({ network, gateway, internal: net.Internal === true });
   }
   return out;
+}
+
+function firstHost(cidr: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/\d+$/.exec(cidr);
+  return m ? `${m[1]}.${m[2]}.${m[3]}.${Number(m[4]) + 1}` : undefined;
 }
 
 /** Every network of a Compose project (by its Compose label). */

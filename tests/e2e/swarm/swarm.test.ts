@@ -322,12 +322,14 @@ services:
       (await docker(["inspect", "--format", "{{json .NetworkSettings.Networks}}", id], { host: node.host }))
         .stdout,
     ) as Record<string, { IPAddress: string }>;
-    const hit = Object.entries(nets).find(([n]) => n.endsWith(`_agent-${agent}`));
-    if (!hit) throw new Error(`agent-${agent} has no overlay address`);
     const stackFile = parse(readFileSync(join(dir, "docker-stack.yml"), "utf8")) as {
+      services: Record<string, { networks: string[] }>;
       networks: Record<string, { ipam: { config: { subnet: string }[] } }>;
     };
-    expect(stackFile.networks[`agent-${agent}`]?.ipam.config[0]?.subnet).toBeDefined();
+    const own = stackFile.services[`agent-${agent}`]?.networks[0] ?? "";
+    const hit = Object.entries(nets).find(([n]) => n.endsWith(`_${own}`));
+    if (!hit) throw new Error(`agent-${agent} has no overlay address`);
+    expect(stackFile.networks[own]?.ipam.config[0]?.subnet).toBeDefined();
     return hit[1].IPAddress;
   }
 });

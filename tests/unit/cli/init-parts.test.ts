@@ -25,6 +25,8 @@ const VARS: TemplateVars = {
   masterKey: "k".repeat(43),
   description: "",
   apiKey: "",
+  meshPort: 8420,
+  subnetPool: "10.231.0.0/16",
 };
 
 describe("templates", () => {

@@ -26,6 +26,8 @@ function context(mutate: (ctx: LintContext) => void = () => {}): LintContext {
 }
 const svc = (ctx: LintContext, name: string) =>
   (ctx.compose.services as Record<string, Record<string, unknown>>)[name]!;
+/** Agent networks are named by slot: qualifier, researcher, writer take slots 3, 4, 5 (render/subnets.ts). */
+const WRITER_NET = "agent-net-5";
 const net = (ctx: LintContext, name: string) =>
   (ctx.compose.networks as Record<string, Record<string, unknown>>)[name]!;
 const hostsOf = (c: LintContext) =>
@@ -167,20 +169,20 @@ const INVALID: { name: string; mutate: (c: LintContext) => void; expected: strin
   },
   {
     name: "agent network not internal",
-    mutate: (c) => void delete net(c, "agent-writer").internal,
-    expected: "OL008 /networks/agent-writer/internal",
+    mutate: (c) => void delete net(c, WRITER_NET).internal,
+    expected: `OL008 /networks/${WRITER_NET}/internal`,
   },
   {
     name: "agent network without inhibit_ipv4",
-    mutate: (c) => void delete net(c, "agent-writer").driver_opts,
-    expected: "OL008 /networks/agent-writer/driver_opts",
+    mutate: (c) => void delete net(c, WRITER_NET).driver_opts,
+    expected: `OL008 /networks/${WRITER_NET}/driver_opts`,
   },
   {
     name: "two agents on one network",
     mutate: (c) => {
-      svc(c, "agent-writer").networks = ["agent-writer", "agent-researcher"];
+      svc(c, "agent-writer").networks = [WRITER_NET, "agent-net-4"];
     },
-    expected: "OL008 /networks/agent-researcher",
+    expected: "OL008 /networks/agent-net-4",
   },
   {
     name: "IPv6 network",
@@ -234,9 +236,9 @@ const INVALID: { name: string; mutate: (c: LintContext) => void; expected: strin
   {
     name: "schema v1: internal as a string",
     mutate: (c) => {
-      net(c, "agent-writer").internal = "yes";
+      net(c, WRITER_NET).internal = "yes";
     },
-    expected: "OL101 /networks/agent-writer/internal",
+    expected: `OL101 /networks/${WRITER_NET}/internal`,
   },
 ];
 

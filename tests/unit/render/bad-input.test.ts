@@ -20,16 +20,16 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    name: "pool smaller than /27",
+    name: "pool smaller than /26",
     input: fleetWith(many(1), { mesh: { egress: { subnet_pool: "10.1.0.0/29" } } }),
     code: RenderErrors.poolInvalid.code,
-    message: /too small: it must be \/27 or larger/,
+    message: /too small: it must be \/26 or larger/,
   },
   {
     name: "pool too small for the fleet",
     input: fleetWith(many(4), { mesh: { egress: { subnet_pool: "10.1.0.0/26" } } }),
     code: RenderErrors.poolExhausted.code,
-    message: /10\.1\.0\.0\/26 holds 3 agent networks .* 4 agents/,
+    message: /10\.1\.0\.0\/26 holds 1 agent networks .* 4 agents/,
   },
   {
     name: "pool with host bits set",

@@ -60,21 +60,25 @@ describe("compile: networks", () => {
   it("puts each agent alone on an internal /28 shared only with mesh and egress-proxy", () => {
     const model = compile(makeFleet(threeAgents()), opts).compose;
     for (const id of ["qualifier", "researcher", "writer"]) {
-      const net = model.networks[`agent-${id}`]!;
+      const [netName, ...more] = model.services[`agent-${id}`]!.networks;
+      expect(more).toEqual([]);
+      const net = model.networks[netName!]!;
       expect(net.internal).toBe(true);
       expect(net.driver_opts).toEqual({ "com.docker.network.bridge.inhibit_ipv4": "true" });
       expect(net.ipam?.config[0]?.subnet).toMatch(/^10\.231\.\d+\.\d+\/28$/);
       const members = Object.entries(model.services)
-        .filter(([, s]) => s.networks.includes(`agent-${id}`))
+        .filter(([, s]) => s.networks.includes(netName!))
         .map(([n]) => n);
       expect(members.sort()).toEqual([`agent-${id}`, "egress-proxy", "mesh"]);
-      expect(model.services[`agent-${id}`]?.networks).toEqual([`agent-${id}`]);
     }
     expect(model.networks.control).toMatchObject({
       internal: true,
       ipam: { config: [{ subnet: "10.231.0.0/28" }] },
     });
     expect(model.networks.egress).not.toHaveProperty("internal");
+    // Every network of the fleet is inside its pool, egress and ingress too (issue 16 item 3).
+    expect(model.networks.egress?.ipam?.config[0]?.subnet).toBe("10.231.0.16/28");
+    expect(model.networks.ingress?.ipam?.config[0]?.subnet).toBe("10.231.0.32/28");
     expect(model.services["egress-proxy"]?.networks).toContain("egress");
     expect(model.services.mesh?.networks).toContain("ingress");
     expect(model.services.mesh?.networks).not.toContain("egress");

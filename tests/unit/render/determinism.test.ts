@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compile, LABEL, trackedOutputs } from "../../../generator/render/index.js";
+import { type ComposeModel, compile, serialize, trackedOutputs } from "../../../generator/render/index.js";
+import { subnetsOf, topSlotOf } from "../../../generator/render/run.js";
 import { type FleetInput, makeFleet, oneAgent, threeAgents } from "../../fixtures/render/fleet.js";
 
 const opts = { toolVersion: "0.1.0" };
@@ -53,23 +54,53 @@ describe("determinism", () => {
   });
 });
 
+/** Compiles `input` as render does over the file `previous` wrote (run.ts reads its allocation back). */
+function compileAgain(previous: ComposeModel, input: FleetInput): ComposeModel {
+  const text = serialize(previous);
+  return compile(makeFleet(input), {
+    ...opts,
+    previousSubnets: subnetsOf(text),
+    previousTopSlot: topSlotOf(text),
+  });
+}
+const rerender = (previous: ComposeModel, input: FleetInput) => compileAgain(previous, input).compose;
+
 describe("adding an agent", () => {
-  it("touches only the new agent's service, network, volume and secret, and mesh + proxy config", () => {
+  it("touches only the new agent's service, volume and secrets: mesh and proxy stay as they are (issue 16)", () => {
     const one = oneAgent();
     const two = oneAgent();
     (two.agents as { agents: Record<string, unknown> }).agents.analyst = { role: "analyst" };
     const a = compile(makeFleet(one), opts).compose;
-    const b = compile(makeFleet(two), opts).compose;
+    const b = rerender(compile(makeFleet(one), opts), two);
     expect(b.services["agent-researcher"]).toEqual(a.services["agent-researcher"]);
-    expect(b.networks["agent-researcher"]).toEqual(a.networks["agent-researcher"]);
+    // Mesh and proxy reload config.json live: the same definition, label included, so no recreation.
+    expect(b.services.mesh).toEqual(a.services.mesh);
+    expect(b.services["egress-proxy"]).toEqual(a.services["egress-proxy"]);
+    expect(b.networks).toEqual(a.networks);
     const added = (x: object, y: object) => Object.keys(y).filter((k) => !(k in x));
     expect(added(a.services, b.services)).toEqual(["agent-analyst"]);
-    expect(added(a.networks, b.networks)).toEqual(["agent-analyst"]);
     expect(added(a.volumes, b.volumes)).toEqual(["agent-analyst-data"]);
     expect(added(a.secrets, b.secrets)).toEqual(["agent_token_analyst", "mesh_token_analyst"]);
-    const recreated = Object.keys(a.services).filter(
-      (n) => a.services[n]?.labels[LABEL.configHash] !== b.services[n]?.labels[LABEL.configHash],
-    );
-    expect(recreated.sort()).toEqual(["egress-proxy", "mesh"]);
+    const analystNet = b.services["agent-analyst"]?.networks[0];
+    expect(analystNet).not.toBe(b.services["agent-researcher"]?.networks[0]);
+    expect(b.services.mesh?.networks).toContain(analystNet);
+  });
+
+  it("grows the block of agent networks only when the fleet outgrows it, then mesh and proxy change once", () => {
+    const input = oneAgent();
+    const agents = (input.agents as { agents: Record<string, unknown> }).agents;
+    for (let i = 0; i < 3; i++) agents[`extra${i}`] = { role: "extra" };
+    const slotNets = (m: ComposeModel) =>
+      Object.keys(m.compose.networks).filter((n) => n.startsWith("agent-net-"));
+    const four = compile(makeFleet(input), opts);
+    expect(slotNets(four)).toHaveLength(5); // slots 3-6 in use, 7 spare
+    agents.extra3 = { role: "extra" };
+    const five = compileAgain(four, input);
+    expect(slotNets(five)).toEqual(slotNets(four));
+    expect(five.compose.services.mesh).toEqual(four.compose.services.mesh);
+    agents.extra4 = { role: "extra" };
+    const six = compileAgain(five, input);
+    expect(slotNets(six)).toHaveLength(13);
+    expect(six.compose.services.mesh?.networks).not.toEqual(five.compose.services.mesh?.networks);
   });
 });

@@ -24,9 +24,12 @@ describe("issue 19: the browser sidecar of an agent that sets browser_backend", 
   it("is rendered hardened, on the agent's own network only, without secrets, data volume or ports", () => {
     const model = browsing("basic");
     const s = model.compose.services["browser-researcher"];
+    // The agent's own (slot) network: the one agent-researcher joins.
+    const own = model.compose.services["agent-researcher"]?.networks;
+    expect(own).toHaveLength(1);
     expect(s).toMatchObject({
       image: "openlegion/browser:0.1.0",
-      networks: ["agent-researcher"],
+      networks: own,
       user: "1000:1000",
       read_only: true,
       cap_drop: ["ALL"],

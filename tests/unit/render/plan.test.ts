@@ -34,10 +34,12 @@ describe("plan", () => {
         "! permission-widened agent-researcher",
         "! service-added agent-helper",
         "! secret-added agent_token_helper",
-        "~ service-recreated mesh",
-        "~ service-recreated egress-proxy",
+        "~ config-reloaded mesh",
+        "~ config-reloaded egress-proxy",
       ]),
     );
+    expect(kinds).not.toContain("~ service-recreated mesh");
+    expect(kinds).not.toContain("~ service-recreated egress-proxy");
     const firstOther = changes.findIndex((c) => !c.security);
     expect(changes.slice(firstOther).every((c) => !c.security)).toBe(true);
     expect(changes.find((c) => c.kind === "egress-host-added")?.detail).toBe("may now reach evil.example");

@@ -4,19 +4,22 @@ import { allocateSubnets, parsePool } from "../../../generator/render/index.js";
 const pool = parsePool("10.231.0.0/16");
 
 describe("subnet allocation", () => {
-  it("gives each id a stable /28 inside the pool, never the control slot", () => {
+  it("gives each id a stable /28 inside the pool, never the control, egress or ingress slot", () => {
     const a = allocateSubnets(pool, ["alpha", "beta", "gamma"]);
-    const b = allocateSubnets(pool, ["gamma", "alpha", "beta", "delta"]);
+    const b = allocateSubnets(pool, ["gamma", "alpha", "beta", "delta"], Object.fromEntries(a));
     for (const id of ["alpha", "beta", "gamma"]) expect(b.get(id)).toBe(a.get(id));
     for (const s of b.values()) expect(s).toMatch(/^10\.231\.\d+\.(\d+)\/28$/);
-    expect([...b.values()]).not.toContain("10.231.0.0/28");
+    for (const reserved of ["10.231.0.0/28", "10.231.0.16/28", "10.231.0.32/28"])
+      expect([...b.values()]).not.toContain(reserved);
+    expect(b.get("delta")).toBe("10.231.0.96/28"); // the lowest free slot
   });
 
-  it("probes linearly on collisions and stays unique when the pool is nearly full", () => {
-    const small = parsePool("10.9.0.0/24"); // 16 slots, 15 for agents
-    const ids = Array.from({ length: 15 }, (_, i) => `agent${i}`);
+  it("fills slots densely and stays unique when the pool is full", () => {
+    const small = parsePool("10.9.0.0/24"); // 16 slots, 13 for agents
+    const ids = Array.from({ length: 13 }, (_, i) => `agent${i}`);
     const subnets = allocateSubnets(small, ids);
-    expect(new Set(subnets.values()).size).toBe(15);
+    expect(new Set(subnets.values()).size).toBe(13);
+    expect(() => allocateSubnets(small, [...ids, "one-more"])).toThrow(/holds 13 agent networks/);
     expect(allocateSubnets(small, [...ids].reverse())).toEqual(subnets);
   });
 
@@ -36,11 +39,16 @@ describe("subnetsOf (the previous allocation read back from disk)", () => {
     const { makeFleet, threeAgents } = await import("../../fixtures/render/fleet.js");
     const model = compile(makeFleet(threeAgents()), { toolVersion: "0.1.0" });
     const expected = Object.fromEntries(
-      Object.entries(model.compose.networks)
+      Object.entries(model.compose.services)
         .filter(([name]) => name.startsWith("agent-"))
-        .map(([name, net]) => [name.slice(6), net.ipam!.config[0]!.subnet]),
+        .map(([name, s]) => [name.slice(6), model.compose.networks[s.networks[0]!]!.ipam!.config[0]!.subnet]),
     );
+    expect(Object.keys(expected)).toHaveLength(3);
     expect(subnetsOf(serialize(model))).toEqual(expected);
     expect(subnetsOf("not: [yaml")).toEqual({});
+    // A file from before slot networks: each network labelled with its agent.
+    const old =
+      "services:\nnetworks:\n  agent-a:\n    ipam:\n      config:\n        - subnet: 10.231.0.48/28\n    labels:\n      io.openlegion.agent: a\n";
+    expect(subnetsOf(old)).toEqual({ a: "10.231.0.48/28" });
   });
 });

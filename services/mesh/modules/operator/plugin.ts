@@ -11,6 +11,7 @@ import { chatOnce, chatStream } from "./chat.js";
 import { fetchCosts } from "./costs.js";
 import { HealthView } from "./health.js";
 import { registerMcpRelay } from "./mcp.js";
+import { reloadFleet } from "./reload.js";
 
 /** The operator API used by the CLI and REPL (operator token only). */
 export function operatorModule(): MeshModule {
@@ -157,6 +158,7 @@ export function operatorModule(): MeshModule {
       registerMcpRelay(app, ctx);
 
       route(app, MeshRoutes.costs, async (req) => fetchCosts(ctx, req.query.period));
+      route(app, MeshRoutes.reload, async () => reloadFleet(ctx));
 
       route(app, MeshRoutes.audit, async (req) => {
         const entries = ctx.store.audit.query(req.query);
