@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { agentFilesSchema } from "./agent-routes.js";
 import { endpoint, routeTable } from "./contract.js";
-import { heartbeatViewSchema } from "./mesh-api.js";
+import { auditEntrySchema, heartbeatViewSchema } from "./mesh-api.js";
 import { llmCallViewSchema, ProxyAdminRoutes } from "./proxy-admin-routes.js";
 
 /**
@@ -20,17 +20,7 @@ export const sessionViewSchema = z.object({
 
 /** One frame of `GET /v1/events`: an audit entry (operator actions, denials, chat, messages), an LLM call or a blackboard change. */
 export const fleetEventSchema = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("audit"),
-    id: z.int(),
-    at: z.int(),
-    actor: z.string(),
-    action: z.string(),
-    target: z.string(),
-    outcome: z.string(),
-    code: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()).nullable(),
-  }),
+  auditEntrySchema.extend({ type: z.literal("audit") }),
   llmCallViewSchema.extend({ type: z.literal("llm") }),
   /** A committed blackboard change (no value: read the key), as on `GET /v1/watch`. */
   z.object({

@@ -361,3 +361,15 @@ export const workflowResultSchema = z.discriminatedUnion("ok", [
   }),
 ]);
 export type WorkflowResult = z.input<typeof workflowResultSchema>;
+
+/** One row of the mesh's audit log (`GET /v1/audit`, and the dashboard's event feed). */
+export const auditEntrySchema = z.object({
+  id: z.int(),
+  at: z.int(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string(),
+  outcome: z.string(),
+  code: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});

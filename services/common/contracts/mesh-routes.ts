@@ -8,6 +8,7 @@ import {
   agentHistoryQuerySchema,
   agentHistorySchema,
   agentStreamEventSchema,
+  auditEntrySchema,
   blackboardEntrySchema,
   blackboardPutSchema,
   blackboardVersionSchema,
@@ -54,17 +55,6 @@ export const agentStatusSchema = z.object({
   queue: z.int().nullable().optional(),
 });
 export type AgentStatus = z.output<typeof agentStatusSchema>;
-
-export const auditEntrySchema = z.object({
-  id: z.int(),
-  at: z.int(),
-  actor: z.string(),
-  action: z.string(),
-  target: z.string(),
-  outcome: z.string(),
-  code: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()).nullable(),
-});
 
 export const MeshRoutes = routeTable({
   health: endpoint("GET", "/healthz", "none", { response: { 200: z.object({ ok: z.boolean() }) } }),
