@@ -1,5 +1,9 @@
 import { compareAscii } from "../../services/common/canonical-json.js";
-import { CHANNEL_PROXY_APIS, CHANNEL_TUNNEL_HOSTS, urlHostRule } from "../../services/common/channel-egress.js";
+import {
+  CHANNEL_PROXY_APIS,
+  CHANNEL_TUNNEL_HOSTS,
+  urlHostRule,
+} from "../../services/common/channel-egress.js";
 import type { ProxyConfig } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 

@@ -94,7 +94,9 @@ describe("Discord gateway relay (issue #17)", () => {
         ws.once("error", () => {});
       });
     expect(await status(`${relay!.alias(`ws://localhost:${port}`)}?v=10&encoding=json`)).toBe(403);
-    expect(await status(`${relay!.alias(`ws://127.0.0.1:${port}`).replace(/\/[^/]+$/, "/nope")}?v=10`)).toBe(404);
+    expect(await status(`${relay!.alias(`ws://127.0.0.1:${port}`).replace(/\/[^/]+$/, "/nope")}?v=10`)).toBe(
+      404,
+    );
     expect(
       await status(`${relay!.alias(`ws://127.0.0.1:${port}`)}?v=10&encoding=json&compress=zlib-stream`),
     ).toBe(400);

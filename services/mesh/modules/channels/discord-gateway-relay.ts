@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, request as httpRequest, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { connect as tlsConnect } from "node:tls";
 import { type RawData, WebSocket, WebSocketServer } from "ws";
-import { compileHostPattern, findHostRule, type HostRule, normalizeHost } from "../../../common/host-rules.js";
+import {
+  compileHostPattern,
+  findHostRule,
+  type HostRule,
+  normalizeHost,
+} from "../../../common/host-rules.js";
 import { rewriteGatewayFrame, upstreamUrl } from "./discord-gateway-frames.js";
 
 export interface GatewayRelayOptions {
@@ -37,7 +42,11 @@ export class GatewayRelay {
   readonly #rules: HostRule[];
   readonly #targets = new Map<string, string>();
   readonly #server: Server;
-  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES });
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: MAX_FRAME_BYTES,
+  });
   readonly #open = new Set<WebSocket>();
   #pending = 0;
   #port = 0;
@@ -100,7 +109,10 @@ export class GatewayRelay {
       return reject(socket, 400, target);
     }
     if (!this.allows(real)) {
-      this.#o.log("error", `discord gateway relay: refused ${target.host}: not on the mesh's Discord allowlist`);
+      this.#o.log(
+        "error",
+        `discord gateway relay: refused ${target.host}: not on the mesh's Discord allowlist`,
+      );
       return reject(socket, 403, "gateway host not allowed");
     }
     if (this.#open.size + this.#pending >= (this.#o.maxConnections ?? 4))
@@ -176,7 +188,8 @@ export class GatewayRelay {
 /** CONNECT host:port at the egress proxy with the mesh's token; resolves with the tunnelled socket. */
 function connectTunnel(proxyUrl: string, token: string, host: string, port: number): Promise<Socket> {
   const proxy = new URL(proxyUrl);
-  if (proxy.protocol !== "http:") return Promise.reject(new Error(`egress proxy ${proxy.protocol} is not http`));
+  if (proxy.protocol !== "http:")
+    return Promise.reject(new Error(`egress proxy ${proxy.protocol} is not http`));
   const authority = `${host.includes(":") ? `[${host}]` : host}:${port}`;
   return new Promise((resolve, reject) => {
     const req = httpRequest({
@@ -203,13 +216,15 @@ function connectTunnel(proxyUrl: string, token: string, host: string, port: numb
 
 /** Close codes a peer may send (RFC 6455 §7.4: 1005, 1006 and 1015 are never on the wire). */
 function sendable(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999);
+  return (
+    (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999)
+  );
 }
 
 function close(ws: WebSocket, code: number, reason: string): void {
   if (ws.readyState === WebSocket.CLOSED || ws.readyState === WebSocket.CLOSING) return;
-  if (ws.readyState === WebSocket.CONNECTING) return ws.terminate();
-  if (sendable(code)) ws.close(code, reason);
+  if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+  else if (sendable(code)) ws.close(code, reason);
   else ws.close();
 }
 

@@ -9,8 +9,8 @@ import {
   Routes,
 } from "discord.js";
 import {
-  type RequestInit as UndiciInit,
   Headers as UndiciHeaders,
+  type RequestInit as UndiciInit,
   Response as UndiciResponse,
   fetch as undiciFetch,
 } from "undici";

@@ -10,7 +10,11 @@ const alias = (real: string) => `ws://127.0.0.1:9/${encodeURIComponent(real)}`;
 
 describe("Discord gateway relay rewrites (issue #17)", () => {
   it("aliases the url of GET /gateway(/bot) and keeps the rest of the answer", () => {
-    const body = JSON.stringify({ url: "wss://gateway.discord.gg", shards: 1, session_start_limit: { total: 1 } });
+    const body = JSON.stringify({
+      url: "wss://gateway.discord.gg",
+      shards: 1,
+      session_start_limit: { total: 1 },
+    });
     expect(JSON.parse(rewriteGatewayInfo(body, alias)!)).toEqual({
       url: alias("wss://gateway.discord.gg"),
       shards: 1,
@@ -31,7 +35,10 @@ describe("Discord gateway relay rewrites (issue #17)", () => {
       d: { session_id: "abc", resume_gateway_url: "wss://gateway-us-east1-b.discord.gg" },
     });
     const out = JSON.parse(rewriteGatewayFrame(ready, alias)) as { t: string; d: Record<string, unknown> };
-    expect(out.d).toEqual({ session_id: "abc", resume_gateway_url: alias("wss://gateway-us-east1-b.discord.gg") });
+    expect(out.d).toEqual({
+      session_id: "abc",
+      resume_gateway_url: alias("wss://gateway-us-east1-b.discord.gg"),
+    });
     expect(out.t).toBe("READY");
     const hello = '{"op":10,"d":{"heartbeat_interval":41250},"s":null,"t":null}';
     expect(rewriteGatewayFrame(hello, alias)).toBe(hello);
