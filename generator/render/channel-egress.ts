@@ -1,5 +1,9 @@
 import { compareAscii } from "../../services/common/canonical-json.js";
-import { CHANNEL_PROXY_APIS, CHANNEL_TUNNEL_HOSTS } from "../../services/common/channel-egress.js";
+import {
+  CHANNEL_PROXY_APIS,
+  CHANNEL_TUNNEL_HOSTS,
+  urlHostRule,
+} from "../../services/common/channel-egress.js";
 import type { ProxyConfig } from "../../services/common/contracts/proxy-config.js";
 import type { FleetConfig } from "../config/schemas/fleet.js";
 
@@ -32,11 +36,6 @@ export function channelProxyApis(fleet: FleetConfig): Map<string, ChannelApi> {
 }
 
 /** host:port of a URL, as an allowed_hosts rule. */
-function hostRule(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || (u.protocol === "https:" ? "443" : "80")}`;
-}
-
 /**
  * The mesh's identity at the proxy, or undefined when no channel is enabled (then the mesh has none):
  * the channel APIs, and the hosts it may tunnel to (Discord; Slack's Socket Mode WebSocket).
@@ -49,7 +48,7 @@ export function meshEgress(fleet: FleetConfig, apis: ReadonlyMap<string, unknown
     const tunnels =
       ch.name === "slack" && ch.slackMode === "http" ? [] : (CHANNEL_TUNNEL_HOSTS[ch.name] ?? []);
     for (const h of tunnels) hosts.add(h);
-    if (tunnels.length > 0 && ch.apiRoot) hosts.add(hostRule(ch.apiRoot));
+    if (tunnels.length > 0 && ch.apiRoot) hosts.add(urlHostRule(ch.apiRoot));
   }
   return {
     allowed_hosts: [...hosts].sort(compareAscii),

@@ -69,3 +69,9 @@ export const MESH_CHANNEL_CREDENTIALS: Readonly<Record<string, readonly string[]
   "slack:http": ["SLACK_SIGNING_SECRET"],
   whatsapp: ["WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN"],
 };
+
+/** `host:port` rule for a URL's origin (default port by scheme), as the proxy's allowlist spells it. */
+export function urlHostRule(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === "https:" || u.protocol === "wss:" ? "443" : "80")}`;
+}

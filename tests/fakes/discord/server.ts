@@ -22,6 +22,8 @@ export interface FakeDiscord {
   readonly identifies: { token: string }[];
   readonly resumes: number;
   readonly rest: { method: string; path: string; auth: string | undefined }[];
+  /** The request path of every gateway connection (`/resume…` for one to READY's resume_gateway_url). */
+  readonly gateways: string[];
   /** A user DMs the bot; the DM channel id is `dm-<user id>`. */
   userSays(userId: string, text: string): void;
   rateLimitNext(count: number): void;
@@ -51,7 +53,13 @@ function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   });
 }
 
-export async function startFakeDiscord(opts: { token?: string } = {}): Promise<FakeDiscord> {
+export async function startFakeDiscord(
+  opts: {
+    token?: string;
+    /** The host named in the gateway URLs it hands out (default 127.0.0.1, where it listens). */
+    gatewayHost?: string;
+  } = {},
+): Promise<FakeDiscord> {
   const botId = "1100000000000000001";
   const token =
     opts.token ??
@@ -60,6 +68,8 @@ export async function startFakeDiscord(opts: { token?: string } = {}): Promise<F
   const typing: string[] = [];
   const identifies: { token: string }[] = [];
   const rest: FakeDiscord["rest"] = [];
+  const gateways: string[] = [];
+  const gatewayUrl = (path = "") => `ws://${opts.gatewayHost ?? "127.0.0.1"}:${port}${path}`;
   const sockets = new Set<WebSocket>();
   const ready = new Set<WebSocket>();
   let seq = 0;
@@ -76,7 +86,7 @@ export async function startFakeDiscord(opts: { token?: string } = {}): Promise<F
       if (auth !== `Bot ${token}`) return json(res, 401, { message: "401: Unauthorized", code: 0 });
       if (req.method === "GET" && path === "/api/v10/gateway/bot")
         return json(res, 200, {
-          url: `ws://127.0.0.1:${port}`,
+          url: gatewayUrl(),
           shards: 1,
           session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
         });
@@ -124,7 +134,8 @@ export async function startFakeDiscord(opts: { token?: string } = {}): Promise<F
   const wss = new WebSocketServer({ server });
   const dispatch = (ws: WebSocket, t: string, d: unknown) =>
     ws.send(JSON.stringify({ op: 0, t, s: ++seq, d }));
-  wss.on("connection", (ws) => {
+  wss.on("connection", (ws, req) => {
+    gateways.push(req.url ?? "");
     sockets.add(ws);
     ws.on("close", () => {
       sockets.delete(ws);
@@ -150,7 +161,7 @@ export async function startFakeDiscord(opts: { token?: string } = {}): Promise<F
           },
           guilds: [],
           session_id: randomBytes(16).toString("hex"),
-          resume_gateway_url: `ws://127.0.0.1:${port}`,
+          resume_gateway_url: gatewayUrl("/resume"),
           shard: [0, 1],
           application: { id: botId, flags: 0 },
           private_channels: [],
@@ -183,6 +194,7 @@ export async function startFakeDiscord(opts: { token?: string } = {}): Promise<F
       return resumes;
     },
     rest,
+    gateways,
     userSays(userId, text) {
       const d = {
         id: String(nextId++),

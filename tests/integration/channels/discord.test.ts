@@ -16,10 +16,11 @@ afterEach(async () => {
   dc = undefined;
 });
 
-async function fleet(token?: string): Promise<void> {
-  dc = await startFakeDiscord();
+async function fleet(token?: string, gatewayHost?: string): Promise<void> {
+  dc = await startFakeDiscord({ gatewayHost });
   const secret = token ?? dc.token;
-  // REST leaves through the proxy's CONNECT door; the token stays in the mesh (IDENTIFY frames).
+  // REST and (through the mesh's loopback relay) the gateway leave through the proxy's CONNECT door;
+  // the token stays in the mesh (IDENTIFY frames).
   proxy = await startChannelProxy({ apis: {}, hosts: [new URL(dc.apiUrl).host], secrets: {} });
   stack = await startStack({ alice: {}, bob: {} }, [], {
     proxyUrl: proxy.url,
@@ -82,13 +83,29 @@ describe("Discord channel through the real mesh and real agents", () => {
 
   it("resumes the gateway after a drop, and the token travels only in REST headers and IDENTIFY/RESUME", async () => {
     await pairedFleet();
+    expect(dc!.gateways).toEqual(["/?v=10&encoding=json"]); // JSON, no transport compression
+    const tunnels = proxy!.tunnels();
     dc!.dropConnections();
     await waitFor("resumed", async () => (dc!.resumes >= 1 ? true : undefined));
+    // The resume went to READY's resume_gateway_url, through the relay and a new CONNECT as _mesh.
+    expect(dc!.gateways.at(-1)).toBe("/resume?v=10&encoding=json");
+    expect(proxy!.tunnels()).toBe(tunnels + 1);
     stack!.fake.script("openai", { text: "still here" });
     expect(await say(OWNER, "after the drop")).toEqual(["[alice] still here"]);
     expect(dc!.identifies.every((i) => i.token === dc!.token)).toBe(true);
     expect(JSON.stringify(await channelRow(stack!.meshUrl, "discord"))).not.toContain(dc!.token);
     expect(stack!.fake.requests.map((r) => r.body).join("")).not.toContain(dc!.token);
+  });
+
+  it("refuses a gateway URL on a host not on the mesh's Discord allowlist, and says so in status", async () => {
+    await fleet(undefined, "localhost"); // the proxy and the relay allow only 127.0.0.1:<port>
+    const row = await waitFor("refusal in status", async () => {
+      const r = await channelRow(stack!.meshUrl, "discord");
+      return r?.detail?.includes("not on the mesh's Discord allowlist") ? r : undefined;
+    });
+    expect(row.state).not.toBe("connected");
+    expect(dc!.gateways).toEqual([]);
+    expect(dc!.identifies).toEqual([]);
   });
 
   it("shows a token Discord rejects in status, without the token", async () => {

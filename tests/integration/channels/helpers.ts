@@ -45,6 +45,8 @@ export interface ChannelProxy {
   url: string;
   /** Every line the proxy logged (JSON), to assert that no platform token is in them. */
   logs: string[];
+  /** CONNECT tunnels the proxy opened for the mesh (`_mesh`), from its request counter. */
+  tunnels(): number;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,14 @@ export async function startChannelProxy(opts: {
   return {
     url: `http://127.0.0.1:${port}`,
     logs,
+    tunnels() {
+      // The proxy's /metrics lines, as Prometheus scrapes them.
+      return proxy.context.metrics.requests
+        .render()
+        .split("\n")
+        .filter((l) => l.includes('agent="_mesh"') && l.includes('route="connect"'))
+        .reduce((n, l) => n + Number(l.split(" ").at(-1)), 0);
+    },
     async close() {
       await proxy.close(1000);
       rmSync(dir, { recursive: true, force: true });

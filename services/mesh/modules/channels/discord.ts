@@ -8,7 +8,15 @@ import {
   type RESTOptions,
   Routes,
 } from "discord.js";
-import { type RequestInit as UndiciInit, fetch as undiciFetch } from "undici";
+import {
+  Headers as UndiciHeaders,
+  type RequestInit as UndiciInit,
+  Response as UndiciResponse,
+  fetch as undiciFetch,
+} from "undici";
+import { CHANNEL_TUNNEL_HOSTS, urlHostRule } from "../../../common/channel-egress.js";
+import { isGatewayInfoPath, rewriteGatewayInfo } from "./discord-gateway-frames.js";
+import { GatewayRelay } from "./discord-gateway-relay.js";
 import type { ChannelEgress } from "./egress.js";
 import { redact } from "./redact.js";
 import { type Outcome, Supervisor } from "./supervisor.js";
@@ -18,14 +26,15 @@ export interface DiscordOptions {
   token: string;
   /** REST root (default https://discord.com/api); the gateway URL comes from its GET /gateway/bot. */
   apiRoot?: string;
-  /** REST calls leave through the egress proxy's CONNECT door. */
+  /** REST calls and (by way of the gateway relay) the gateway leave through the egress proxy's CONNECT door. */
   egress: ChannelEgress;
   log: (level: "info" | "warn" | "error", msg: string) => void;
 }
 
 /**
  * Discord on discord.js: the Gateway for direct messages (the token travels in IDENTIFY/RESUME frames,
- * so it stays in the mesh, which opens the socket), REST for sends with `allowed_mentions.parse = []`
+ * so it stays in the mesh, which opens the socket — through its loopback relay and the proxy's CONNECT
+ * door, discord-gateway-relay.ts), REST for sends with `allowed_mentions.parse = []`
  * (LLM output cannot ping @everyone). discord.js reconnects and resumes the gateway and queues REST
  * calls per route bucket, waiting out 429 retry_after itself.
  */
@@ -37,9 +46,16 @@ export class DiscordAdapter implements ChannelAdapter {
   readonly #client: Client;
   readonly #sup: Supervisor;
   readonly #clean: (s: string) => string;
+  readonly #relay: GatewayRelay;
 
   constructor(private readonly o: DiscordOptions) {
     this.#clean = (s) => redact(s, [o.token]);
+    this.#relay = new GatewayRelay({
+      allowedHosts: [...(CHANNEL_TUNNEL_HOSTS.discord ?? []), ...(o.apiRoot ? [urlHostRule(o.apiRoot)] : [])],
+      proxyUrl: o.egress.proxyUrl,
+      proxyToken: o.egress.token,
+      log: (l, m) => o.log(l, this.#clean(m)),
+    });
     this.#client = new Client({
       intents: [GatewayIntentBits.DirectMessages],
       partials: [Partials.Channel],
@@ -47,10 +63,7 @@ export class DiscordAdapter implements ChannelAdapter {
       rest: {
         ...(o.apiRoot ? { api: o.apiRoot } : {}),
         makeRequest: ((url: string, init: RequestInit) =>
-          undiciFetch(url, {
-            ...(init as UndiciInit),
-            dispatcher: o.egress.tunnel,
-          })) as unknown as RESTOptions["makeRequest"],
+          this.#request(url, init)) as unknown as RESTOptions["makeRequest"],
       },
     });
     this.#sup = new Supervisor(
@@ -58,6 +71,25 @@ export class DiscordAdapter implements ChannelAdapter {
       (e) => this.#classify(e),
       (l, m) => o.log(l, this.#clean(m)),
     );
+  }
+
+  /**
+   * REST through the proxy; the gateway URL in `GET /gateway(/bot)` is swapped for the relay's, so
+   * @discordjs/ws (which has no proxy option) connects to the relay, never to Discord directly.
+   */
+  async #request(url: string, init: RequestInit): Promise<UndiciResponse> {
+    const res = await undiciFetch(url, { ...(init as UndiciInit), dispatcher: this.o.egress.tunnel });
+    if (!res.ok || !isGatewayInfoPath(new URL(url).pathname)) return res;
+    const body = rewriteGatewayInfo(await res.text(), (real) => {
+      if (!this.#relay.allows(real))
+        throw new Error(`Discord's gateway ${new URL(real).host} is not on the mesh's Discord allowlist`);
+      return this.#relay.alias(real);
+    });
+    if (body === undefined) throw new Error("Discord's GET /gateway answer has no gateway url");
+    const headers = new UndiciHeaders(res.headers);
+    headers.delete("content-length");
+    headers.delete("content-encoding");
+    return new UndiciResponse(body, { status: res.status, statusText: res.statusText, headers });
   }
 
   #classify(error: unknown): Outcome {
@@ -75,6 +107,7 @@ export class DiscordAdapter implements ChannelAdapter {
   }
 
   async start(onMessage: (m: InboundMessage) => Promise<void>): Promise<void> {
+    await this.#relay.start();
     this.#client.on(Events.MessageCreate, (message) => {
       if (message.author.bot || message.guildId !== null) return; // direct messages from people only
       void onMessage({
@@ -103,6 +136,7 @@ export class DiscordAdapter implements ChannelAdapter {
   async stop(): Promise<void> {
     this.#sup.stop();
     await this.#client.destroy().catch(() => {});
+    await this.#relay.close();
   }
 
   async send(chatId: string, text: string): Promise<void> {

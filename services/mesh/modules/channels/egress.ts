@@ -5,25 +5,26 @@ import { agentToken } from "../../../common/tokens.js";
 /**
  * The mesh's way out for chat channels: every adapter call goes to the egress proxy, as the proxy's
  * `_mesh` identity (docs/decisions/channels.md "Channel tokens at the proxy"). Web APIs whose token the
- * proxy injects are called at `<proxy>/api/<name>/…` with the mesh's own token; WebSockets and Discord's
- * REST API go through the CONNECT door.
+ * proxy injects are called at `<proxy>/api/<name>/…` with the mesh's own token; WebSockets (Discord's gateway
+ * by way of its loopback relay) and Discord's REST API go through the CONNECT door.
  */
 export class ChannelEgress {
-  readonly #base: string;
+  /** The proxy's own URL (the CONNECT door), for clients that tunnel by hand (Discord's gateway relay). */
+  readonly proxyUrl: string;
   /** The mesh's token at the proxy (never a platform token). */
   readonly token: string;
   /** CONNECT-tunnelling dispatcher (undici's ProxyAgent, Proxy-Authorization: Bearer <mesh token>). */
   readonly tunnel: ProxyAgent;
 
   constructor(proxyUrl: string, masterKey: string) {
-    this.#base = proxyUrl.replace(/\/+$/, "");
+    this.proxyUrl = proxyUrl.replace(/\/+$/, "");
     this.token = agentToken(masterKey, MESH_EGRESS_ID);
-    this.tunnel = new ProxyAgent({ uri: this.#base, token: `Bearer ${this.token}`, proxyTunnel: true });
+    this.tunnel = new ProxyAgent({ uri: this.proxyUrl, token: `Bearer ${this.token}`, proxyTunnel: true });
   }
 
   /** `<proxy>/api/<name>`: the proxy adds the platform's token on the way out. */
   api(name: string): string {
-    return `${this.#base}/api/${name}`;
+    return `${this.proxyUrl}/api/${name}`;
   }
 
   /**
