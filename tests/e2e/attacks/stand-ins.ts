@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeLocalCa } from "../../fixtures/local-ca.js";
+import { patchMeshYaml } from "../helpers/fleet-setup.js";
 
 /** Canary values planted in every kind of secret the fleet holds; none may appear anywhere an agent can look. */
 export interface Canaries {
@@ -60,23 +61,13 @@ export function plantFleet(dir: string, canaries: Canaries, pool: string, agentI
     writeFileSync(join(certs, name), pem);
     chmodSync(join(certs, name), 0o644);
   }
-  appendFileSync(
-    join(dir, "config", "mesh.yaml"),
-    `apis:
-  echo:
-    base_url: "https://api-standin:8443/v1"
-    credential: ECHO_KEY
-    query: api_key
-egress:
-  subnet_pool: "${pool}"
-  extra_ca_bundle: standin/ca.pem
-webhooks:
-  - name: canary
-    agent: researcher
-    message: "hook {payload}"
-    secret: HOOK_SECRET
-`,
-  );
+  patchMeshYaml(dir, {
+    apis: {
+      echo: { base_url: "https://api-standin:8443/v1", credential: "ECHO_KEY", query: "api_key" },
+    },
+    egress: { subnet_pool: pool, extra_ca_bundle: "standin/ca.pem" },
+    webhooks: [{ name: "canary", agent: "researcher", message: "hook {payload}", secret: "HOOK_SECRET" }],
+  });
   const permsPath = join(dir, "config", "permissions.json");
   const perms = JSON.parse(readFileSync(permsPath, "utf8")) as Record<string, { allowed_apis: string[] }>;
   perms.researcher?.allowed_apis.push("echo");

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorToken } from "../../../services/common/tokens.js";
 import { textOf } from "../helpers/fake-llm.js";
 import { docker, dockerReady, ROOT, shIn } from "../helpers/fleet.js";
-import { E2eFleet } from "../helpers/fleet-setup.js";
+import { E2eFleet, patchMeshYaml } from "../helpers/fleet-setup.js";
 
 const HAVE_DOCKER = await dockerReady();
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
@@ -106,10 +106,7 @@ describe.skipIf(!HAVE_DOCKER)("issue 19: browser tools on real Docker", () => {
       ),
     );
     // The stand-ins live on the egress bridge, a private range Docker picks from its default pools.
-    edit(
-      "config/mesh.yaml",
-      (t) => `${t}\negress:\n  allow_private_cidrs: ["172.16.0.0/12", "192.168.0.0/16"]\n`,
-    );
+    patchMeshYaml(fleet.dir, { egress: { allow_private_cidrs: ["172.16.0.0/12", "192.168.0.0/16"] } });
     // So browser_screenshot can register its artifact on the blackboard.
     edit("config/permissions.json", (t) =>
       t.replace('"context/notes_*"', '"context/notes_*", "context/artifacts/**"'),

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { E2eFleet } from "../helpers/fleet-setup.js";
+import { E2eFleet, patchMeshYaml } from "../helpers/fleet-setup.js";
 
 /** A one-step workflow on the starter template's `assistant`. */
 const WORKFLOW = `apiVersion: mesh/v1
@@ -29,8 +29,7 @@ export async function startFaultFleet(
     if (!/daily_usd: [\d.]+/.test(text)) throw new Error("the starter's agents.yaml has no daily_usd");
     writeFileSync(agentsYaml, text.replace(/daily_usd: [\d.]+/, `daily_usd: ${opts.dailyBudgetUsd}`));
   }
-  const meshYaml = join(fleet.dir, "config", "mesh.yaml");
-  writeFileSync(meshYaml, `${readFileSync(meshYaml, "utf8")}\negress:\n  subnet_pool: "${pool}"\n`);
+  patchMeshYaml(fleet.dir, { egress: { subnet_pool: pool } });
   // The backup drill sets a schedule from the agent (set_cron), which needs can_schedule (default deny).
   const permsFile = join(fleet.dir, "config", "permissions.json");
   const perms = JSON.parse(readFileSync(permsFile, "utf8")) as Record<string, Record<string, unknown>>;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import { isMap, parseDocument } from "yaml";
 import { operatorToken } from "../../../services/common/tokens.js";
 import { FakeLlm } from "./fake-llm.js";
 import {
@@ -17,6 +18,23 @@ import {
 } from "./fleet.js";
 
 export const FAKE_PORT = 8080;
+
+/**
+ * Sets keys in a fleet's config/mesh.yaml, merging into the mappings init wrote (its `egress:` block
+ * holds the pool init picked) so that a test never writes a key twice; comments are kept.
+ */
+export function patchMeshYaml(dir: string, patch: Record<string, unknown>): void {
+  const file = join(dir, "config", "mesh.yaml");
+  const doc = parseDocument(readFileSync(file, "utf8"));
+  const put = (path: string[], value: unknown): void => {
+    const current = doc.getIn(path);
+    if (value && typeof value === "object" && !Array.isArray(value) && isMap(current)) {
+      for (const [k, v] of Object.entries(value)) put([...path, k], v);
+    } else doc.setIn(path, value);
+  };
+  for (const [k, v] of Object.entries(patch)) put([k], v);
+  writeFileSync(file, doc.toString());
+}
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 const LOCK_PREFIX = "ole2e-tsc-";

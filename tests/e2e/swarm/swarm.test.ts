@@ -14,7 +14,7 @@ import { parse } from "yaml";
 import { operatorToken } from "../../../services/common/tokens.js";
 import { FakeLlm, textOf } from "../helpers/fake-llm.js";
 import { cli, dockerReady, tempFleetDir, waitFor } from "../helpers/fleet.js";
-import { buildDistOnce, meshCallScript } from "../helpers/fleet-setup.js";
+import { buildDistOnce, meshCallScript, patchMeshYaml } from "../helpers/fleet-setup.js";
 import { docker, FLEET_POOL, fakeImage, kernelHasEsp, SERVICE_IMAGES, TestSwarm } from "./helpers/swarm.js";
 
 const HAVE_DOCKER = await dockerReady();
@@ -79,10 +79,11 @@ describe.skipIf(!HAVE_DOCKER)("sales fleet on a three-node swarm", () => {
       `host: "${swarm.manager.ip}"`,
     );
     expect(text).toContain(swarm.manager.ip);
-    writeFileSync(
-      meshYaml,
-      `${text}\nproviders:\n  openai:\n    api: openai\n    base_url: "http://fake-llm:8080"\negress:\n  subnet_pool: "${FLEET_POOL}"\n`,
-    );
+    writeFileSync(meshYaml, text);
+    patchMeshYaml(dir, {
+      providers: { openai: { api: "openai", base_url: "http://fake-llm:8080" } },
+      egress: { subnet_pool: FLEET_POOL },
+    });
     writeFileSync(
       join(dir, "docker-stack.override.yml"),
       `version: "3.9"
