@@ -31,7 +31,9 @@ export interface RenderRunResult {
  * Agent network subnets of a rendered file (a hint for stable allocation across renders). A line
  * scan as serialize writes the file, not a YAML parse: a 500-agent file is 1 MB and parsing it would
  * double the cost of a re-render. Slot networks (`agent-net-N`) map to agents through the agent
- * service that joins them; files from before slots label each network with its agent. Anything
+ * service that joins them. A file from before slots (one network per agent, labelled with it) gives {}:
+ * its subnets were spread over the whole pool, and keeping them would make mesh and proxy join every
+ * slot up to the highest (thousands of networks); its network names change anyway. Anything
  * unrecognised → {}.
  */
 const AGENT_LABEL_LINE = new RegExp(`^\\s+${LABEL.agent.replaceAll(".", "\\.")}: '?([a-z][a-z0-9-]*)'?$`);
@@ -48,10 +50,7 @@ export function subnetsOf(text: string | undefined): Record<string, string> {
   let agent: string | undefined;
   let slotNet: string | undefined;
   const flush = () => {
-    if (section === "networks" && subnet) {
-      if (agent) out[agent] = subnet;
-      else subnetOfNetwork.set(block, subnet);
-    }
+    if (section === "networks" && subnet && !agent) subnetOfNetwork.set(block, subnet);
     if (section === "services" && agent && slotNet) networkOfAgent.set(agent, slotNet);
     subnet = agent = slotNet = undefined;
   };
