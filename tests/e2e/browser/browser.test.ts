@@ -11,10 +11,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { EGRESS_SLOT, parsePool, slotSubnet } from "../../../generator/render/subnets.js";
 import { operatorToken } from "../../../services/common/tokens.js";
 import { textOf } from "../helpers/fake-llm.js";
 import { docker, dockerReady, ROOT, shIn } from "../helpers/fleet.js";
 import { E2eFleet, patchMeshYaml } from "../helpers/fleet-setup.js";
+
+type MeshYaml = { egress: { subnet_pool: string } };
 
 const HAVE_DOCKER = await dockerReady();
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
@@ -105,8 +109,11 @@ describe.skipIf(!HAVE_DOCKER)("issue 19: browser tools on real Docker", () => {
         '    role: "General assistant"\n    browser_backend: basic\n    allowed_hosts: ["site:8080"]\n',
       ),
     );
-    // The stand-ins live on the egress bridge, a private range Docker picks from its default pools.
-    patchMeshYaml(fleet.dir, { egress: { allow_private_cidrs: ["172.16.0.0/12", "192.168.0.0/16"] } });
+    // The stand-in site lives on the egress network: the egress slot of the pool init picked, a private
+    // range. Allow that /28 only (not the pool: the mesh's and agents' networks stay forbidden).
+    const pool = (parse(readFileSync(join(fleet.dir, "config/mesh.yaml"), "utf8")) as MeshYaml).egress
+      .subnet_pool;
+    patchMeshYaml(fleet.dir, { egress: { allow_private_cidrs: [slotSubnet(parsePool(pool), EGRESS_SLOT)] } });
     // So browser_screenshot can register its artifact on the blackboard.
     edit("config/permissions.json", (t) =>
       t.replace('"context/notes_*"', '"context/notes_*", "context/artifacts/**"'),
@@ -135,9 +142,15 @@ describe.skipIf(!HAVE_DOCKER)("issue 19: browser tools on real Docker", () => {
     expect(c.HostConfig.ReadonlyRootfs).toBe(true);
     expect(c.HostConfig.Memory).toBe(1024 ** 3);
     expect(c.HostConfig.PidsLimit).toBe(256);
-    expect(Object.keys(c.NetworkSettings.Networks).map((n) => n.replace(/^.*_/, ""))).toEqual([
-      "agent-assistant",
-    ]);
+    // Only its agent's own network (a slot network `agent-net-N`, the one the agent is on first).
+    const agent = JSON.parse(await docker(["inspect", await fleet.container("agent-assistant")])) as {
+      NetworkSettings: { Networks: Record<string, unknown> };
+    }[];
+    const agentNets = Object.keys(agent[0]!.NetworkSettings.Networks);
+    const sidecarNets = Object.keys(c.NetworkSettings.Networks);
+    expect(sidecarNets).toHaveLength(1);
+    expect(sidecarNets[0]).toMatch(/_agent-net-\d+$/);
+    expect(agentNets).toContain(sidecarNets[0]);
     expect(c.Mounts.map((m) => m.Destination)).not.toContain("/run/secrets");
     const secrets = await shIn(id, "ls /run/secrets 2>&1; echo; env");
     expect(secrets.stdout).not.toMatch(/agent_token|mesh_token|master_key|sk-e2e-browser/);
